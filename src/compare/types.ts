@@ -1,0 +1,42 @@
+/**
+ * What the comparison engine produces for one exchange. Discriminated by `verdict`;
+ * consumed by report/ (metrics, diff events, sample store) and by the split guard.
+ */
+
+export type Verdict = 'match' | 'mismatch' | 'noise' | 'candidate_error' | 'skipped'
+
+export type SkipReason =
+  | 'body_too_large' | 'not_json' | 'saturated' | 'comparator_error' | 'comparator_timeout'
+  | 'diff_too_large' | 'primary_error' | 'decode_error'
+
+export type FieldKind = 'changed' | 'added' | 'removed' | 'type'
+
+export interface FieldDiff {
+  /** Grouping path: array indices shown as `[*]`, e.g. `$.items[*].price`. Headers: `header:name`; status: `status`. */
+  path: string
+  /** Concrete path of this sample, e.g. `$.items[3].price`. */
+  concretePath: string
+  kind: FieldKind
+  primary?: unknown
+  candidate?: unknown
+}
+
+export interface ComparisonResult {
+  id: string
+  route: string
+  verdict: Verdict
+  /** Set when verdict is `skipped` (and for `candidate_error`: connect, timeout, 5xx, …). */
+  reason?: SkipReason | string
+  /** Differences that remain after normalization (for `noise`: the noisy ones). */
+  fields: FieldDiff[]
+  /** Paths that differ but are explained as noise by the secondary or by the primary itself. */
+  noise: string[]
+  /** Hash of the sorted differing paths, so one bug groups as one signature. Empty for match. */
+  signature: string
+  status: { primary: number, candidate: number, secondary?: number }
+  durationMs: { primary: number, candidate: number, secondary?: number }
+  /** Name of the comparator that decided, or `chain` when all continued. */
+  decidedBy?: string
+  /** Normalized bodies for the sample store (only for non-match; redacted). */
+  normalized?: { primary: unknown, candidate: unknown }
+}

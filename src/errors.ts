@@ -1,0 +1,74 @@
+/**
+ * Error classes with stable codes. Metrics, logs, tests and client-facing JSON bodies key on
+ * `code`, never on the message (the message is for humans and may be reworded).
+ * The table is mirrored in docs/errors.md; a test keeps the two in sync.
+ */
+
+export interface ErrorInfo {
+  /** HTTP status sent to the client when this error ends a request. */
+  readonly status: number
+  /** What it means and what to do, for docs and the JSON body. */
+  readonly description: string
+}
+
+export const ERROR_CODES = {
+  SHADOWFIG_ERR_UPSTREAM_CONNECT: { status: 502, description: 'The upstream refused or could not be reached; check that it is running and that its url in the config is right.' },
+  SHADOWFIG_ERR_UPSTREAM_TIMEOUT: { status: 504, description: 'The upstream did not answer within its configured timeout.' },
+  SHADOWFIG_ERR_UPSTREAM_RESET: { status: 502, description: 'The upstream closed the connection before a complete response.' },
+  SHADOWFIG_ERR_UPSTREAM_PROTOCOL: { status: 502, description: 'The upstream sent bytes that are not a valid HTTP/1.1 response.' },
+  SHADOWFIG_ERR_NO_ROUTE: { status: 404, description: 'No route matches the request; add a catch-all route (match: { pathPrefix: / }).' },
+  SHADOWFIG_ERR_DRAINING: { status: 503, description: 'The proxy is shutting down and no longer accepts requests.' },
+  SHADOWFIG_ERR_BAD_REQUEST: { status: 400, description: 'The request is malformed or ambiguous and was not forwarded.' },
+  SHADOWFIG_ERR_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the route limit.' },
+  SHADOWFIG_ERR_REQUEST_TIMEOUT: { status: 408, description: 'The client did not send the full request in time.' },
+  SHADOWFIG_ERR_HEADERS_TOO_LARGE: { status: 431, description: 'The request headers exceed the configured size or count.' },
+  SHADOWFIG_ERR_OVERLOADED: { status: 503, description: 'The proxy is at its connection limit.' },
+  SHADOWFIG_ERR_CONFIG: { status: 500, description: 'The config file is invalid; every error is listed with file:line:col.' },
+  SHADOWFIG_ERR_UNAUTHORIZED: { status: 401, description: 'The admin endpoint needs Authorization: Bearer <token> (or a loopback client when no token is configured).' },
+  SHADOWFIG_ERR_FORBIDDEN: { status: 403, description: 'The admin request was refused (cross-origin browser request, or no token configured and the client is not on loopback).' },
+  SHADOWFIG_ERR_NOT_FOUND: { status: 404, description: 'The admin resource does not exist.' },
+  SHADOWFIG_ERR_INTERNAL: { status: 500, description: 'An unexpected error inside shadowfig; please report it with the log line.' },
+} as const satisfies Record<string, ErrorInfo>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export class ShadowfigError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+
+  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code].description, options)
+    this.name = 'ShadowfigError'
+    this.code = code
+    this.status = ERROR_CODES[code].status
+  }
+
+  /** The small JSON body a client gets; never carries upstream or internal details. */
+  toJSON (): { error: { code: ErrorCode, message: string } } {
+    return { error: { code: this.code, message: this.message } }
+  }
+}
+
+/** One problem in a config file, positioned for `file:line:col message` output. */
+export interface ConfigIssue {
+  file: string
+  line: number
+  col: number
+  /** Key path inside the document, e.g. `routes[2].shadow.sample`. */
+  path: string
+  message: string
+}
+
+export class ConfigError extends ShadowfigError {
+  readonly issues: ConfigIssue[]
+
+  constructor (issues: ConfigIssue[]) {
+    super('SHADOWFIG_ERR_CONFIG', issues.map(formatConfigIssue).join('\n'))
+    this.name = 'ConfigError'
+    this.issues = issues
+  }
+}
+
+export function formatConfigIssue (i: ConfigIssue): string {
+  return `${i.file}:${i.line}:${i.col} ${i.path ? i.path + ': ' : ''}${i.message}`
+}

@@ -1,0 +1,57 @@
+/**
+ * Every metric in SPEC, created once per process on its own registry (never the global one,
+ * so tests and workers do not collide). Names, types and labels are the public contract.
+ * Hot-path code keeps references to label children it resolved at config load
+ * (`requests.labels(...)` is a map lookup per call; a cached child is a field increment).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** Sub-millisecond resolution at the bottom, tens of seconds at the top (seconds). */
+export const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+]
+
+export type MirrorOutcome =
+  | 'sent' | 'sampled_out' | 'unsafe_method' | 'body_too_large' | 'saturated'
+  | 'circuit_open' | 'error' | 'timeout'
+
+export interface MetricsOptions {
+  /** Collect prom-client's default process metrics (event-loop lag, GC, memory). */
+  defaultMetrics?: boolean
+}
+
+export class Metrics {
+  readonly registry: Registry
+  readonly requests: Counter<'route' | 'method' | 'code_class'>
+  readonly upstreamDuration: Histogram<'route' | 'role'>
+  readonly mirror: Counter<'route' | 'outcome'>
+  readonly mirrorInFlight: Gauge
+  readonly comparisons: Counter<'route' | 'verdict'>
+  readonly fieldMismatches: Counter<'route' | 'field'>
+  readonly split: Counter<'route' | 'target'>
+  readonly splitWeight: Gauge<'route'>
+  readonly configReloads: Counter<'result'>
+  readonly configInfo: Gauge<'hash'>
+  readonly upstreamErrors: Counter<'route' | 'role' | 'code'>
+
+  constructor (options: MetricsOptions = {}) {
+    const registers = [this.registry = new Registry()]
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'shadowfig_' })
+    this.requests = new Counter({ name: 'shadowfig_requests_total', help: 'Client requests answered, by route, method and status class.', labelNames: ['route', 'method', 'code_class'], registers })
+    this.upstreamDuration = new Histogram({ name: 'shadowfig_upstream_duration_seconds', help: 'Upstream response time, headers to last byte.', labelNames: ['route', 'role'], buckets: LATENCY_BUCKETS, registers })
+    this.mirror = new Counter({ name: 'shadowfig_mirror_total', help: 'Mirror decisions and results per route.', labelNames: ['route', 'outcome'], registers })
+    this.mirrorInFlight = new Gauge({ name: 'shadowfig_mirror_in_flight', help: 'Mirrored requests currently in flight.', registers, aggregator: 'sum' })
+    this.comparisons = new Counter({ name: 'shadowfig_comparisons_total', help: 'Comparison verdicts per route.', labelNames: ['route', 'verdict'], registers })
+    this.fieldMismatches = new Counter({ name: 'shadowfig_field_mismatches_total', help: 'Differing fields per route (capped per route; overflow is field="__other__").', labelNames: ['route', 'field'], registers })
+    this.split = new Counter({ name: 'shadowfig_split_total', help: 'Live requests per route by serving target.', labelNames: ['route', 'target'], registers })
+    this.splitWeight = new Gauge({ name: 'shadowfig_split_weight_ratio', help: 'Live split weight per route (0..1).', labelNames: ['route'], registers, aggregator: 'max' })
+    this.configReloads = new Counter({ name: 'shadowfig_config_reloads_total', help: 'Config reload attempts by result.', labelNames: ['result'], registers })
+    this.configInfo = new Gauge({ name: 'shadowfig_config_info', help: 'Always 1; the hash label names the live config.', labelNames: ['hash'], registers, aggregator: 'max' })
+    this.upstreamErrors = new Counter({ name: 'shadowfig_upstream_errors_total', help: 'Upstream failures by route, role and error code.', labelNames: ['route', 'role', 'code'], registers })
+  }
+
+  /** Status class label: 2xx, 3xx, 4xx, 5xx. */
+  static codeClass (status: number): string {
+    return `${Math.floor(status / 100)}xx`
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The one small interface between the proxy/shadow side and the comparison side.
+ * The shadow dispatcher builds an `Exchange` once both (or all three) responses are complete
+ * and hands it to an `ExchangeSink`. Bodies are raw bytes exactly as received (still
+ * content-encoded), capped; decoding happens only on the comparison side, off the client loop.
+ */
+
+export type HeaderMap = Record<string, string | string[]>
+
+/** Why a captured side has no usable response. Stable strings, used as metric labels. */
+export type CaptureFailure = 'connect' | 'timeout' | 'reset' | 'protocol' | 'circuit_open'
+
+export interface CapturedResponse {
+  status: number
+  /** Lower-cased header names, repeated headers as arrays. */
+  headers: HeaderMap
+  /** Raw bytes as received, at most the route's `compare.maxBodySize`. */
+  body: Uint8Array
+  /** True when the body was longer than the cap; `body` then holds only its start. */
+  truncated: boolean
+  /** Headers-to-last-byte time measured by the proxy, in milliseconds. */
+  durationMs: number
+  /** Set when no (complete) response arrived; `status` is then 0. */
+  failure?: CaptureFailure
+  failureMessage?: string
+}
+
+export interface CapturedRequest {
+  method: string
+  /** Path and query as the client sent it (before any shadow rewrite). */
+  path: string
+  headers: HeaderMap
+}
+
+export interface Exchange {
+  /** Shared by the primary request and its mirror(s): `x-shadowfig-request-id`. */
+  id: string
+  route: string
+  /** Epoch milliseconds when the client request arrived. */
+  startedAt: number
+  request: CapturedRequest
+  primary: CapturedResponse
+  candidate: CapturedResponse
+  secondary?: CapturedResponse
+  /** W3C trace id from `traceparent`, when the client sent one. */
+  traceId?: string
+}
+
+/** Where finished exchanges go. Must return quickly and never throw into the proxy. */
+export interface ExchangeSink {
+  submit (exchange: Exchange): void
+}
