@@ -1,0 +1,135 @@
+/**
+ * Redaction of secrets before anything leaves the process (diff events, samples, logs,
+ * captures). Two halves:
+ *  - headers: `authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`
+ *    plus configured names, matched case-insensitively; the value becomes `"[redacted]"`.
+ *  - JSON bodies: a JSONPath subset — `$.a.b`, `$..key`, `$.items[*].x`, `$.a[0]`,
+ *    `$.a['odd key']`, `$.*` — whose matched values become `"[redacted]"`.
+ * Both return copies; the input is never mutated (the proxy may still be using it).
+ * A route's `compare.redact` list mixes both kinds: entries starting with `$` are JSONPaths,
+ * the rest header names (`splitRedactList`).
+ */
+import type { HeaderMap } from '../shadow/exchange.js'
+import { ShadowfigError } from '../errors.js'
+
+export const REDACTED = '[redacted]'
+
+/** Always redacted, whatever the config says (SPEC: never in any event, sample or log). */
+export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
+  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key',
+]
+
+const DEFAULT_SET = new Set(DEFAULT_REDACTED_HEADERS)
+
+export function redactHeaders (headers: HeaderMap, extra: readonly string[] = []): HeaderMap {
+  const names = extra.length === 0 ? DEFAULT_SET : new Set([...DEFAULT_REDACTED_HEADERS, ...extra.map((n) => n.toLowerCase())])
+  const out: HeaderMap = {}
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = names.has(name.toLowerCase()) ? REDACTED : value
+  }
+  return out
+}
+
+/** Splits a route's `compare.redact` list into JSONPaths and header names. */
+export function splitRedactList (list: readonly string[]): { paths: string[], headers: string[] } {
+  const paths: string[] = []
+  const headers: string[] = []
+  for (const entry of list) (entry.startsWith('$') ? paths : headers).push(entry)
+  return { paths, headers }
+}
+
+export type PathSegment =
+  | { kind: 'key', name: string }
+  | { kind: 'index', index: number }
+  | { kind: 'wild' }
+  /** `..name`: `name` at any depth below the current node (including the node itself). */
+  | { kind: 'deep', name: string }
+
+const compiled = new Map<string, PathSegment[]>()
+
+/** Parses a JSONPath of the supported subset; throws SHADOWFIG_ERR_CONFIG on anything else. */
+export function compileJsonPath (path: string): PathSegment[] {
+  const cached = compiled.get(path)
+  if (cached) return cached
+  const segs = parse(path)
+  compiled.set(path, segs)
+  return segs
+}
+
+const IDENT = /^[^.[\]\s]+/
+
+function parse (path: string): PathSegment[] {
+  const bad = (why: string): never => {
+    throw new ShadowfigError('SHADOWFIG_ERR_CONFIG', `unsupported JSONPath ${JSON.stringify(path)}: ${why}`)
+  }
+  if (!path.startsWith('$')) bad('must start with $')
+  const segs: PathSegment[] = []
+  let i = 1
+  while (i < path.length) {
+    const rest = path.slice(i)
+    if (rest.startsWith('..')) {
+      const m = IDENT.exec(rest.slice(2))
+      if (!m || m[0] === '*') bad('.. must be followed by a key name')
+      segs.push({ kind: 'deep', name: m![0] })
+      i += 2 + m![0].length
+    } else if (rest.startsWith('.')) {
+      const m = IDENT.exec(rest.slice(1))
+      if (!m) bad(`expected a key after "." at ${i}`)
+      segs.push(m![0] === '*' ? { kind: 'wild' } : { kind: 'key', name: m![0] })
+      i += 1 + m![0].length
+    } else if (rest.startsWith('[')) {
+      const m = /^\[(?:(\*)|(\d+)|'([^']*)'|"([^"]*)")\]/.exec(rest)
+      if (!m) bad(`expected [*], [N] or ['key'] at ${i}`)
+      if (m![1]) segs.push({ kind: 'wild' })
+      else if (m![2] !== undefined) segs.push({ kind: 'index', index: Number(m![2]) })
+      else segs.push({ kind: 'key', name: m![3] ?? m![4] })
+      i += m![0].length
+    } else {
+      bad(`unexpected character at ${i}`)
+    }
+  }
+  if (segs.length === 0) bad('redacting the whole document is not supported')
+  return segs
+}
+
+type Container = Record<string, unknown> | unknown[]
+
+function isContainer (v: unknown): v is Container {
+  return typeof v === 'object' && v !== null
+}
+
+/** Redacted deep copy of `value`; `value` itself is left untouched. */
+export function redactJson (value: unknown, paths: readonly string[]): unknown {
+  if (paths.length === 0 || !isContainer(value)) return value
+  const copy = structuredClone(value)
+  for (const p of paths) apply(copy, compileJsonPath(p), 0)
+  return copy
+}
+
+function apply (node: unknown, segs: PathSegment[], i: number): void {
+  if (!isContainer(node)) return
+  const seg = segs[i]
+  const last = i === segs.length - 1
+  const step = (key: string | number): void => {
+    const holder = node as Record<string | number, unknown>
+    if (last) holder[key] = REDACTED
+    else apply(holder[key], segs, i + 1)
+  }
+  switch (seg.kind) {
+    case 'key':
+      if (!Array.isArray(node) && Object.hasOwn(node, seg.name)) step(seg.name)
+      break
+    case 'index':
+      if (Array.isArray(node) && seg.index < node.length) step(seg.index)
+      break
+    case 'wild':
+      for (const key of Array.isArray(node) ? node.keys() : Object.keys(node)) step(key)
+      break
+    case 'deep':
+      // Match here first, then look in every child (the matched value included: a nested
+      // object under the same key may hold the key again, and redacting it is harmless).
+      if (!Array.isArray(node) && Object.hasOwn(node, seg.name)) step(seg.name)
+      for (const child of Array.isArray(node) ? node : Object.values(node)) apply(child, segs, i)
+      break
+  }
+}
