@@ -1,0 +1,89 @@
+/**
+ * Path patterns for route matching, parsed into segments once at config load.
+ *
+ * - Template (`match.path`): `/orders/:id`, `/static/*`. A `:name` segment matches one
+ *   non-empty segment; `*` (whole last segment only) matches one or more remaining segments,
+ *   including a single empty one (`/static/*` matches `/static/` but not `/static`).
+ *   A trailing slash is significant: `/orders/` and `/orders` are different templates.
+ * - Prefix (`match.pathPrefix`): matched on segment boundaries, so `/api` matches `/api`,
+ *   `/api/` and `/api/x` but never `/apiary` (a plain string prefix would silently capture
+ *   unrelated endpoints). Trailing slashes are ignored; `/` matches every path.
+ *
+ * Matching is on the raw (still percent-encoded) path, so what is matched is what is forwarded.
+ */
+
+export type Segment =
+  | { kind: 'static', value: string }
+  | { kind: 'param', name: string }
+  | { kind: 'wildcard' }
+
+export interface PathPattern {
+  kind: 'template' | 'prefix'
+  segments: Segment[]
+}
+
+/** Request path (query already removed) to segments: `/a/b` → [a, b], `/` → [''], `/a/` → [a, '']. */
+export function splitPath (path: string): string[] {
+  return path.length <= 1 ? [''] : path.slice(1).split('/')
+}
+
+/** Strip the query string (and a stray fragment) from a request target. */
+export function pathOnly (target: string): string {
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i)
+    if (c === 63 /* ? */ || c === 35 /* # */) return target.slice(0, i)
+  }
+  return target
+}
+
+/** Parse a template; returns an error message (for the config loader) instead of throwing. */
+export function parseTemplate (template: string): PathPattern | string {
+  if (!template.startsWith('/')) return `a path template must start with "/" (found "${template}")`
+  const parts = splitPath(template)
+  const segments: Segment[] = []
+  const names = new Set<string>()
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]
+    if (p === '*') {
+      if (i !== parts.length - 1) return `"*" is only allowed as the whole last segment (found in "${template}"); use :name for one segment`
+      segments.push({ kind: 'wildcard' })
+    } else if (p.startsWith(':')) {
+      const name = p.slice(1)
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `bad parameter "${p}" in "${template}": use :name with letters, digits and _ filling the whole segment`
+      if (names.has(name)) return `parameter ":${name}" appears twice in "${template}"`
+      names.add(name)
+      segments.push({ kind: 'param', name })
+    } else if (p.includes('*')) {
+      return `"*" must be a whole segment at the end of "${template}" (e.g. /static/*)`
+    } else {
+      segments.push({ kind: 'static', value: p })
+    }
+  }
+  return { kind: 'template', segments }
+}
+
+export function parsePrefix (prefix: string): PathPattern | string {
+  if (!prefix.startsWith('/')) return `a path prefix must start with "/" (found "${prefix}")`
+  const trimmed = prefix.replace(/\/+$/, '')
+  const segments: Segment[] = trimmed === '' ? [] : splitPath(trimmed).map((value) => ({ kind: 'static', value }))
+  return { kind: 'prefix', segments }
+}
+
+function decode (s: string): string {
+  try { return decodeURIComponent(s) } catch { return s }
+}
+
+/**
+ * Params of a template for segments already known to match it (called once per request, for
+ * the winning route only). Values are percent-decoded; `*` gets the rest of the path.
+ */
+export function extractParams (pattern: PathPattern, segs: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {}
+  const s = pattern.segments
+  for (let i = 0; i < s.length; i++) {
+    const seg = s[i]
+    if (seg.kind === 'param') params[seg.name] = decode(segs[i])
+    else if (seg.kind === 'wildcard') params['*'] = decode(segs.slice(i).join('/'))
+  }
+  return params
+}
