@@ -1,0 +1,98 @@
+/**
+ * Benchmark backends: plain node:http servers on loopback that answer `GET /json/<bytes>` with
+ * a static JSON document of exactly that many bytes (built once per size and cached).
+ *  - `primary`: the reference document.
+ *  - `candidate`: the same order with realistic, normalizable differences (a new
+ *    `generated_at`, `total` off in the 3rd decimal, items in reverse order), so a route with
+ *    `ignore: [$.generated_at]`, `numbers: { precision: 2 }`, `arrays: { $.items: { key: id } }`
+ *    does the full decode → normalize → keyed diff work and still ends in `match`.
+ * `latencyMs` delays every response (a slow candidate is `latencyMs: 2000`); a down candidate
+ * is `closedPort()`: a port that was just free, so connecting is refused.
+ */
+import http from 'node:http'
+import net from 'node:net'
+import type { AddressInfo } from 'node:net'
+
+export type Variant = 'primary' | 'candidate'
+
+export interface BackendOptions {
+  variant: Variant
+  /** Delay before each response, in milliseconds (0: answer at once). */
+  latencyMs?: number
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number
+}
+
+export interface RunningBackend {
+  port: number
+  close (): Promise<void>
+}
+
+export const KiB = 1024
+export const MiB = 1024 * KiB
+
+/** Roughly the serialized size of one item, so items (not padding) fill most of the body. */
+const ITEM_BYTES = 72
+
+/** A JSON order of exactly `size` bytes (at least the ~200-byte skeleton). */
+export function makeBody (size: number, variant: Variant): Buffer {
+  const candidate = variant === 'candidate'
+  const items = []
+  for (let i = 1; i <= Math.max(1, Math.floor((size - 200) / ITEM_BYTES)); i++) {
+    items.push({ id: i, sku: `SKU-${String(i).padStart(6, '0')}`, name: `item ${i}`, price: (i % 97) + 0.25, qty: 1 + (i % 3) })
+  }
+  const doc = {
+    id: 42,
+    generated_at: candidate ? '2026-01-01T00:00:01.000Z' : '2026-01-01T00:00:00.000Z',
+    currency: 'EUR',
+    total: candidate ? 1234.561 : 1234.56,
+    items,
+    pad: '',
+  }
+  // Drop trailing items until the document fits (same ones for both variants), then pad.
+  while (items.length > 1 && Buffer.byteLength(JSON.stringify(doc)) > size) items.pop()
+  doc.pad = 'x'.repeat(Math.max(0, size - Buffer.byteLength(JSON.stringify(doc))))
+  if (candidate) items.reverse()
+  return Buffer.from(JSON.stringify(doc))
+}
+
+/** Starts one backend on 127.0.0.1. */
+export async function startBackend (opts: BackendOptions): Promise<RunningBackend> {
+  const bodies = new Map<number, Buffer>()
+  const latency = opts.latencyMs ?? 0
+  const server = http.createServer((req, res) => {
+    const m = /^\/json\/(\d+)/.exec(req.url ?? '')
+    if (!m || Number(m[1]) > 64 * MiB) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('use GET /json/<bytes>\n')
+      return
+    }
+    const size = Number(m[1])
+    let body = bodies.get(size)
+    if (!body) bodies.set(size, body = makeBody(size, opts.variant))
+    const send = (): void => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body) }
+    if (latency > 0) setTimeout(send, latency)
+    else send()
+  })
+  // Keep connections open across a whole run: the proxy's and generator's pools reuse them.
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve)
+  })
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
+  }
+}
+
+/** A loopback port with nothing listening: connecting to it is refused. */
+export async function closedPort (): Promise<number> {
+  const s = net.createServer()
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
+  const port = (s.address() as AddressInfo).port
+  await new Promise<void>((resolve) => s.close(() => resolve()))
+  return port
+}

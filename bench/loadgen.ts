@@ -1,0 +1,208 @@
+/**
+ * Load generator. Two modes over one undici `Pool` (keep-alive, pipelining 1):
+ *  - `open`: requests leave on a fixed schedule (see schedule.ts) whatever the server does;
+ *    latency runs from each request's *scheduled* send time, so stalls are charged in full
+ *    (no coordinated omission). The pool is sized so the schedule is never short of sockets;
+ *    when it is anyway, undici queues the request and its queueing time is still counted.
+ *  - `closed`: `connections` loops, each sending its next request when the last completes;
+ *    latency from the actual send. Used for the saturation (max throughput) figure.
+ * Latency is taken with process.hrtime.bigint and recorded in microseconds in an HDR
+ * histogram (3 significant digits). Only requests scheduled after the warm-up are recorded.
+ *
+ * Run it in its own process (`spawnLoadgen`) so it never shares an event loop with the
+ * proxy or the backends: `node --import tsx bench/loadgen.ts '<LoadOptions JSON>'` prints one
+ * JSON `LoadResult` line on stdout.
+ */
+import { Pool, type Dispatcher } from 'undici'
+import hdr from 'hdr-histogram-js'
+import { makeSchedule, dueCount, offsetNs, sleepMs, type Schedule } from './schedule.js'
+
+export interface LoadOptions {
+  /** Full URL of the target, e.g. http://127.0.0.1:8080/json/2048. */
+  url: string
+  mode: 'open' | 'closed'
+  /** Requests per second (open mode only). */
+  rate?: number
+  /** Pool size (open) or number of concurrent loops (closed). */
+  connections: number
+  durationMs: number
+  warmupMs: number
+  /** Per-request headers and body timeout; default 10 s. */
+  timeoutMs?: number
+}
+
+/** Milliseconds, microsecond resolution. */
+export interface LatencySummary {
+  p50: number
+  p90: number
+  p99: number
+  p999: number
+  max: number
+  mean: number
+}
+
+export interface LoadResult {
+  mode: 'open' | 'closed'
+  url: string
+  rate: number | null
+  connections: number
+  durationMs: number
+  /** Recorded (post-warm-up) requests sent, completed with 2xx/3xx, and failed. */
+  sent: number
+  completed: number
+  errors: number
+  /** Failure counts by error code or `status_<n>`. */
+  errorKinds: Record<string, number>
+  /** Completed recorded requests per second of measured window. */
+  achievedRate: number
+  latencyMs: LatencySummary
+  /** Most requests outstanding at once (open mode: must stay below `connections`). */
+  maxInFlight: number
+  /** Mean response body size seen, in bytes. */
+  bytesPerResponse: number
+}
+
+/** The state of one run that every in-flight request reports back to. */
+class Run {
+  readonly hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false })
+  readonly errorKinds: Record<string, number> = {}
+  sent = 0
+  completed = 0
+  errors = 0
+  bytes = 0
+  responses = 0
+  inFlight = 0
+  maxInFlight = 0
+  lastEndNs = 0n
+  private idle: (() => void) | undefined
+
+  constructor (readonly pool: Pool, readonly path: string, readonly origin: string) {}
+
+  send (scheduledNs: bigint, recorded: boolean, then?: () => void): void {
+    if (recorded) this.sent++
+    if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
+    this.pool.dispatch({ origin: this.origin, path: this.path, method: 'GET' }, new Request(this, scheduledNs, recorded, then))
+  }
+
+  finish (req: Request, failure: string | undefined): void {
+    const end = process.hrtime.bigint()
+    this.inFlight--
+    if (req.recorded) {
+      if (failure === undefined) {
+        this.completed++
+        this.hist.recordValue(Math.max(1, Number((end - req.scheduledNs) / 1000n)))
+        if (end > this.lastEndNs) this.lastEndNs = end
+      } else {
+        this.errors++
+        this.errorKinds[failure] = (this.errorKinds[failure] ?? 0) + 1
+      }
+    }
+    req.then?.()
+    if (this.inFlight === 0 && this.idle) this.idle()
+  }
+
+  /** Resolves once nothing is in flight. */
+  drained (): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => { this.idle = resolve })
+  }
+}
+
+/** One request: a handler object rather than closures, so the generator itself stays cheap. */
+class Request implements Dispatcher.DispatchHandler {
+  status = 0
+  constructor (readonly run: Run, readonly scheduledNs: bigint, readonly recorded: boolean, readonly then: (() => void) | undefined) {}
+  onRequestStart (): void {}
+  onResponseStart (_c: Dispatcher.DispatchController, status: number): void { this.status = status }
+  onResponseData (_c: Dispatcher.DispatchController, chunk: Buffer): void { this.run.bytes += chunk.length }
+  onResponseEnd (): void {
+    this.run.responses++
+    this.run.finish(this, this.status >= 200 && this.status < 400 ? undefined : `status_${this.status}`)
+  }
+
+  onResponseError (_c: Dispatcher.DispatchController, err: Error): void {
+    this.run.finish(this, (err as { code?: string }).code ?? err.name)
+  }
+}
+
+function summarize (run: Run, opts: LoadOptions, windowNs: number): LoadResult {
+  const h = run.hist
+  const ms = (us: number): number => Math.round(us) / 1000
+  const empty = h.totalCount === 0
+  return {
+    mode: opts.mode,
+    url: opts.url,
+    rate: opts.mode === 'open' ? opts.rate ?? null : null,
+    connections: opts.connections,
+    durationMs: opts.durationMs,
+    sent: run.sent,
+    completed: run.completed,
+    errors: run.errors,
+    errorKinds: run.errorKinds,
+    achievedRate: windowNs > 0 ? run.completed / (windowNs / 1e9) : 0,
+    latencyMs: {
+      p50: empty ? 0 : ms(h.getValueAtPercentile(50)),
+      p90: empty ? 0 : ms(h.getValueAtPercentile(90)),
+      p99: empty ? 0 : ms(h.getValueAtPercentile(99)),
+      p999: empty ? 0 : ms(h.getValueAtPercentile(99.9)),
+      max: empty ? 0 : ms(h.maxValue),
+      mean: empty ? 0 : ms(h.mean),
+    },
+    maxInFlight: run.maxInFlight,
+    bytesPerResponse: run.responses === 0 ? 0 : Math.round(run.bytes / run.responses),
+  }
+}
+
+function openPool (opts: LoadOptions): { pool: Pool, run: Run } {
+  const u = new URL(opts.url)
+  const timeout = opts.timeoutMs ?? 10_000
+  const pool = new Pool(u.origin, { connections: opts.connections, pipelining: 1, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 })
+  return { pool, run: new Run(pool, u.pathname + u.search, u.origin) }
+}
+
+async function openLoop (opts: LoadOptions, run: Run): Promise<number> {
+  if (!opts.rate) throw new RangeError('open mode needs a rate')
+  const s: Schedule = makeSchedule(opts.rate, opts.durationMs, opts.warmupMs)
+  const start = process.hrtime.bigint()
+  let next = 0
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const elapsed = Number(process.hrtime.bigint() - start)
+      const due = dueCount(s, elapsed)
+      for (; next < due; next++) run.send(start + BigInt(offsetNs(s, next)), next >= s.recordFrom)
+      if (next >= s.total) return resolve()
+      setTimeout(tick, sleepMs(s, next, Number(process.hrtime.bigint() - start)))
+    }
+    tick()
+  })
+  await run.drained()
+  // The measured window runs from the first recorded send slot to the last completion
+  // (the nominal duration when nothing completed, e.g. a refused connection).
+  if (run.lastEndNs === 0n) return opts.durationMs * 1e6
+  return Number(run.lastEndNs - (start + BigInt(offsetNs(s, s.recordFrom))))
+}
+
+async function closedLoop (opts: LoadOptions, run: Run): Promise<number> {
+  const start = process.hrtime.bigint()
+  const recordAt = start + BigInt(opts.warmupMs) * 1_000_000n
+  const stopAt = recordAt + BigInt(opts.durationMs) * 1_000_000n
+  const loop = (): void => {
+    const now = process.hrtime.bigint()
+    if (now >= stopAt) return
+    run.send(now, now >= recordAt, loop)
+  }
+  for (let i = 0; i < opts.connections; i++) loop()
+  await run.drained()
+  return Number(stopAt - recordAt)
+}
+
+/** Runs one load in this process. Prefer `spawnLoadgen` for measurements. */
+export async function runLoad (opts: LoadOptions): Promise<LoadResult> {
+  const { pool, run } = openPool(opts)
+  try {
+    const windowNs = opts.mode === 'open' ? await openLoop(opts, run) : await closedLoop(opts, run)
+    return summarize(run, opts, windowNs)
+  } finally {
+    await pool.destroy()
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Child processes and /proc accounting for the bench (Linux only).
+ *  - `spawnNode` starts a TypeScript entry under `node --import tsx`, optionally pinned to a
+ *    CPU list with `taskset -c` so generator, proxy and backends do not share a core.
+ *  - `runJson` runs an entry that prints one JSON line and exits, and returns that value.
+ *  - `cpuSeconds` sums utime+stime of a process and its live descendants (cluster workers
+ *    are children; worker threads are inside their process), `peakRssBytes` sums VmHWM, and
+ *    `resetPeakRss` writes 5 to clear_refs so each measured run reports its own peak.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+/** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux we run on. */
+const CLK_TCK = 100
+
+export interface SpawnOptions {
+  /** CPU list for `taskset -c`, e.g. "0" or "0,1"; omitted: not pinned. */
+  cpus?: string
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[]
+  /** Where the child's stdout goes; 'pipe' to read it. */
+  stdout?: 'pipe' | 'ignore' | 'inherit'
+  env?: NodeJS.ProcessEnv
+}
+
+/** The command line that runs a bench or src TypeScript entry, pinned when asked. */
+export function nodeCommand (entry: string, args: string[], opts: SpawnOptions = {}): [string, string[]] {
+  const node = [...(opts.nodeArgs ?? []), '--import', 'tsx', entry, ...args]
+  return opts.cpus ? ['taskset', ['-c', opts.cpus, process.execPath, ...node]] : [process.execPath, node]
+}
+
+export function spawnNode (entry: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
+  const [cmd, argv] = nodeCommand(entry, args, opts)
+  return spawn(cmd, argv, { stdio: ['ignore', opts.stdout ?? 'pipe', 'inherit'], env: opts.env ?? process.env })
+}
+
+/** Path of a file next to this one (entries are spawned by absolute path). */
+export function benchFile (name: string): string {
+  return fileURLToPath(new URL(name, import.meta.url))
+}
+
+/** Runs `entry` with one JSON argument and resolves with the JSON on its last stdout line. */
+export function runJson<T> (entry: string, arg: unknown, opts: SpawnOptions = {}): Promise<T> {
+  const child = spawnNode(entry, [JSON.stringify(arg)], { ...opts, stdout: 'pipe' })
+  let out = ''
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d })
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? ''
+      if (code !== 0) return reject(new Error(`${entry} exited with ${code}: ${last}`))
+      try { resolve(JSON.parse(last) as T) } catch { reject(new Error(`${entry} printed no JSON: ${last.slice(0, 200)}`)) }
+    })
+  })
+}
+
+/** Waits for `child` to print a line matching `re` on stdout; resolves with the match. */
+export function waitForLine (child: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let buf = ''
+    const onData = (d: Buffer): void => {
+      buf += d.toString()
+      const m = re.exec(buf)
+      if (m) { child.stdout?.off('data', onData); resolve(m) }
+    }
+    child.stdout?.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`process exited (${code}) before printing ${re}`)))
+  })
+}
+
+/** Sends SIGTERM and resolves when the process has exited (SIGKILL after `graceMs`). */
+export function stop (child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    child.once('exit', () => { clearTimeout(kill); resolve() })
+    child.kill('SIGTERM')
+  })
+}
+
+/** `pid` and every live descendant (found through the ppid field of /proc/<n>/stat). */
+export function processTree (pid: number): number[] {
+  const parent = new Map<number, number>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = readStat(Number(name))
+    if (stat) parent.set(Number(name), Number(stat[1]))
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, ppid] of parent) if (ppid === tree[i]) tree.push(child)
+  }
+  return tree
+}
+
+/** Fields of /proc/<pid>/stat after the command name: [state, ppid, …]; undefined if gone. */
+function readStat (pid: number): string[] | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name may contain spaces and parentheses: split after the last ')'.
+    return s.slice(s.lastIndexOf(')') + 2).split(' ')
+  } catch { return undefined }
+}
+
+/** User + system CPU seconds consumed so far by `pid` and its live descendants. */
+export function cpuSeconds (pid: number): number {
+  let ticks = 0
+  for (const p of processTree(pid)) {
+    const f = readStat(p)
+    // utime and stime are fields 14 and 15 of stat, i.e. indexes 11 and 12 after the name.
+    if (f) ticks += Number(f[11]) + Number(f[12])
+  }
+  return ticks / CLK_TCK
+}
+
+/** Sum of VmHWM (peak resident set) over `pid` and its live descendants, in bytes. */
+export function peakRssBytes (pid: number): number {
+  let kib = 0
+  for (const p of processTree(pid)) {
+    try {
+      const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
+      if (m) kib += Number(m[1])
+    } catch { /* exited between listing and reading */ }
+  }
+  return kib * 1024
+}
+
+/** Resets the peak-RSS watermark of `pid` and its descendants; false where not permitted. */
+export function resetPeakRss (pid: number): boolean {
+  let ok = true
+  for (const p of processTree(pid)) {
+    try { writeFileSync(`/proc/${p}/clear_refs`, '5') } catch { ok = false }
+  }
+  return ok
+}
