@@ -1,0 +1,76 @@
+/**
+ * The split controllers of the running config, by route name. The proxy looks a route's
+ * controller up once per request (`get`); the admin API steers them (`setWeight`, whose
+ * result is exactly what `POST /api/routes/:name/split` answers); `/api/report` reads
+ * `status()`. `rebuild` on config reload carries live state over for unchanged splits.
+ */
+import { share } from '../config/schema.js'
+import type { RouteConfig } from '../config/schema.js'
+import { SplitController } from './controller.js'
+import type { SplitControllerOptions, SplitReadiness } from './controller.js'
+
+export type SetWeightResult =
+  | { ok: true, route: string, weight: number, fileWeight: number }
+  | { ok: false, status: 404 | 400, error: string }
+
+export type SplitStatus = SplitReadiness & { route: string, to: string }
+
+export class SplitRegistry {
+  private readonly opts: SplitControllerOptions
+  private controllers = new Map<string, SplitController>()
+
+  constructor (opts: SplitControllerOptions, routes: RouteConfig[] = []) {
+    this.opts = opts
+    this.rebuild(routes)
+  }
+
+  get (route: string): SplitController | undefined {
+    return this.controllers.get(route)
+  }
+
+  all (): SplitController[] {
+    return [...this.controllers.values()]
+  }
+
+  /**
+   * Replaces the controllers for a new config. A route whose split is deep-equal to the
+   * previous one keeps its live weight, trip and window; any other starts from the file.
+   * Gauges of routes that lost their split are removed so dashboards do not show ghosts.
+   */
+  rebuild (routes: RouteConfig[]): void {
+    const next = new Map<string, SplitController>()
+    for (const r of routes) {
+      if (r.split === undefined) continue
+      const c = new SplitController(r.name, r.split, this.opts)
+      const prev = this.controllers.get(r.name)
+      if (prev !== undefined) c.carryOver(prev)
+      next.set(r.name, c)
+    }
+    for (const name of this.controllers.keys()) {
+      if (!next.has(name)) this.opts.metrics.splitWeight.remove(name)
+    }
+    this.controllers = next
+  }
+
+  /**
+   * Sets a route's live weight from the admin API. `weight` is the parsed JSON value: a ratio
+   * 0..1 or a share string such as "5%" (the config's own syntax).
+   */
+  setWeight (route: string, weight: unknown, reason = 'admin'): SetWeightResult {
+    const c = this.controllers.get(route)
+    if (c === undefined) {
+      return { ok: false, status: 404, error: `route "${route}" has no split in the running config (routes with split: ${[...this.controllers.keys()].join(', ') || 'none'})` }
+    }
+    const parsed = share.safeParse(weight)
+    if (!parsed.success) {
+      return { ok: false, status: 400, error: `weight must be a number between 0 and 1 or a percentage such as "5%" (got ${JSON.stringify(weight) ?? String(weight)})` }
+    }
+    c.setWeight(parsed.data, reason)
+    return { ok: true, route, weight: c.weight, fileWeight: c.fileWeight }
+  }
+
+  /** Per-route readiness for /api/report and the dashboard. */
+  status (): SplitStatus[] {
+    return this.all().map((c) => ({ route: c.route, to: c.split.to, ...c.readiness() }))
+  }
+}

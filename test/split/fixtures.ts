@@ -1,0 +1,44 @@
+/** Shared test fixtures for split tests: a parsed split config, a log collector, a manual clock. */
+import { splitSchema } from '../../src/config/schema.js'
+import type { SplitConfig } from '../../src/config/schema.js'
+import { Metrics } from '../../src/report/metrics.js'
+import { SplitController } from '../../src/split/controller.js'
+
+export interface Logged { level: 'warn' | 'info', obj: Record<string, unknown>, msg: string }
+
+export function collector (): { log: { warn (o: object, m: string): void, info (o: object, m: string): void }, lines: Logged[] } {
+  const lines: Logged[] = []
+  return {
+    lines,
+    log: {
+      warn: (obj, msg) => { lines.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }) },
+      info: (obj, msg) => { lines.push({ level: 'info', obj: obj as Record<string, unknown>, msg }) },
+    },
+  }
+}
+
+export function splitConfig (input: Record<string, unknown>): SplitConfig {
+  return splitSchema.parse({ to: 'billing-svc', ...input })
+}
+
+export interface Harness {
+  c: SplitController
+  metrics: Metrics
+  lines: Logged[]
+  clock: { t: number }
+}
+
+/** A controller on route `invoices` with a manual clock starting at 1_000_000 ms. */
+export function harness (input: Record<string, unknown>, route = 'invoices'): Harness {
+  const metrics = new Metrics({ defaultMetrics: false })
+  const { log, lines } = collector()
+  const clock = { t: 1_000_000 }
+  const c = new SplitController(route, splitConfig(input), { metrics, log, now: () => clock.t })
+  return { c, metrics, lines, clock }
+}
+
+/** Current value of a metric child, e.g. value(metrics.split, { route, target }). */
+export async function value (metric: { get (): Promise<{ values: Array<{ value: number, labels: object }> }> }, labels: Record<string, string>): Promise<number | undefined> {
+  const { values } = await metric.get()
+  return values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value
+}

@@ -1,0 +1,76 @@
+import t from 'tap'
+import { Metrics } from '../../src/report/metrics.js'
+import { SplitController } from '../../src/split/controller.js'
+import { collector, harness, splitConfig } from './fixtures.js'
+
+const guard = { maxErrorRate: '1%', window: '1m', minSamples: 100 }
+
+function feed (c: SplitController, n: number, candMs: number): void {
+  for (let i = 0; i < n; i++) {
+    c.recordPrimary(10, 200)
+    c.recordCandidate({ status: 200, durationMs: candMs })
+    c.recordVerdict('match')
+  }
+}
+
+t.test('a clean route with enough samples is ready', async (t) => {
+  const { c } = harness({ weight: '5%', guard })
+  feed(c, 49, 10.2)
+  t.match(c.readiness(), { ready: false, samples: 98 }, 'live + compared samples, under minSamples')
+  feed(c, 51, 10.2)
+  const r = c.readiness()
+  t.match(r, { ready: true, samples: 200, candidateErrorRate: 0, mismatches: 0, mismatchRate: 0, weight: 0.05, fileWeight: 0.05, tripped: null })
+  t.ok(r.latencyRatio! <= 1.1, `latency ratio ${r.latencyRatio}`)
+})
+
+t.test('one unexplained mismatch, a 0.1% error rate or a slow candidate is not ready', async (t) => {
+  const mism = harness({ weight: '5%', guard }).c
+  feed(mism, 200, 10)
+  mism.recordVerdict('mismatch')
+  t.match(mism.readiness(), { ready: false, mismatches: 1 })
+
+  const errs = harness({ weight: '5%', guard }).c
+  feed(errs, 400, 10)
+  errs.recordCandidate({ status: 500, durationMs: 1 })
+  t.equal(errs.readiness().ready, false, `error rate ${errs.readiness().candidateErrorRate}`)
+
+  const slow = harness({ weight: '5%', guard }).c
+  feed(slow, 200, 13)
+  t.match(slow.readiness(), { ready: false, candidateErrorRate: 0, mismatches: 0 })
+})
+
+t.test('shadow-only (weight 0) readiness rests on the verdicts', async (t) => {
+  const { c } = harness({ weight: 0, guard })
+  for (let i = 0; i < 150; i++) c.recordVerdict('match')
+  t.match(c.readiness(), { ready: true, latencyRatio: null, samples: 150 })
+})
+
+t.test('carryOver keeps live state only when the split config is unchanged', async (t) => {
+  const metrics = new Metrics({ defaultMetrics: false })
+  const { log } = collector()
+  const opts = { metrics, log, now: () => 5_000 }
+  const prev = new SplitController('invoices', splitConfig({ weight: '5%', guard }), opts)
+  for (let i = 0; i < 100; i++) prev.recordCandidate({ status: 500, durationMs: 1 })
+  t.ok(prev.tripped)
+
+  const same = new SplitController('invoices', splitConfig({ weight: 0.05, guard: { ...guard, maxErrorRate: 0.01 } }), opts)
+  t.equal(same.carryOver(prev), true)
+  t.equal(same.weight, 0)
+  t.equal(same.tripped, prev.tripped)
+  t.equal(same.readiness().samples, 100, 'the window comes along')
+
+  const changed = new SplitController('invoices', splitConfig({ weight: '10%', guard }), opts)
+  t.equal(changed.carryOver(prev), false)
+  t.equal(changed.weight, 0.1)
+  t.equal(changed.tripped, undefined)
+
+  const other = new SplitController('refunds', splitConfig({ weight: '5%', guard }), opts)
+  t.equal(other.carryOver(prev), false)
+})
+
+t.test('without info() on the logger, weight changes are logged at warn', async (t) => {
+  const lines: string[] = []
+  const c = new SplitController('invoices', splitConfig({ weight: 0.1 }), { metrics: new Metrics({ defaultMetrics: false }), log: { warn: (_o, m) => { lines.push(m) } } })
+  c.setWeight(0, 'rollback')
+  t.match(lines, [/invoices.*0.*rollback/])
+})
