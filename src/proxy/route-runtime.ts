@@ -1,0 +1,67 @@
+/**
+ * Everything the hot path needs for one route, resolved once per config load: the upstream,
+ * cached metric label children, the shadow plan. A RouteRuntime is also the ForwardObserver
+ * for requests on its route that are not mirrored (no per-request observer allocation).
+ */
+import type { Counter, Histogram } from 'prom-client'
+import type { RouteConfig } from '../config/schema.js'
+import { Metrics } from '../report/metrics.js'
+import type { Upstream } from './upstreams.js'
+import type { Forward, ForwardObserver } from './forward.js'
+import type { ShadowRoute } from '../shadow/shadow-route.js'
+
+export interface RouteExtension extends ForwardObserver {}
+
+export class RouteRuntime implements ForwardObserver {
+  readonly config: RouteConfig
+  readonly name: string
+  readonly index: number
+  readonly primary: Upstream
+  /** Largest request body accepted (bytes), or Infinity. */
+  readonly maxBodySize: number
+  private readonly metrics: Metrics
+  private readonly requestCounters = new Map<string, Counter.Internal>()
+  readonly primaryDuration: Histogram.Internal<'route' | 'role'>
+  /** Mirror decisions, when the route has `shadow:`. */
+  shadow: ShadowRoute | undefined
+  /** Further observers of every forward on this route (e.g. the split guard). */
+  private readonly extensions: RouteExtension[] = []
+
+  constructor (config: RouteConfig, index: number, primary: Upstream, metrics: Metrics) {
+    this.config = config
+    this.name = config.name
+    this.index = index
+    this.primary = primary
+    this.metrics = metrics
+    this.maxBodySize = config.maxBodySize ?? Infinity
+    this.primaryDuration = metrics.upstreamDuration.labels(config.name, 'primary')
+  }
+
+  addExtension (ext: RouteExtension): void { this.extensions.push(ext) }
+
+  /** Counts one answered client request. */
+  countRequest (method: string, status: number): void {
+    const key = method + status
+    let child = this.requestCounters.get(key)
+    if (child === undefined) {
+      child = this.metrics.requests.labels(this.name, method, Metrics.codeClass(status))
+      // Bound the cache: methods × statuses seen on one route is small, but never unbounded.
+      if (this.requestCounters.size < 256) this.requestCounters.set(key, child)
+    }
+    child.inc()
+  }
+
+  onForwardEnd (f: Forward): void {
+    if (f.failure !== undefined) this.metrics.upstreamErrors.labels(this.name, 'primary', f.failure).inc()
+    else if (!f.clientGone) this.primaryDuration.observe(f.durationMs / 1000)
+    this.countRequest(f.req.method ?? 'GET', f.res.statusCode)
+    for (let i = 0; i < this.extensions.length; i++) this.extensions[i].onForwardEnd(f)
+  }
+
+  onForwardFailure (f: Forward, failure: Parameters<NonNullable<ForwardObserver['onForwardFailure']>>[1]): boolean {
+    for (let i = 0; i < this.extensions.length; i++) {
+      if (this.extensions[i].onForwardFailure?.(f, failure) === true) return true
+    }
+    return false
+  }
+}

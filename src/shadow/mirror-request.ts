@@ -1,0 +1,98 @@
+/**
+ * One mirrored request to a candidate or secondary: an undici dispatch handler that only
+ * captures (status, headers, body up to a cap) and never touches the client. Bounded in time
+ * (a hard timer over the whole exchange, on top of the pool's header/body timeouts) and in
+ * memory (over the cap the request is aborted: reading 100 MiB nobody compares helps no one).
+ * Every path ends in exactly one `done` call.
+ */
+import type { Dispatcher } from 'undici'
+import { headerMap } from '../proxy/headers.js'
+import { classifyUpstreamError } from '../proxy/upstream-errors.js'
+import type { Upstream } from '../proxy/upstreams.js'
+import type { CapturedResponse } from './exchange.js'
+
+export interface MirrorResult { (capture: CapturedResponse): void }
+
+class MirrorTimeout extends Error { readonly code = 'UND_ERR_HEADERS_TIMEOUT' }
+class CaptureFull extends Error { readonly code = 'SHADOWFIG_CAPTURE_FULL' }
+
+export class MirrorRequest implements Dispatcher.DispatchHandler {
+  private readonly startedAt = performance.now()
+  private controller: Dispatcher.DispatchController | undefined
+  private readonly timer: NodeJS.Timeout
+  private status = 0
+  private headers: Record<string, string | string[]> = {}
+  private readonly chunks: Buffer[] = []
+  private size = 0
+  private truncated = false
+  private finished = false
+
+  constructor (
+    upstream: Upstream,
+    opts: { method: string, path: string, headers: string[], body: Buffer | null },
+    private readonly limit: number,
+    timeoutMs: number,
+    private readonly done: MirrorResult,
+  ) {
+    this.timer = setTimeout(this.onTimeout, timeoutMs)
+    this.timer.unref()
+    try {
+      upstream.pool.dispatch({ method: opts.method, path: upstream.basePath + opts.path, headers: opts.headers, body: opts.body }, this)
+    } catch (err) {
+      this.onResponseError(undefined, err as Error)
+    }
+  }
+
+  onRequestStart (controller: Dispatcher.DispatchController): void {
+    this.controller = controller
+  }
+
+  onResponseStart (controller: Dispatcher.DispatchController, statusCode: number): void {
+    if (statusCode < 200) return
+    this.status = statusCode
+    const raw = (controller.rawHeaders ?? []) as Buffer[]
+    const flat: string[] = new Array(raw.length)
+    for (let i = 0; i < raw.length; i++) flat[i] = raw[i].toString('latin1')
+    this.headers = headerMap(flat)
+  }
+
+  onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.size + chunk.length > this.limit) {
+      this.truncated = true
+      controller.abort(new CaptureFull('capture limit reached'))
+      return
+    }
+    this.chunks.push(chunk)
+    this.size += chunk.length
+  }
+
+  onResponseEnd (): void {
+    this.finish()
+  }
+
+  onResponseError (_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (err instanceof CaptureFull) { this.finish(); return }
+    this.finish(err)
+  }
+
+  private readonly onTimeout = (): void => {
+    if (this.controller) this.controller.abort(new MirrorTimeout('mirror exceeded its time limit'))
+    else this.finish(new MirrorTimeout('mirror exceeded its time limit'))
+  }
+
+  private finish (err?: Error): void {
+    if (this.finished) return
+    this.finished = true
+    clearTimeout(this.timer)
+    const failure = err === undefined ? undefined : classifyUpstreamError(err)
+    this.done({
+      status: failure === undefined ? this.status : 0,
+      headers: this.headers,
+      body: this.size === 0 ? new Uint8Array(0) : Buffer.concat(this.chunks, this.size),
+      truncated: this.truncated,
+      durationMs: performance.now() - this.startedAt,
+      failure,
+      failureMessage: err?.message,
+    })
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Mirror decisions for one route, built at config load. `begin()` runs on the hot path for
+ * every request of a shadowed route and answers in a few comparisons: method allowed? in the
+ * sample? body within the cap? room on every target? circuit closed? Each "no" is counted
+ * with its reason (shadowfig_mirror_total{outcome}); a "yes" reserves one in-flight slot per
+ * target and returns the ticket that carries the exchange.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Counter } from 'prom-client'
+import type { RouteConfig, ShadowConfig } from '../config/schema.js'
+import type { Metrics, MirrorOutcome } from '../report/metrics.js'
+import { cohortBucket, compileCohortKey, type CohortReader } from '../routing/cohort.js'
+import type { RouteRuntime } from '../proxy/route-runtime.js'
+import { newRequestId } from '../proxy/request-id.js'
+import type { Upstream, UpstreamSet } from '../proxy/upstreams.js'
+import type { CapturedResponse, Exchange, ExchangeSink } from './exchange.js'
+import { compileRewrite, type CompiledRewrite } from './rewrite.js'
+import type { TargetState, TargetStates } from './targets.js'
+import { MirrorTicket } from './ticket.js'
+
+/** Methods that do not change state on the origin (RFC 9110 §9.2.1). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+
+export interface MirrorTarget {
+  role: 'candidate' | 'secondary'
+  upstream: Upstream
+  state: TargetState
+}
+
+export interface ShadowDeps {
+  metrics: Metrics
+  targets: TargetStates
+  /** Pools for mirror traffic only (never shared with client-serving pools). */
+  upstreams: UpstreamSet
+  sink: ExchangeSink
+}
+
+const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout']
+
+export class ShadowRoute {
+  readonly config: ShadowConfig
+  readonly rewrite: CompiledRewrite | undefined
+  readonly parallel: boolean
+  readonly maxBodySize: number
+  readonly timeoutMs: number
+  /** Response bytes kept per side for comparison (the route's compare.maxBodySize). */
+  readonly captureLimit: number
+  private readonly routeName: string
+  private readonly methods: ReadonlySet<string>
+  private readonly cohort: CohortReader | undefined
+  private readonly targetList: MirrorTarget[]
+  private readonly counters: Record<MirrorOutcome, Counter.Internal>
+  private readonly durations: Record<'candidate' | 'secondary', { observe (v: number): void }>
+  private readonly deps: ShadowDeps
+
+  constructor (route: RouteConfig, shadow: ShadowConfig, deps: ShadowDeps) {
+    this.config = shadow
+    this.deps = deps
+    this.routeName = route.name
+    this.rewrite = compileRewrite(shadow.rewrite)
+    this.parallel = shadow.dispatch === 'parallel'
+    this.maxBodySize = shadow.maxBodySize
+    this.timeoutMs = shadow.timeout
+    this.captureLimit = route.compare.maxBodySize
+    // Unsafe methods need both: listed in `methods` and `allowWrites: true`.
+    this.methods = new Set(shadow.methods.filter((m) => shadow.allowWrites || SAFE_METHODS.has(m)))
+    this.cohort = shadow.sticky === undefined ? undefined : compileCohortKey(shadow.sticky)
+    const { failures, cooldown } = shadow.circuit
+    this.targetList = [{ role: 'candidate', upstream: deps.upstreams.get(shadow.candidate), state: deps.targets.get(shadow.candidate, failures, cooldown) }]
+    if (shadow.secondary !== undefined) {
+      this.targetList.push({ role: 'secondary', upstream: deps.upstreams.get(shadow.secondary), state: deps.targets.get(shadow.secondary, failures, cooldown) })
+    }
+    this.counters = Object.fromEntries(OUTCOMES.map((o) => [o, deps.metrics.mirror.labels(route.name, o)])) as ShadowRoute['counters']
+    this.durations = {
+      candidate: deps.metrics.upstreamDuration.labels(route.name, 'candidate'),
+      secondary: deps.metrics.upstreamDuration.labels(route.name, 'secondary'),
+    }
+  }
+
+  /** Decide whether to mirror this request; a ticket means yes (slots are reserved). */
+  begin (req: IncomingMessage, route: RouteRuntime, target: string, hasBody: boolean, length: number): MirrorTicket | undefined {
+    if (!this.methods.has(req.method as string)) return this.skip('unsafe_method')
+    if (this.config.sample < 1) {
+      const key = this.cohort?.(req.headers)
+      const draw = key === undefined ? Math.random() : cohortBucket(this.routeName, key)
+      if (draw >= this.config.sample) return this.skip('sampled_out')
+    }
+    if (length > this.maxBodySize) return this.skip('body_too_large')
+    const targets = this.targetList
+    for (let i = 0; i < targets.length; i++) {
+      if (targets[i].state.inFlight >= this.config.maxInFlight) return this.skip('saturated')
+    }
+    for (let i = 0; i < targets.length; i++) {
+      if (!targets[i].state.breaker.allow()) {
+        for (let j = 0; j < i; j++) targets[j].state.breaker.release()
+        return this.skip('circuit_open')
+      }
+    }
+    for (let i = 0; i < targets.length; i++) this.reserve(targets[i])
+    return new MirrorTicket(this, route, req, target, hasBody, newRequestId(), targets)
+  }
+
+  count (outcome: MirrorOutcome): void { this.counters[outcome].inc() }
+
+  /** Frees a target's slot; with a capture, also feeds its breaker and metrics. */
+  release (t: MirrorTarget, capture: CapturedResponse | undefined): void {
+    t.state.inFlight--
+    this.deps.targets.total--
+    this.deps.metrics.mirrorInFlight.dec()
+    if (capture === undefined) { t.state.breaker.release(); return }
+    if (capture.failure === undefined) {
+      t.state.breaker.success()
+      this.durations[t.role].observe(capture.durationMs / 1000)
+    } else {
+      t.state.breaker.failure()
+      this.count(capture.failure === 'timeout' ? 'timeout' : 'error')
+      this.deps.metrics.upstreamErrors.labels(this.routeName, t.role, capture.failure).inc()
+    }
+  }
+
+  submit (exchange: Exchange): void {
+    try {
+      this.deps.sink.submit(exchange)
+    } catch {
+      // The sink must never throw into the proxy; if it does, the exchange is dropped.
+    }
+  }
+
+  private reserve (t: MirrorTarget): void {
+    t.state.inFlight++
+    this.deps.targets.total++
+    this.deps.metrics.mirrorInFlight.inc()
+  }
+
+  private skip (outcome: MirrorOutcome): undefined {
+    this.counters[outcome].inc()
+    return undefined
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Per mirror target (an upstream used as candidate or secondary) state that outlives config
+ * reloads: the in-flight count bounded by `maxInFlight`, and the circuit breaker. Keeping it
+ * across reloads means a reload can neither reset a tripped circuit nor forget in-flight load.
+ */
+import { CircuitBreaker } from './circuit.js'
+
+export class TargetState {
+  inFlight = 0
+  readonly breaker: CircuitBreaker
+
+  constructor (failures: number, cooldownMs: number) {
+    this.breaker = new CircuitBreaker(failures, cooldownMs)
+  }
+}
+
+export class TargetStates {
+  private readonly byName = new Map<string, TargetState>()
+  /** Sum over targets, mirrored to shadowfig_mirror_in_flight by the caller. */
+  total = 0
+
+  get (name: string, failures: number, cooldownMs: number): TargetState {
+    let s = this.byName.get(name)
+    if (s === undefined) { s = new TargetState(failures, cooldownMs); this.byName.set(name, s) } else s.breaker.configure(failures, cooldownMs)
+    return s
+  }
+}
