@@ -1,0 +1,147 @@
+/**
+ * Per-route recorder of exchanges into an NDJSON capture (format in ./format.ts) that
+ * `shadowfig replay` re-sends later. One `CaptureWriter` per route with a `record:` block.
+ *
+ * `consider(exchange, result)` keeps an exchange when `record.mismatches` is on and the
+ * verdict is not `match`, or when a `record.sample` draw hits. Everything stored is redacted
+ * first: secret headers (authorization, cookie, set-cookie, …) and the route's
+ * `compare.redact` header names via `redactHeaders`; the route's `compare.redact` JSONPaths
+ * inside JSON bodies via ./body.ts. Writing is fire-and-forget into a bounded, size-rotated
+ * file (./rotating-file.ts): a slow disk costs dropped records (counted), never proxy latency
+ * or unbounded memory. `consider` never throws.
+ */
+import type { RecordConfig } from '../config/schema.js'
+import type { ComparisonResult } from '../compare/types.js'
+import { compileJsonPath, redactHeaders, splitRedactList } from '../report/redact.js'
+import type { CapturedResponse, Exchange, HeaderMap } from '../shadow/exchange.js'
+import { storeBody } from './body.js'
+import { CAPTURE_VERSION, type CaptureRecord, type CaptureSide } from './format.js'
+import { RotatingFile, type RotatingFileStats } from './rotating-file.js'
+
+export interface CaptureWriterOptions {
+  route: string
+  record: RecordConfig
+  /** The route's `compare.redact` list (JSONPaths and header names mixed). */
+  redact?: readonly string[]
+  /** Bound of bytes waiting for the disk; beyond it records are dropped. Default 8 MiB. */
+  maxQueueBytes?: number
+  /** Sample draw in [0, 1); injectable so tests can pin it. */
+  random?: () => number
+}
+
+export interface CaptureStats extends RotatingFileStats {
+  /** Records that failed to serialize (counted, not thrown). */
+  errors: number
+}
+
+export class CaptureWriter {
+  readonly route: string
+  readonly #record: RecordConfig
+  readonly #paths: string[]
+  readonly #headers: string[]
+  readonly #random: () => number
+  readonly #file: RotatingFile
+  #errors = 0
+
+  constructor (opts: CaptureWriterOptions) {
+    this.route = opts.route
+    this.#record = opts.record
+    const { paths, headers } = splitRedactList(opts.redact ?? [])
+    this.#paths = paths
+    this.#headers = headers
+    this.#random = opts.random ?? Math.random
+    this.#file = new RotatingFile({
+      file: opts.record.file,
+      maxFileSize: opts.record.maxFileSize,
+      maxFiles: opts.record.maxFiles,
+      maxQueueBytes: opts.maxQueueBytes,
+    })
+  }
+
+  /** Whether this verdict is kept; the sample draw happens only when mismatches did not decide. */
+  wants (result: ComparisonResult): boolean {
+    if (this.#record.mismatches && result.verdict !== 'match') return true
+    return this.#record.sample > 0 && this.#random() < this.#record.sample
+  }
+
+  /** Records the exchange when `wants` says so. True when it was queued for the file. */
+  consider (exchange: Exchange, result: ComparisonResult): boolean {
+    if (!this.wants(result)) return false
+    let line: string
+    try {
+      line = JSON.stringify(this.toRecord(exchange, result))
+    } catch {
+      this.#errors++
+      return false
+    }
+    return this.#file.write(line)
+  }
+
+  /** The redacted record as it would be written. */
+  toRecord (exchange: Exchange, result: ComparisonResult): CaptureRecord {
+    const req = exchange.request
+    return {
+      v: CAPTURE_VERSION,
+      id: exchange.id,
+      time: exchange.startedAt,
+      route: exchange.route,
+      request: { method: req.method, path: req.path, headers: this.#redactHeaders(req.headers) },
+      primary: this.#side(exchange.primary),
+      candidate: this.#side(exchange.candidate),
+      verdict: result.verdict,
+      ...(result.reason !== undefined ? { reason: result.reason } : {}),
+      // Field values come from the normalized bodies: a redacted path must not leak here either.
+      fields: result.fields.map((f) => this.#fieldIsSecret(f.path)
+        ? { path: f.path, concretePath: f.concretePath, kind: f.kind }
+        : f),
+    }
+  }
+
+  get stats (): CaptureStats {
+    return { ...this.#file.stats, errors: this.#errors }
+  }
+
+  flush (): Promise<void> {
+    return this.#file.flush()
+  }
+
+  close (): Promise<void> {
+    return this.#file.close()
+  }
+
+  #redactHeaders (headers: HeaderMap): HeaderMap {
+    return redactHeaders(headers, this.#headers)
+  }
+
+  #side (r: CapturedResponse): CaptureSide {
+    const stored = storeBody(this.#redactHeaders(r.headers), r.body, r.truncated, this.#paths)
+    return {
+      status: r.status,
+      ...stored,
+      ...(r.truncated ? { truncated: true } : {}),
+      ...(r.failure !== undefined ? { failure: r.failure } : {}),
+    }
+  }
+
+  /** A field diff path such as `$.card.number` or `header:x-api-key` that a redact entry covers. */
+  #fieldIsSecret (path: string): boolean {
+    if (path.startsWith('header:')) {
+      const name = path.slice('header:'.length).toLowerCase()
+      return redactHeaders({ [name]: '' }, this.#headers)[name] !== ''
+    }
+    return this.#paths.some((p) => fieldUnder(path, p))
+  }
+}
+
+/**
+ * Conservative check that a field diff path (`$.items[*].card.number`) may hold a value of a
+ * redact JSONPath: true when the redact path's last named key appears as a key of the field
+ * path. Over-matching only hides a value in the capture; it can never leak one.
+ */
+export function fieldUnder (field: string, redactPath: string): boolean {
+  const named = compileJsonPath(redactPath).filter((s) => s.kind === 'key' || s.kind === 'deep')
+  const last = named.at(-1)
+  if (!last) return true
+  const keys = field.match(/\.([^.[\]]+)|\['([^']*)'\]|\["([^"]*)"\]/g) ?? []
+  return keys.some((k) => k.replace(/^\.|^\[['"]|['"]\]$/g, '') === last.name)
+}
