@@ -56,11 +56,9 @@ export function createLoggers (opts: LoggerOptions): Loggers {
   const diffs = pino({ level: 'info', base: undefined }, diffDest)
   let closed = false
 
-  const flushOne = (l: Logger): Promise<void> => new Promise((resolve) => {
-    // flush() throws when the stream is not ready yet or already closed; both mean
-    // there is nothing more we can write, so shutdown must not fail on it.
-    try { l.flush(() => resolve()) } catch { resolve() }
-  })
+  // The callback gets an error once the stream is destroyed: nothing more can be written
+  // then, and shutdown must not fail on it, so it resolves either way.
+  const flushOne = (l: Logger): Promise<void> => new Promise((resolve) => { l.flush(() => resolve()) })
   const flush = async (): Promise<void> => { await Promise.all([flushOne(log), flushOne(diffs)]) }
 
   return {

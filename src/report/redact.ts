@@ -9,6 +9,7 @@
  * A route's `compare.redact` list mixes both kinds: entries starting with `$` are JSONPaths,
  * the rest header names (`splitRedactList`).
  */
+import type { FieldDiff } from '../compare/types.js'
 import type { HeaderMap } from '../shadow/exchange.js'
 import { ShadowfigError } from '../errors.js'
 
@@ -45,13 +46,16 @@ export type PathSegment =
   /** `..name`: `name` at any depth below the current node (including the node itself). */
   | { kind: 'deep', name: string }
 
+/** Compiled paths; bounded because concrete paths of diffs (`$.items[812].x`) pass here too. */
 const compiled = new Map<string, PathSegment[]>()
+const COMPILED_MAX = 4096
 
 /** Parses a JSONPath of the supported subset; throws SHADOWFIG_ERR_CONFIG on anything else. */
 export function compileJsonPath (path: string): PathSegment[] {
   const cached = compiled.get(path)
   if (cached) return cached
   const segs = parse(path)
+  if (compiled.size >= COMPILED_MAX) compiled.clear()
   compiled.set(path, segs)
   return segs
 }
@@ -132,4 +136,50 @@ function apply (node: unknown, segs: PathSegment[], i: number): void {
       for (const child of Array.isArray(node) ? node : Object.values(node)) apply(child, segs, i)
       break
   }
+}
+
+/**
+ * Field diffs with redacted values: `header:NAME` fields when NAME is a secret header, JSON
+ * fields when their concrete path is, or lies under, or contains a redacted path (a value
+ * that is itself an object is redacted inside). A path we cannot place is redacted whole.
+ */
+export function redactFields (fields: readonly FieldDiff[], paths: readonly string[], headers: readonly string[] = []): FieldDiff[] {
+  const secret = new Set([...DEFAULT_REDACTED_HEADERS, ...headers.map((h) => h.toLowerCase())])
+  return fields.map((f) => {
+    let redact: (v: unknown) => unknown
+    if (f.path.startsWith('header:')) {
+      if (!secret.has(f.path.slice(7).toLowerCase())) return f
+      redact = () => REDACTED
+    } else if (f.concretePath.startsWith('$') && paths.length > 0) {
+      redact = (v) => redactAt(f.concretePath, v, paths)
+    } else {
+      return f
+    }
+    const out: FieldDiff = { ...f }
+    if ('primary' in f) out.primary = redact(f.primary)
+    if ('candidate' in f) out.candidate = redact(f.candidate)
+    return out
+  })
+}
+
+/** Places `value` at `concrete` in an otherwise empty document, redacts it, reads it back. */
+function redactAt (concrete: string, value: unknown, paths: readonly string[]): unknown {
+  if (concrete === '$') return redactJson(value, paths)
+  let segs: PathSegment[]
+  try { segs = compileJsonPath(concrete) } catch { return REDACTED }
+  const keys: Array<string | number> = []
+  for (const s of segs) {
+    if (s.kind === 'key') keys.push(s.name)
+    else if (s.kind === 'index') keys.push(s.index)
+    else if (s.kind === 'wild') keys.push(0)
+    else return REDACTED
+  }
+  const make = (k: string | number): Container => typeof k === 'number' ? [] : {}
+  const doc = make(keys[0])
+  let node = doc as Record<string | number, unknown>
+  for (let i = 0; i < keys.length - 1; i++) node = (node[keys[i]] = make(keys[i + 1])) as Record<string | number, unknown>
+  node[keys[keys.length - 1]] = value
+  let back = redactJson(doc, paths) as Record<string | number, unknown>
+  for (const k of keys) back = back[k] as Record<string | number, unknown>
+  return back
 }

@@ -40,6 +40,7 @@ t.test('diffs logger writes SPEC-shaped NDJSON to a file, independent of log lev
   await l.flush()
   await l.close()
   await l.close() // idempotent
+  await l.flush() // after close: resolves, writes nothing
   const lines = (await readFile(file, 'utf8')).trim().split('\n').map((s) => JSON.parse(s))
   t.equal(lines.length, 2)
   t.match(lines[0], { level: 40, msg: 'shadow mismatch', event: 'shadowfig.diff', id: 'x1' })

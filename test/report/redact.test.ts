@@ -1,5 +1,5 @@
 import t from 'tap'
-import { REDACTED, compileJsonPath, redactHeaders, redactJson, splitRedactList } from '../../src/report/redact.js'
+import { REDACTED, compileJsonPath, redactFields, redactHeaders, redactJson, splitRedactList } from '../../src/report/redact.js'
 
 t.test('redactHeaders: default secrets, case-insensitive, extra names, copy', async (t) => {
   const input = {
@@ -62,8 +62,41 @@ t.test('compileJsonPath rejects what it does not support, with the config code',
     t.throws(() => compileJsonPath(bad), { code: 'SHADOWFIG_ERR_CONFIG' }, bad)
   }
   t.equal(compileJsonPath('$.a.b'), compileJsonPath('$.a.b'), 'cached')
+  for (let i = 0; i < 5000; i++) compileJsonPath(`$.items[${i}].x`)
+  t.same(compileJsonPath('$.items[4999].x'), [{ kind: 'key', name: 'items' }, { kind: 'index', index: 4999 }, { kind: 'key', name: 'x' }], 'cache is bounded and still correct')
 })
 
 t.test('splitRedactList separates JSONPaths from header names', async (t) => {
   t.same(splitRedactList(['$.card', 'x-secret', '$..ssn']), { paths: ['$.card', '$..ssn'], headers: ['x-secret'] })
+})
+
+t.test('redactFields: by concrete path, inside values, headers; others untouched', async (t) => {
+  const paths = ['$.items[*].card', '$..ssn', '$.user.email']
+  const fields = redactFields([
+    { path: '$.items[*].card', concretePath: '$.items[3].card', kind: 'changed', primary: '4111', candidate: '5500' },
+    { path: '$.user', concretePath: '$.user', kind: 'added', candidate: { email: 'a@b.c', name: 'Ann' } },
+    { path: '$.deep.ssn', concretePath: '$.deep.ssn', kind: 'removed', primary: '123-45' },
+    { path: '$', concretePath: '$', kind: 'type', primary: { ssn: 'x' }, candidate: [] },
+    { path: '$.items[*].card', concretePath: '$.items[*].card', kind: 'changed', primary: 1, candidate: 2 },
+    { path: '$.weird', concretePath: '$.we ird', kind: 'changed', primary: 1, candidate: 2 },
+    { path: '$.total', concretePath: '$.total', kind: 'changed', primary: 1, candidate: 2 },
+    { path: 'status', concretePath: 'status', kind: 'changed', primary: 200, candidate: 500 },
+    { path: 'header:Set-Cookie', concretePath: 'header:Set-Cookie', kind: 'changed', primary: 'a=1', candidate: 'a=2' },
+    { path: 'header:x-tenant', concretePath: 'header:x-tenant', kind: 'changed', primary: 'a', candidate: 'b' },
+    { path: 'header:etag', concretePath: 'header:etag', kind: 'changed', primary: 'a', candidate: 'b' },
+  ], paths, ['X-Tenant'])
+  t.same(fields[0], { path: '$.items[*].card', concretePath: '$.items[3].card', kind: 'changed', primary: REDACTED, candidate: REDACTED })
+  t.same(fields[1].candidate, { email: REDACTED, name: 'Ann' }, 'redacted inside an object value')
+  t.notOk('primary' in fields[1], 'absent sides stay absent')
+  t.equal(fields[2].primary, REDACTED, '$.. matches concrete paths')
+  t.same(fields[3], { path: '$', concretePath: '$', kind: 'type', primary: { ssn: REDACTED }, candidate: [] })
+  t.equal(fields[4].primary, REDACTED, '[*] in a concrete path is treated as an index')
+  t.equal(fields[5].primary, REDACTED, 'a path we cannot place is redacted whole')
+  t.same(fields[6], { path: '$.total', concretePath: '$.total', kind: 'changed', primary: 1, candidate: 2 })
+  t.equal(fields[7].candidate, 500)
+  t.equal(fields[8].primary, REDACTED, 'secret headers always')
+  t.equal(fields[9].candidate, REDACTED, 'configured header names')
+  t.equal(fields[10].candidate, 'b')
+  t.same(redactFields([{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], []), [{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], 'no paths: untouched')
+  t.equal(redactFields([{ path: '$..x', concretePath: '$..x', kind: 'changed', primary: 1 }], ['$.y'])[0].primary, REDACTED, 'recursive concrete path: redacted whole')
 })

@@ -1,0 +1,156 @@
+/**
+ * Consumes verdicts: for every ComparisonResult, exactly once,
+ *  - `shadowfig_comparisons_total{route,verdict}` += 1;
+ *  - for verdict `mismatch`, `shadowfig_field_mismatches_total{route,field}` += 1 per distinct
+ *    grouping path of the exchange (field label capped per route, see fields.ts);
+ *  - for every non-match, one diff event on the `diffs` logger (SPEC "Diff event") and one
+ *    sample in the SampleStore;
+ *  - per-route aggregates for `/api/report` and `/report` (bounded, see RouteAggregates).
+ * Everything that leaves (events, samples) is redacted first: secret headers and the
+ * route's `compare.redact` paths. Runs on the main loop: no diffing here, only counting,
+ * redaction of non-match payloads and one log line.
+ */
+import type { Logger } from 'pino'
+import type { ComparisonResult, FieldDiff, Verdict } from '../compare/types.js'
+import type { RouteConfig } from '../config/schema.js'
+import type { Exchange } from '../shadow/exchange.js'
+import { FieldLabeler } from './fields.js'
+import type { Metrics } from './metrics.js'
+import { redactFields, redactHeaders, redactJson, splitRedactList } from './redact.js'
+import { RouteAggregates, type RouteReport } from './aggregates.js'
+import type { SampleStore } from './samples.js'
+
+export interface ReporterOptions {
+  metrics: Metrics
+  diffs: Logger
+  samples: SampleStore
+  /** Distinct `field` labels per route before `__other__` (default 50). */
+  fieldLimit?: number
+  /** At most this many fields are written into one diff event (the rest are counted). */
+  maxEventFields?: number
+}
+
+export interface Report {
+  generatedAt: string
+  routes: RouteReport[]
+}
+
+interface RouteRedaction { paths: string[], headers: string[] }
+
+const EVENT_MESSAGE: Record<Exclude<Verdict, 'match'>, { level: 'warn' | 'info', msg: string }> = {
+  mismatch: { level: 'warn', msg: 'shadow mismatch' },
+  candidate_error: { level: 'warn', msg: 'shadow candidate error' },
+  noise: { level: 'info', msg: 'shadow noise' },
+  skipped: { level: 'info', msg: 'shadow comparison skipped' },
+}
+
+export class Reporter {
+  private readonly metrics: Metrics
+  private readonly diffs: Logger
+  private readonly samples: SampleStore
+  private readonly labeler: FieldLabeler
+  private readonly maxEventFields: number
+  private readonly aggregates = new RouteAggregates()
+  private redaction = new Map<string, RouteRedaction>()
+  private routeOrder: string[] = []
+
+  constructor (opts: ReporterOptions) {
+    this.metrics = opts.metrics
+    this.diffs = opts.diffs
+    this.samples = opts.samples
+    this.labeler = new FieldLabeler(opts.fieldLimit)
+    this.maxEventFields = opts.maxEventFields ?? 100
+  }
+
+  /** Takes the live routes' redaction lists (call at start and on every successful reload). */
+  setRoutes (routes: readonly RouteConfig[]): void {
+    const next = new Map<string, RouteRedaction>()
+    for (const r of routes) next.set(r.name, splitRedactList(r.compare.redact))
+    this.redaction = next
+    this.routeOrder = routes.map((r) => r.name)
+  }
+
+  record (result: ComparisonResult, exchange: Exchange): void {
+    const { route, verdict } = result
+    this.metrics.comparisons.inc({ route, verdict })
+    const paths = verdict === 'match' ? [] : distinctPaths(result.fields)
+    if (verdict === 'mismatch') {
+      for (const p of paths) this.metrics.fieldMismatches.inc({ route, field: this.labeler.label(route, p) })
+    }
+    // Results without a signature (errors, skips) still group: by verdict and reason.
+    const signature = result.signature !== '' ? result.signature : `${verdict}${result.reason !== undefined ? ':' + result.reason : ''}`
+    this.aggregates.add(route, verdict, paths, signature, exchange.startedAt)
+    if (verdict === 'match') return
+
+    const red = this.redaction.get(route) ?? { paths: [], headers: [] }
+    const fields = redactFields(result.fields, red.paths, red.headers)
+    const shown = fields.slice(0, this.maxEventFields)
+    const { level, msg } = EVENT_MESSAGE[verdict]
+    this.diffs[level]({
+      event: 'shadowfig.diff',
+      id: result.id,
+      route,
+      method: exchange.request.method,
+      path: exchange.request.path,
+      verdict,
+      ...(result.reason !== undefined && { reason: result.reason }),
+      status: result.status,
+      fields: shown.map(eventField),
+      ...(fields.length > shown.length && { fieldsOmitted: fields.length - shown.length }),
+      noise: result.noise,
+      signature,
+      ...(exchange.traceId !== undefined && { traceId: exchange.traceId }),
+      durationMs: result.durationMs,
+    }, msg)
+
+    this.samples.add({
+      id: result.id,
+      route,
+      signature,
+      verdict,
+      ...(result.reason !== undefined && { reason: result.reason }),
+      time: exchange.startedAt,
+      request: {
+        method: exchange.request.method,
+        path: exchange.request.path,
+        headers: redactHeaders(exchange.request.headers, red.headers),
+      },
+      status: result.status,
+      durationMs: result.durationMs,
+      fields,
+      noise: result.noise,
+      ...(result.normalized !== undefined && {
+        bodies: {
+          primary: redactJson(result.normalized.primary, red.paths),
+          candidate: redactJson(result.normalized.candidate, red.paths),
+        },
+      }),
+      ...(exchange.traceId !== undefined && { traceId: exchange.traceId }),
+    })
+  }
+
+  /** Per-route report: configured routes first (config order), then any others seen. */
+  report (): Report {
+    const seen = this.aggregates.routes()
+    const order = [...this.routeOrder.filter((r) => seen.includes(r)), ...seen.filter((r) => !this.routeOrder.includes(r))]
+    const groups = this.samples.groupsOf()
+    return {
+      generatedAt: new Date().toISOString(),
+      routes: order.map((r) => this.aggregates.report(r, groups.filter((g) => g.route === r))),
+    }
+  }
+}
+
+function distinctPaths (fields: readonly FieldDiff[]): string[] {
+  return [...new Set(fields.map((f) => f.path))]
+}
+
+function eventField (f: FieldDiff): Record<string, unknown> {
+  return {
+    path: f.path,
+    ...(f.concretePath !== f.path && { concretePath: f.concretePath }),
+    kind: f.kind,
+    ...('primary' in f && { primary: f.primary }),
+    ...('candidate' in f && { candidate: f.candidate }),
+  }
+}
