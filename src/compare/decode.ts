@@ -1,0 +1,128 @@
+/**
+ * Decoding of captured bodies for comparison only (the client got the raw bytes long ago).
+ * Content-encoding gzip / x-gzip / deflate / br is undone with node:zlib under an output cap, so
+ * a decompression bomb costs at most `maxOutput` bytes; text is decoded with the charset from
+ * `content-type` (TextDecoder, utf-8 when absent or unknown); the body kind comes from the
+ * content type, with a sniffing fallback when the type is missing or generic.
+ * Binary bodies are reduced to sha256 + length: bytes are compared, never shown.
+ */
+import { createHash } from 'node:crypto'
+import { TextDecoder } from 'node:util'
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib'
+import type { HeaderMap } from '../shadow/exchange.js'
+
+export type DecodedBody =
+  | { kind: 'json', text: string, value: unknown }
+  | { kind: 'text', text: string, /** The content type claimed JSON but the text does not parse. */ invalidJson?: boolean }
+  | { kind: 'binary', sha256: string, length: number }
+
+export type DecodeResult =
+  | { ok: true, body: DecodedBody, bytes: Uint8Array }
+  | { ok: false, reason: 'body_too_large' | 'decode_error', message: string }
+
+export function headerValue (headers: HeaderMap, name: string): string | undefined {
+  const v = headers[name]
+  return Array.isArray(v) ? v.join(', ') : v
+}
+
+/** Decode one captured body. Never throws. */
+export function decodeBody (headers: HeaderMap, raw: Uint8Array, maxOutput: number): DecodeResult {
+  let bytes: Uint8Array
+  try {
+    bytes = undoEncoding(headerValue(headers, 'content-encoding'), raw, maxOutput)
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    // zlib reports the cap as ERR_BUFFER_TOO_LARGE (RangeError): a bomb or just a big body.
+    if (code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, reason: 'body_too_large', message: 'decoded body exceeds the comparison cap' }
+    return { ok: false, reason: 'decode_error', message: (err as Error).message }
+  }
+  return { ok: true, bytes, body: classify(headerValue(headers, 'content-type'), bytes) }
+}
+
+function undoEncoding (encoding: string | undefined, raw: Uint8Array, maxOutput: number): Uint8Array {
+  if (!encoding) return raw
+  // Codings are listed in the order they were applied (RFC 9110 8.4), so undo them backwards.
+  const codings = encoding.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).reverse()
+  let buf: Uint8Array = raw
+  for (const c of codings) {
+    const opts = { maxOutputLength: maxOutput }
+    if (c === 'gzip' || c === 'x-gzip') buf = gunzipSync(buf, opts)
+    else if (c === 'deflate') buf = inflateDeflate(buf, maxOutput)
+    else if (c === 'br') buf = brotliDecompressSync(buf, opts)
+    else if (c !== 'identity') throw new Error(`unsupported content-encoding ${c}`)
+  }
+  return buf
+}
+
+/** "deflate" is meant to be zlib-wrapped, but some servers send raw deflate; accept both. */
+function inflateDeflate (buf: Uint8Array, maxOutput: number): Uint8Array {
+  const cmf = buf[0]
+  const looksZlib = buf.length >= 2 && (cmf & 0x0f) === 8 && ((cmf << 8) | buf[1]) % 31 === 0
+  return looksZlib ? inflateSync(buf, { maxOutputLength: maxOutput }) : inflateRawSync(buf, { maxOutputLength: maxOutput })
+}
+
+interface MediaType { essence: string, charset: string | undefined }
+
+function parseContentType (ct: string | undefined): MediaType {
+  if (!ct) return { essence: '', charset: undefined }
+  const [type, ...params] = ct.split(';')
+  let charset: string | undefined
+  for (const p of params) {
+    const m = /^\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(p)
+    if (m) charset = m[1].toLowerCase()
+  }
+  return { essence: type.trim().toLowerCase(), charset }
+}
+
+function kindOf (essence: string): 'json' | 'text' | 'binary' | 'sniff' {
+  if (essence === '' || essence === 'application/octet-stream') return 'sniff'
+  if (essence === 'application/json' || essence.endsWith('+json') || essence.endsWith('/json')) return 'json'
+  if (essence.startsWith('text/') || essence.endsWith('+xml') || essence.endsWith('/xml') ||
+    essence === 'application/javascript' || essence === 'application/x-www-form-urlencoded' ||
+    essence === 'application/graphql') return 'text'
+  return 'binary'
+}
+
+function decodeText (bytes: Uint8Array, charset: string | undefined, fatal: boolean): string {
+  let decoder: TextDecoder
+  try {
+    decoder = new TextDecoder(charset ?? 'utf-8', { fatal })
+  } catch {
+    decoder = new TextDecoder('utf-8', { fatal }) // unknown label: utf-8 is the web's default
+  }
+  return decoder.decode(bytes)
+}
+
+function tryJson (text: string): { ok: true, value: unknown } | { ok: false } {
+  try { return { ok: true, value: JSON.parse(text) } } catch { return { ok: false } }
+}
+
+function binary (bytes: Uint8Array): DecodedBody {
+  return { kind: 'binary', sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length }
+}
+
+function classify (contentType: string | undefined, bytes: Uint8Array): DecodedBody {
+  const { essence, charset } = parseContentType(contentType)
+  const kind = kindOf(essence)
+  if (kind === 'binary') return binary(bytes)
+  if (kind === 'json') {
+    const text = decodeText(bytes, charset, false)
+    const j = tryJson(text)
+    return j.ok ? { kind: 'json', text, value: j.value } : { kind: 'text', text, invalidJson: true }
+  }
+  if (kind === 'text') return { kind: 'text', text: decodeText(bytes, charset, false) }
+  return sniff(bytes, charset)
+}
+
+/** No useful content type: valid UTF-8 without NUL is text, JSON if it parses; else binary. */
+function sniff (bytes: Uint8Array, charset: string | undefined): DecodedBody {
+  if (bytes.includes(0)) return binary(bytes)
+  let text: string
+  try { text = decodeText(bytes, charset, true) } catch { return binary(bytes) }
+  const first = text.trimStart()[0]
+  if (first === '{' || first === '[' || first === '"') {
+    const j = tryJson(text)
+    if (j.ok) return { kind: 'json', text, value: j.value }
+  }
+  return { kind: 'text', text }
+}

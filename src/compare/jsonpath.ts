@@ -1,0 +1,103 @@
+/**
+ * A small compiled JSONPath subset for ignore, redact and array rules:
+ * `$`, `.name`, `['odd key']`, `["odd key"]`, `[3]`, `[*]`, `.*` and `..name` / `..*`
+ * (recursive descent). A path is compiled once at config load into tokens; matching walks the
+ * tokens against a concrete location (keys and indices) with backtracking only for `..`.
+ * No filters or slices: they are rarely needed to tame noise and would make matching costly.
+ */
+
+/** A concrete location inside a JSON value: object keys and array indices. */
+export type Segment = string | number
+
+type Token =
+  | { t: 'name', v: string }
+  | { t: 'index', v: number }
+  | { t: 'wild' }
+  | { t: 'desc', v: string | null }
+
+export interface PathMatcher {
+  readonly source: string
+  /** True when `segs` is exactly a location the path names. */
+  matches (segs: readonly Segment[]): boolean
+}
+
+const NAME = /^[A-Za-z_$][\w$-]*/
+
+/** Compile a JSONPath of the subset; throws a TypeError naming the offset of a bad token. */
+export function compilePath (source: string): PathMatcher {
+  const tokens = parse(source)
+  return { source, matches: (segs) => matchFrom(tokens, 0, segs, 0) }
+}
+
+function parse (src: string): Token[] {
+  if (src[0] !== '$') throw new TypeError(`JSONPath ${JSON.stringify(src)} must start with $`)
+  const out: Token[] = []
+  let i = 1
+  const fail = (): never => { throw new TypeError(`JSONPath ${JSON.stringify(src)}: unsupported syntax at offset ${i}`) }
+  while (i < src.length) {
+    if (src.startsWith('..', i)) {
+      i += 2
+      if (src[i] === '*') { out.push({ t: 'desc', v: null }); i++; continue }
+      if (src[i] === '[') { const b = bracket(src, i, fail); i = b.next; out.push({ t: 'desc', v: b.tok.t === 'name' ? b.tok.v : null }); continue }
+      const m = NAME.exec(src.slice(i)) ?? fail()
+      out.push({ t: 'desc', v: m[0] }); i += m[0].length
+    } else if (src[i] === '.') {
+      i++
+      if (src[i] === '*') { out.push({ t: 'wild' }); i++; continue }
+      const m = NAME.exec(src.slice(i)) ?? fail()
+      out.push({ t: 'name', v: m[0] }); i += m[0].length
+    } else if (src[i] === '[') {
+      const b = bracket(src, i, fail); i = b.next; out.push(b.tok)
+    } else fail()
+  }
+  return out
+}
+
+function bracket (src: string, start: number, fail: () => never): { tok: Token, next: number } {
+  const rest = src.slice(start)
+  let m = /^\[\*\]/.exec(rest)
+  if (m) return { tok: { t: 'wild' }, next: start + m[0].length }
+  m = /^\[(\d+)\]/.exec(rest)
+  if (m) return { tok: { t: 'index', v: Number(m[1]) }, next: start + m[0].length }
+  m = /^\[(['"])((?:\\.|(?!\1).)*)\1\]/.exec(rest)
+  if (m) return { tok: { t: 'name', v: m[2].replace(/\\(.)/g, '$1') }, next: start + m[0].length }
+  return fail()
+}
+
+function matchFrom (tokens: Token[], ti: number, segs: readonly Segment[], si: number): boolean {
+  if (ti === tokens.length) return si === segs.length
+  if (si === segs.length) return false
+  const tok = tokens[ti]
+  switch (tok.t) {
+    case 'name': return segs[si] === tok.v && matchFrom(tokens, ti + 1, segs, si + 1)
+    case 'index': return segs[si] === tok.v && matchFrom(tokens, ti + 1, segs, si + 1)
+    case 'wild': return matchFrom(tokens, ti + 1, segs, si + 1)
+    case 'desc':
+      for (let s = si; s < segs.length; s++) {
+        if ((tok.v === null || segs[s] === tok.v) && matchFrom(tokens, ti + 1, segs, s + 1)) return true
+      }
+      return false
+  }
+}
+
+/** Any of several compiled paths. */
+export function anyMatches (matchers: readonly PathMatcher[], segs: readonly Segment[]): boolean {
+  for (const m of matchers) if (m.matches(segs)) return true
+  return false
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/
+
+/**
+ * Format a location as JSONPath. `grouping` shows indices as `[*]` so that the same field in
+ * different array elements groups as one path (metrics, signatures, noise).
+ */
+export function formatPath (segs: readonly Segment[], grouping: boolean): string {
+  let out = '$'
+  for (const s of segs) {
+    if (typeof s === 'number') out += grouping ? '[*]' : `[${s}]`
+    else if (IDENT.test(s)) out += '.' + s
+    else out += `['${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`
+  }
+  return out
+}

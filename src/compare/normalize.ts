@@ -1,0 +1,116 @@
+/**
+ * Normalization: turns a decoded JSON value or header map into its canonical form under a
+ * route's plan. Ignored paths are dropped, numbers rounded, masks applied, keyed arrays sorted by
+ * key and unordered arrays sorted by their items' canonical text. The result is a new value
+ * (inputs are never mutated) and normalizing it again gives the same value (idempotent), which
+ * the property tests check. `canonical()` gives the bytes whose equality means "match".
+ */
+import stringify from 'fast-json-stable-stringify'
+import type { HeaderMap } from '../shadow/exchange.js'
+import { anyMatches, type Segment } from './jsonpath.js'
+import { maskNumber, maskString } from './masks.js'
+import { REDACTED, type Plan } from './plan.js'
+
+export function canonical (value: unknown): string {
+  return stringify(value) ?? 'undefined'
+}
+
+/** Own-property assignment that stays safe for a JSON key named `__proto__`. */
+function put (obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+  else obj[key] = value
+}
+
+export function normalizeJson (value: unknown, plan: Plan): unknown {
+  const segs: Segment[] = []
+  const ignoring = plan.ignore.length > 0
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'number') return normalizeNumber(v, plan)
+    if (typeof v === 'string') return plan.masks.strings.length > 0 ? maskString(v, plan.masks) : v
+    if (v === null || typeof v !== 'object') return v
+    if (Array.isArray(v)) {
+      const out: unknown[] = []
+      for (let i = 0; i < v.length; i++) {
+        segs.push(i)
+        if (!ignoring || !anyMatches(plan.ignore, segs)) out.push(walk(v[i]))
+        segs.pop()
+      }
+      return orderArray(out, segs, plan)
+    }
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(v)) {
+      segs.push(k)
+      if (!ignoring || !anyMatches(plan.ignore, segs)) put(out, k, walk((v as Record<string, unknown>)[k]))
+      segs.pop()
+    }
+    return out
+  }
+  return walk(value)
+}
+
+function normalizeNumber (n: number, plan: Plan): number | string {
+  let r = n
+  // Beyond 1e15 scaling loses integer precision, and such numbers have no fraction to round.
+  if (plan.roundFactor !== undefined && Math.abs(n) < 1e15) r = Math.round(n * plan.roundFactor) / plan.roundFactor
+  if (Object.is(r, -0)) r = 0
+  return maskNumber(r, plan.masks)
+}
+
+function orderArray (items: unknown[], segs: readonly Segment[], plan: Plan): unknown[] {
+  const rule = plan.arrays.find((a) => a.path.matches(segs))
+  if (!rule) return items
+  const keyed = items.map((item) => ({ item, ...sortKeyOf(item, rule.mode) }))
+  keyed.sort((a, b) => a.rank - b.rank || (a.n - b.n) || (a.s < b.s ? -1 : a.s > b.s ? 1 : 0))
+  return keyed.map((k) => k.item)
+}
+
+/** Keyed items sort by key (numbers numerically, before strings); items without a key go last. */
+function sortKeyOf (item: unknown, mode: Plan['arrays'][number]['mode']): { rank: number, n: number, s: string } {
+  if ('key' in mode && item !== null && typeof item === 'object' && !Array.isArray(item)) {
+    const k = (item as Record<string, unknown>)[mode.key]
+    if (typeof k === 'number') return { rank: 0, n: k, s: '' }
+    if (typeof k === 'string') return { rank: 1, n: 0, s: k }
+  }
+  return { rank: 2, n: 0, s: canonical(item) }
+}
+
+/** Header map restricted to the compared headers, names lower-case, values masked. */
+export function normalizeHeaders (headers: HeaderMap, plan: Plan): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name of Object.keys(headers).sort()) {
+    const lower = name.toLowerCase()
+    if (!plan.compareHeader(lower)) continue
+    const raw = headers[name]
+    const values = Array.isArray(raw) ? raw : [raw]
+    // Cookie values are secrets and change per response: compare only the cookie names.
+    const joined = lower === 'set-cookie'
+      ? values.map((c) => c.split('=')[0].trim()).sort().join(', ')
+      : values.join(', ')
+    out[lower] = plan.masks.strings.length > 0 ? maskString(joined, plan.masks) : joined
+  }
+  return out
+}
+
+/** Copy of `headers` safe to hand out: secret and `redact:` header values replaced. */
+export function redactHeaders (headers: Record<string, string | string[]>, plan: Plan): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [name, v] of Object.entries(headers)) out[name] = plan.redactHeaders.has(name.toLowerCase()) ? REDACTED : v
+  return out
+}
+
+/** Copy of `value` (found at `base`) with every `redact:` path inside it replaced. */
+export function redactValue (value: unknown, base: readonly Segment[], plan: Plan): unknown {
+  if (plan.redact.length === 0) return value
+  const segs = [...base]
+  const walk = (v: unknown): unknown => {
+    if (anyMatches(plan.redact, segs)) return REDACTED
+    if (v === null || typeof v !== 'object') return v
+    if (Array.isArray(v)) {
+      return v.map((item, i) => { segs.push(i); const r = walk(item); segs.pop(); return r })
+    }
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(v)) { segs.push(k); put(out, k, walk((v as Record<string, unknown>)[k])); segs.pop() }
+    return out
+  }
+  return walk(value)
+}

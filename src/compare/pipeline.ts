@@ -1,0 +1,156 @@
+/**
+ * One comparison, as run inside a worker: decode ► normalize ► comparator chain ► redaction,
+ * plus what the main-thread noise model needs (the primary-vs-secondary paths, or a primary
+ * fingerprint for repeated requests). Pure apart from the chain's custom comparators; tests call
+ * it directly, the worker calls it per task. Assumes `precheck` found nothing.
+ */
+import type { CompareConfig } from '../config/schema.js'
+import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
+import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
+import type { BuiltinContext, PreparedSide } from './comparators/context.js'
+import { decodeBody } from './decode.js'
+import { DEFAULT_MAX_FIELDS, FieldSet } from './fields.js'
+import { fingerprint, type Fingerprint } from './fingerprint.js'
+import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
+import type { Segment } from './jsonpath.js'
+import { normalizeHeaders, normalizeJson, redactHeaders, redactValue } from './normalize.js'
+import { compilePlan, REDACTED, type Plan } from './plan.js'
+import type { FieldDiff, SkipReason } from './types.js'
+
+export interface RouteSpec { name: string, compare: CompareConfig, hasSecondary: boolean }
+
+export interface CompiledRoute { spec: RouteSpec, plan: Plan, steps: Step[] }
+
+export async function compileRoute (spec: RouteSpec, configDir: string): Promise<CompiledRoute> {
+  return { spec, plan: compilePlan(spec.compare), steps: await compileChain(spec.compare.comparators, configDir) }
+}
+
+export interface CompareLimits {
+  /** Upper bound of jsondiffpatch's LCS matrix cells per exchange (diff_too_large above). */
+  maxLcsCells: number
+  /** Fields kept in a result (all grouping paths are kept regardless). */
+  maxFields: number
+  /** Time budget of one asynchronous custom comparator call. */
+  comparatorTimeoutMs: number
+  /** Decoded bodies larger than this are summarized, not copied, into `normalized`. */
+  maxSampleBytes: number
+}
+
+export const DEFAULT_LIMITS: CompareLimits = { maxLcsCells: DEFAULT_MAX_LCS_CELLS, maxFields: DEFAULT_MAX_FIELDS, comparatorTimeoutMs: 1000, maxSampleBytes: 256 * 1024 }
+
+/** Decoded bodies may be this many times the route's maxBodySize (compressed JSON is often 5-10x). */
+export const DECODE_FACTOR = 8
+
+export interface SideSummary { status: number, headers: Record<string, string>, body: unknown }
+
+export interface WorkerOutput {
+  verdict: 'match' | 'mismatch' | 'skipped'
+  reason?: SkipReason
+  decidedBy?: string
+  fields: FieldDiff[]
+  /** Every distinct grouping path that differs (fields may be capped). */
+  paths: string[]
+  /** Redacted normalized sides, for non-match verdicts. */
+  normalized?: { primary: SideSummary, candidate: SideSummary }
+  /** Grouping paths where the secondary differs from the primary (when a secondary answered). */
+  secondaryPaths?: string[]
+  /** Primary fingerprint for the repeated-request noise check (no secondary on the route). */
+  fingerprint?: Fingerprint
+  counts: CountsByName
+}
+
+type Prepared = { ok: true, side: PreparedSide } | { ok: false, reason: SkipReason }
+
+function prepare (resp: CapturedResponse, plan: Plan): Prepared {
+  const d = decodeBody(resp.headers, resp.body, plan.maxBodySize * DECODE_FACTOR)
+  if (!d.ok) return { ok: false, reason: d.reason }
+  const side: PreparedSide = { status: resp.status, headers: normalizeHeaders(resp.headers, plan), body: d.body, bytes: d.bytes }
+  if (d.body.kind === 'json') side.json = normalizeJson(d.body.value, plan)
+  return { ok: true, side }
+}
+
+/** Parses a JSONPath-formatted concrete path back into segments, for redaction of values. */
+function segmentsOf (concretePath: string): Segment[] | undefined {
+  if (!concretePath.startsWith('$')) return undefined
+  const segs: Segment[] = []
+  const re = /\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\['((?:\\.|[^'])*)'\]/g
+  let m: RegExpExecArray | null
+  while ((m = re.exec(concretePath)) !== null) {
+    segs.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3].replace(/\\(.)/g, '$1')))
+  }
+  return segs
+}
+
+function redactField (f: FieldDiff, plan: Plan): FieldDiff {
+  if (f.path.startsWith('header:')) {
+    if (!plan.redactHeaders.has(f.path.slice(7))) return f
+    return { ...f, ...(f.primary !== undefined && { primary: REDACTED }), ...(f.candidate !== undefined && { candidate: REDACTED }) }
+  }
+  const segs = segmentsOf(f.concretePath)
+  if (!segs || plan.redact.length === 0) return f
+  return { ...f, ...(f.primary !== undefined && { primary: redactValue(f.primary, segs, plan) }), ...(f.candidate !== undefined && { candidate: redactValue(f.candidate, segs, plan) }) }
+}
+
+function summary (side: PreparedSide, plan: Plan, maxBytes: number): SideSummary {
+  const body = side.bytes.length > maxBytes
+    ? { omitted: 'larger than the sample cap', length: side.bytes.length }
+    : side.body.kind === 'json'
+    ? redactValue(side.json, [], plan)
+    : side.body.kind === 'text' ? side.body.text : { sha256: side.body.sha256, length: side.body.length }
+  return { status: side.status, headers: redactHeaders(side.headers, plan) as Record<string, string>, body }
+}
+
+function builtinContext (primary: PreparedSide, candidate: PreparedSide, plan: Plan, limits: CompareLimits): BuiltinContext {
+  return { plan, primary, candidate, fields: new FieldSet(limits.maxFields), maxLcsCells: limits.maxLcsCells }
+}
+
+/** Primary vs secondary with the route's built-in comparators only (custom ones may decide, which says nothing about noise). */
+function secondaryPaths (primary: PreparedSide, resp: CapturedResponse, route: CompiledRoute, limits: CompareLimits): string[] | undefined {
+  const s = prepare(resp, route.plan)
+  if (!s.ok) return undefined
+  const ctx = builtinContext(primary, s.side, route.plan, limits)
+  for (const step of route.steps) {
+    if (step.kind === 'builtin' && step.impl.run(ctx) !== 'continue') return undefined
+  }
+  return [...ctx.fields.paths]
+}
+
+export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_LIMITS): Promise<WorkerOutput> {
+  const { plan } = route
+  const counts: CountsByName = {}
+  const p = prepare(ex.primary, plan)
+  const c = prepare(ex.candidate, plan)
+  if (!p.ok || !c.ok) return { verdict: 'skipped', reason: (p.ok ? (c as { reason: SkipReason }).reason : p.reason), fields: [], paths: [], counts }
+  const ctx = builtinContext(p.side, c.side, plan, limits)
+  const outcome = await runChain(route.steps, ctx, {
+    comparatorTimeoutMs: limits.comparatorTimeoutMs,
+    counts,
+    view: () => ({
+      route: ex.route,
+      request: { method: ex.request.method, path: ex.request.path, headers: redactHeaders(ex.request.headers, plan) },
+      primary: publicSide(p.side),
+      candidate: publicSide(c.side),
+    }),
+  })
+  const out: WorkerOutput = { verdict: outcome.verdict, decidedBy: outcome.decidedBy, fields: [], paths: [], counts }
+  if (outcome.reason) out.reason = outcome.reason
+  if (outcome.verdict === 'mismatch') {
+    out.fields = ctx.fields.list.map((f) => redactField(f, plan))
+    out.paths = [...ctx.fields.paths].sort()
+    out.normalized = { primary: summary(p.side, plan, limits.maxSampleBytes), candidate: summary(c.side, plan, limits.maxSampleBytes) }
+  }
+  if (route.spec.hasSecondary && ex.secondary && !ex.secondary.failure && !ex.secondary.truncated) {
+    const sp = secondaryPaths(p.side, ex.secondary, route, limits)
+    if (sp) out.secondaryPaths = sp
+  }
+  if (!route.spec.hasSecondary && (ex.request.method === 'GET' || ex.request.method === 'HEAD')) {
+    const fp = fingerprint(p.side)
+    if (fp) out.fingerprint = fp
+  }
+  return out
+}
+
+function publicSide (side: PreparedSide): { status: number, headers: Record<string, string>, body: string | Uint8Array, json?: unknown } {
+  const body = side.body.kind === 'binary' ? side.bytes : side.body.text
+  return side.json === undefined ? { status: side.status, headers: side.headers, body } : { status: side.status, headers: side.headers, body, json: side.json }
+}

@@ -1,0 +1,88 @@
+/**
+ * The per-route normalization plan, compiled once from `CompareConfig` (at config load in the
+ * main thread to validate, and once per config generation in each worker). Everything the
+ * hot comparison path needs is precomputed here: path matchers, masks, header filters, the
+ * jsondiffpatch object hash.
+ */
+import type { CompareConfig } from '../config/schema.js'
+import { compilePath, type PathMatcher } from './jsonpath.js'
+import { compileMasks, type MaskSet } from './masks.js'
+
+export type ArrayMode = { key: string } | { unordered: true }
+
+export interface Plan {
+  readonly ignore: readonly PathMatcher[]
+  readonly redact: readonly PathMatcher[]
+  /** Header names (lower case) whose values are never returned. */
+  readonly redactHeaders: ReadonlySet<string>
+  readonly arrays: ReadonlyArray<{ path: PathMatcher, mode: ArrayMode }>
+  /** 10^precision, or undefined when numbers are compared exactly. */
+  readonly roundFactor: number | undefined
+  readonly masks: MaskSet
+  /** True when a header (lower-case name) takes part in the comparison. */
+  readonly compareHeader: (name: string) => boolean
+  /** Item hash for jsondiffpatch: the key value of keyed arrays, else the position. */
+  readonly objectHash: (item: object, index?: number) => string
+  readonly comparators: readonly string[]
+  readonly maxBodySize: number
+}
+
+/** Never compared unless a route includes them explicitly: they differ on every response. */
+export const DEFAULT_IGNORED_HEADERS: readonly string[] = [
+  'date', 'server', 'etag', 'x-request-id', 'content-length', 'set-cookie', 'connection',
+  'keep-alive', 'transfer-encoding', 'age', 'via', 'last-modified', 'expires', 'x-powered-by',
+  'content-encoding', 'vary', 'report-to', 'nel', 'traceparent', 'tracestate',
+]
+
+/** Never returned in any field, sample or event. */
+export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie']
+
+export const REDACTED = '[redacted]'
+
+/** Compile a route's compare settings. Throws a TypeError on a bad JSONPath or regex. */
+export function compilePlan (cfg: CompareConfig): Plan {
+  const redactPaths = cfg.redact.filter((r) => r.startsWith('$'))
+  const redactHeaders = new Set([...SECRET_HEADERS, ...cfg.redact.filter((r) => !r.startsWith('$')).map((h) => h.toLowerCase())])
+  const arrays = Object.entries(cfg.arrays).map(([p, mode]) => ({ path: compilePath(p), mode: mode as ArrayMode }))
+  const keyNames = [...new Set(arrays.flatMap((a) => 'key' in a.mode ? [a.mode.key] : []))]
+  return {
+    ignore: cfg.ignore.map(compilePath),
+    redact: redactPaths.map(compilePath),
+    redactHeaders,
+    arrays,
+    roundFactor: cfg.numbers ? 10 ** cfg.numbers.precision : undefined,
+    masks: compileMasks(cfg.masks),
+    compareHeader: headerFilter(cfg.headers),
+    objectHash: objectHashFor(keyNames),
+    comparators: cfg.comparators,
+    maxBodySize: cfg.maxBodySize,
+  }
+}
+
+function headerFilter (h: CompareConfig['headers']): (name: string) => boolean {
+  const exclude = new Set((h.exclude ?? []).map((n) => n.toLowerCase()))
+  if (h.include) {
+    const include = new Set(h.include.map((n) => n.toLowerCase()))
+    return (name) => include.has(name) && !exclude.has(name)
+  }
+  const ignored = new Set([...DEFAULT_IGNORED_HEADERS, ...exclude])
+  return (name) => !ignored.has(name) && !name.startsWith('x-shadowfig-')
+}
+
+/**
+ * Items of keyed arrays match by their key (so an inserted item is "added", not a shift of
+ * every later item); other objects match by position, which makes jsondiffpatch report
+ * field-level changes inside them instead of a whole removed+added object.
+ */
+function objectHashFor (keyNames: readonly string[]): (item: object, index?: number) => string {
+  return (item, index) => {
+    // jsondiffpatch hashes anything typeof 'object', null included.
+    if (item === null || Array.isArray(item)) return `#${index ?? -1}`
+    const rec = item as Record<string, unknown>
+    for (const k of keyNames) {
+      const v = rec[k]
+      if (v !== undefined && (typeof v !== 'object' || v === null)) return `${k}=${typeof v}:${String(v)}`
+    }
+    return `#${index ?? -1}`
+  }
+}
