@@ -120,6 +120,7 @@ export function peakRssBytes (pid: number): number {
   for (const p of processTree(pid)) {
     try {
       const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
+      /* c8 ignore next: zombies (exited, not yet reaped) have no VmHWM line */
       if (m) kib += Number(m[1])
     } catch { /* exited between listing and reading */ }
   }

@@ -1,0 +1,45 @@
+// Benchmark backends: exact body sizes, candidate differences that normalize away, 404 off the
+// one route, configured latency, and a closed port that refuses.
+import t from 'tap'
+import net from 'node:net'
+import { makeBody, startBackend, closedPort, KiB, MiB } from '../../bench/backends.js'
+
+t.test('bodies are valid JSON of exactly the asked size, same items in both variants', async (t) => {
+  for (const size of [300, KiB, 2 * KiB, 100 * KiB, MiB]) {
+    const p = makeBody(size, 'primary')
+    const c = makeBody(size, 'candidate')
+    t.equal(p.length, size)
+    t.equal(c.length, size)
+    const pj = JSON.parse(p.toString()) as { total: number, generated_at: string, items: Array<{ id: number }> }
+    const cj = JSON.parse(c.toString()) as typeof pj
+    t.same(cj.items.map((i) => i.id).sort((a, b) => a - b), pj.items.map((i) => i.id), `${size}: same item ids`)
+    t.not(cj.generated_at, pj.generated_at)
+    t.equal(Math.round(cj.total * 100), Math.round(pj.total * 100), 'totals agree at 2 decimals')
+  }
+})
+
+t.test('serves GET /json/<bytes>, 404 elsewhere, after the configured latency', async (t) => {
+  const be = await startBackend({ variant: 'candidate', latencyMs: 30 })
+  t.teardown(be.close)
+  const t0 = Date.now()
+  const res = await fetch(`http://127.0.0.1:${be.port}/json/2048`)
+  t.equal(res.status, 200)
+  t.equal(res.headers.get('content-type'), 'application/json')
+  t.equal((await res.arrayBuffer()).byteLength, 2048)
+  t.ok(Date.now() - t0 >= 25, 'answered no sooner than the latency')
+  const again = await fetch(`http://127.0.0.1:${be.port}/json/2048`)
+  t.equal((await again.arrayBuffer()).byteLength, 2048, 'cached body served again')
+  t.equal((await fetch(`http://127.0.0.1:${be.port}/other`)).status, 404)
+  t.equal((await fetch(`http://127.0.0.1:${be.port}/json/${65 * MiB}`)).status, 404, 'absurd sizes refused')
+})
+
+t.test('a port in use is an error, and closedPort refuses connections', async (t) => {
+  const be = await startBackend({ variant: 'primary' })
+  t.teardown(be.close)
+  await t.rejects(startBackend({ variant: 'primary', port: be.port }), { code: 'EADDRINUSE' })
+  const port = await closedPort()
+  const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+    net.connect(port, '127.0.0.1').once('error', resolve)
+  })
+  t.equal(err.code, 'ECONNREFUSED')
+})

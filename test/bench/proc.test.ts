@@ -1,0 +1,55 @@
+// Process plumbing of the bench: spawning TypeScript entries (pinned or not), the backend and
+// load-generator entries end to end, /proc CPU and peak-RSS readings, and stopping children.
+import t from 'tap'
+import { fileURLToPath } from 'node:url'
+import { nodeCommand, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss } from '../../bench/proc.js'
+import type { LoadResult } from '../../bench/loadgen.js'
+
+const fixture = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url))
+const GONE = 2 ** 22 + 12345 // above the default pid_max: never a live process
+
+t.test('nodeCommand runs the entry under tsx, through taskset when pinned', async (t) => {
+  t.same(nodeCommand('/x.ts', ['a']), [process.execPath, ['--import', 'tsx', '/x.ts', 'a']])
+  t.same(nodeCommand('/x.ts', [], { cpus: '1', nodeArgs: ['--cpu-prof'] }), ['taskset', ['-c', '1', process.execPath, '--cpu-prof', '--import', 'tsx', '/x.ts']])
+})
+
+t.test('backend and generator entries run as their own processes', async (t) => {
+  const be = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }, { variant: 'candidate' }])], { cpus: '0' })
+  t.teardown(() => stop(be))
+  const m = await waitForLine(be, /\{"ports":\[(\d+),(\d+)\]\}/)
+  const pid = be.pid as number
+  t.ok(processTree(process.pid).includes(pid), 'the backend is in our process tree')
+
+  t.ok(resetPeakRss(pid), 'root may reset the peak-RSS watermark')
+  const cpu0 = cpuSeconds(pid)
+  const r = await runJson<LoadResult>(benchFile('loadgen-main.ts'), { url: `http://127.0.0.1:${m[2]}/json/1024`, mode: 'open', rate: 100, connections: 4, durationMs: 200, warmupMs: 0 })
+  t.equal(r.completed, 20)
+  t.equal(r.bytesPerResponse, 1024)
+  t.ok(cpuSeconds(pid) >= cpu0, 'CPU time only grows')
+  t.ok(peakRssBytes(pid) > 1024 * 1024, 'a node process has MiBs resident')
+
+  await stop(be)
+  t.equal(be.signalCode ?? be.exitCode, 0, 'backend exits cleanly on SIGTERM')
+  await stop(be) // already stopped: resolves at once
+})
+
+t.test('runJson rejects on a failing entry and on output that is not JSON', async (t) => {
+  await t.rejects(runJson(benchFile('loadgen-main.ts'), { url: 'http://127.0.0.1:1/', mode: 'open', connections: 1, durationMs: 10, warmupMs: 0 }), /exited with 1/)
+  await t.rejects(runJson(fixture, 'text'), /printed no JSON: not json/)
+})
+
+t.test('waitForLine rejects when the process exits first; stop kills a child that ignores SIGTERM', async (t) => {
+  const quick = spawnNode(fixture, ['"text"'])
+  await t.rejects(waitForLine(quick, /never/), /exited \(0\) before printing/)
+  const stubborn = spawnNode(fixture, ['"stubborn"'])
+  await waitForLine(stubborn, /ready/)
+  await stop(stubborn, 200)
+  t.equal(stubborn.signalCode, 'SIGKILL')
+})
+
+t.test('readings of a process that is gone are zero, not errors', async (t) => {
+  t.same(processTree(GONE), [GONE])
+  t.equal(cpuSeconds(GONE), 0)
+  t.equal(peakRssBytes(GONE), 0)
+  t.equal(resetPeakRss(GONE), false)
+})
