@@ -68,6 +68,8 @@ export interface SplitControllerOptions {
   metrics: Metrics
   log: SplitLogger
   now?: () => number
+  /** Called once when this controller's guard trips (e.g. to relay the trip to other workers). */
+  onTrip?: (route: string, trip: SplitTrip) => void
 }
 
 export interface SplitReadiness {
@@ -96,6 +98,7 @@ export class SplitController {
   private readonly limits: GuardConfig
   private readonly log: SplitLogger
   private readonly now: () => number
+  private readonly onTrip: ((route: string, trip: SplitTrip) => void) | undefined
   private readonly win: SlidingWindow
   private readonly toPrimary: Child
   private readonly toCandidate: Child
@@ -111,6 +114,7 @@ export class SplitController {
     this.limits = split.guard ?? guardSchema.parse({})
     this.log = opts.log
     this.now = opts.now ?? Date.now
+    this.onTrip = opts.onTrip
     this.win = new SlidingWindow(this.limits.window, this.now())
     // Label children resolved once: an increment on the hot path is a field update, not a lookup.
     this.toPrimary = opts.metrics.split.labels(route, 'primary')
@@ -158,6 +162,18 @@ export class SplitController {
     this.live = this.split.weight
     this.gauge.set(this.live)
     this.note({ event: 'shadowfig.split.reset', route: this.route, weight: this.live }, `split of route ${this.route} reset to its file weight ${this.live}`)
+  }
+
+  /**
+   * Adopts a trip decided elsewhere (another worker of a --workers cluster saw the burst):
+   * weight 0 and tripped, without a second `tripped` event. No-op when already tripped.
+   */
+  applyTrip (trip: SplitTrip): void {
+    if (this.trip !== undefined) return
+    this.trip = trip
+    this.live = 0
+    this.gauge.set(0)
+    this.note({ event: 'shadowfig.split.trip_applied', route: this.route, reason: trip.reason }, `split of route ${this.route} set to 0: guard tripped in another worker (${trip.reason})`)
   }
 
   /**
@@ -252,6 +268,7 @@ export class SplitController {
       { event: 'shadowfig.split.tripped', route: this.route, reason, ...numbers, previousWeight: previous },
       `split guard tripped on route ${this.route} (${reason}): live weight set to 0 until an operator resets it`,
     )
+    this.onTrip?.(this.route, this.trip)
   }
 
   private numbers (): SplitNumbers {

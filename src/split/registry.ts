@@ -73,4 +73,11 @@ export class SplitRegistry {
   status (): SplitStatus[] {
     return this.all().map((c) => ({ route: c.route, to: c.split.to, ...c.readiness() }))
   }
+
+  /** The same, keyed by route name: the admin server's `routeStatus` hook. */
+  statusByRoute (): Record<string, SplitStatus> {
+    const out: Record<string, SplitStatus> = {}
+    for (const s of this.status()) out[s.route] = s
+    return out
+  }
 }

@@ -74,3 +74,20 @@ t.test('without info() on the logger, weight changes are logged at warn', async 
   c.setWeight(0, 'rollback')
   t.match(lines, [/invoices.*0.*rollback/])
 })
+
+t.test('a trip is reported to onTrip and can be applied to a sibling controller (other worker)', async (t) => {
+  const metrics = new Metrics({ defaultMetrics: false })
+  const { log, lines } = collector()
+  const seen: string[] = []
+  const cfg = splitConfig({ weight: '5%', guard })
+  const a = new SplitController('invoices', cfg, { metrics, log, onTrip: (route, trip) => { seen.push(`${route}:${trip.reason}`); b.applyTrip(trip) } })
+  const b = new SplitController('invoices', cfg, { metrics, log })
+  for (let i = 0; i < 100; i++) a.recordCandidate({ status: 500, durationMs: 1 })
+  t.same(seen, ['invoices:error_rate'])
+  t.equal(b.weight, 0)
+  t.equal(b.tripped, a.tripped)
+  t.same(lines.map((l) => l.obj.event), ['shadowfig.split.tripped', 'shadowfig.split.trip_applied'])
+  b.applyTrip({ reason: 'latency_ratio', at: 0, numbers: a.tripped!.numbers })
+  t.equal(b.tripped?.reason, 'error_rate', 'the first trip stays')
+  t.equal(lines.length, 2)
+})

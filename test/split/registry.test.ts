@@ -22,6 +22,8 @@ t.test('holds one controller per split route', async (t) => {
     { route: 'invoices', to: 'billing-svc', weight: 0.05, fileWeight: 0.05, ready: false, samples: 0, tripped: null },
     { route: 'refunds', to: 'refunds-svc', weight: 0.5 },
   ])
+  t.same(Object.keys(reg.statusByRoute()), ['invoices', 'refunds'])
+  t.match(reg.statusByRoute().refunds, { route: 'refunds', weight: 0.5, minSamples: 100 })
 })
 
 t.test('setWeight answers in the admin hook shape', async (t) => {
