@@ -197,7 +197,7 @@ export class SplitController {
     // Error latencies are judged by the error rate; mixing fast 503s or slow timeouts into
     // the p99 would hide or fake a latency regression.
     else this.win.addLatency('candidate', outcome.durationMs, now)
-    this.evaluate(now)
+    this.evaluate(now, true)
   }
 
   recordPrimary (durationMs: number, status: number): void {
@@ -211,7 +211,7 @@ export class SplitController {
     this.win.add(COMPARED, now)
     if (verdict === 'mismatch') this.win.add(MISMATCHES, now)
     else if (verdict === 'candidate_error') this.win.add(COMPARED_ERRORS, now)
-    this.evaluate(now)
+    this.evaluate(now, false)
   }
 
   readiness (): SplitReadiness {
@@ -240,7 +240,8 @@ export class SplitController {
     }
   }
 
-  private evaluate (now: number): void {
+  /** `latency`: also check the p99 ratio (two histogram scans; only a candidate sample can move it up). */
+  private evaluate (now: number, latency: boolean): void {
     const g = this.guard
     if (g === undefined || this.trip !== undefined || this.live === 0) return
     const w = this.win
@@ -252,7 +253,7 @@ export class SplitController {
     if (g.maxMismatchRate !== undefined && compared >= g.minSamples && w.total(MISMATCHES) / compared > g.maxMismatchRate) {
       return this.tripNow('mismatch_rate', now)
     }
-    if (g.maxLatencyRatio !== undefined && w.latencySamples('candidate') >= g.minSamples && w.latencySamples('primary') >= g.minSamples) {
+    if (latency && g.maxLatencyRatio !== undefined && w.latencySamples('candidate') >= g.minSamples && w.latencySamples('primary') >= g.minSamples) {
       const r = ratio(w.quantile('candidate', 0.99), w.quantile('primary', 0.99))
       if (r !== null && r > g.maxLatencyRatio) return this.tripNow('latency_ratio', now)
     }
