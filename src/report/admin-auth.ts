@@ -1,0 +1,57 @@
+/**
+ * Admin API access rules (SPEC "Admin API"):
+ *  - with a token configured, token endpoints need `Authorization: Bearer <token>`, compared
+ *    in constant time over SHA-256 digests (equal lengths, so neither the token's length nor
+ *    a matching prefix leaks through timing);
+ *  - without a token, token endpoints answer only to loopback clients;
+ *  - `/report` (a page opened in a browser, which cannot add the header) also opens to
+ *    loopback clients when a token is configured;
+ *  - mutating endpoints refuse cross-origin browser requests (`Origin` not naming the admin
+ *    host, or `Sec-Fetch-Site: cross-site`): a page elsewhere must not be able to make a
+ *    loopback admin port roll back a split.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import { isIP } from 'node:net'
+import type { ErrorCode } from '../errors.js'
+
+export type AccessLevel = 'open' | 'token' | 'token-or-loopback'
+
+export function isLoopback (address: string | undefined): boolean {
+  if (address === undefined) return false
+  const a = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address
+  return a === '::1' || (isIP(a) === 4 && a.startsWith('127.'))
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+
+export class AdminAuth {
+  private readonly tokenDigest: Buffer | undefined
+
+  constructor (token: string | undefined) {
+    this.tokenDigest = token === undefined || token === '' ? undefined : digest(token)
+  }
+
+  /** Undefined when allowed; otherwise the error code to answer with. */
+  check (req: IncomingMessage, level: AccessLevel): ErrorCode | undefined {
+    if (level === 'open') return undefined
+    const loopback = isLoopback(req.socket.remoteAddress)
+    if (this.tokenDigest === undefined) return loopback ? undefined : 'SHADOWFIG_ERR_FORBIDDEN'
+    if (level === 'token-or-loopback' && loopback) return undefined
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')
+    if (m === null) return 'SHADOWFIG_ERR_UNAUTHORIZED'
+    return timingSafeEqual(digest(m[1]), this.tokenDigest) ? undefined : 'SHADOWFIG_ERR_UNAUTHORIZED'
+  }
+}
+
+/** True when a browser says this request comes from another site than the admin host. */
+export function isCrossOrigin (req: IncomingMessage): boolean {
+  if (req.headers['sec-fetch-site'] === 'cross-site') return true
+  const origin = req.headers.origin
+  if (origin === undefined) return false
+  try {
+    return new URL(origin).host !== req.headers.host
+  } catch {
+    return true // `Origin: null` (sandboxed frames, file://) or garbage: not our page
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The admin HTTP server (SPEC "Admin API"), on its own port, plain node:http and a tiny
+ * route table. Endpoints and their access levels:
+ *   GET  /metrics, /healthz, /readyz, /assets/*      open
+ *   GET  /api/report, /api/diffs/:id                  token
+ *   GET  /report                                      token, or a loopback client
+ *   POST /api/reload, /api/routes/:name/split         token; cross-origin browsers refused
+ * Errors are JSON `{ error: { code, message } }` with SHADOWFIG_ERR_* codes. POST bodies are
+ * capped (`maxBodyBytes`). The hooks are the proxy's: this module never touches config or
+ * routing itself.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import { share } from '../config/schema.js'
+import { ERROR_CODES, ShadowfigError, type ErrorCode } from '../errors.js'
+import { AdminAuth, isCrossOrigin, type AccessLevel } from './admin-auth.js'
+import type { Metrics } from './metrics.js'
+import { ASSETS, renderReportPage } from './report-page.js'
+import type { Report, Reporter } from './reporter.js'
+import type { SampleStore } from './samples.js'
+
+export interface AdminHooks {
+  /** Config loaded and not draining. */
+  ready (): boolean
+  reload (): Promise<{ ok: true, hash: string } | { ok: false, errors: string[] }>
+  setSplit (route: string, weight: number): { ok: true, route: string, weight: number, fileWeight: number } | { ok: false, status: number, error: string }
+  /** Live per-route state (split weights, guard state), keyed by route name. */
+  routeStatus? (): Record<string, unknown>
+}
+
+export interface AdminServerOptions {
+  host: string
+  port: number
+  token?: string
+  metrics: Metrics
+  reporter: Reporter
+  samples: SampleStore
+  hooks: AdminHooks
+  log: Logger
+  /** Largest POST body accepted (default 16 KiB). */
+  maxBodyBytes?: number
+}
+
+export interface AdminServer {
+  listen (): Promise<{ port: number }>
+  close (): Promise<void>
+}
+
+/** `/api/report`: the reporter's report, each route with its live state, plus all live state. */
+export type AdminReport = Report & { live: Record<string, unknown> }
+
+type Handler = (req: IncomingMessage, res: ServerResponse, param: string) => Promise<void> | void
+interface Endpoint { method: 'GET' | 'POST', pattern: RegExp, access: AccessLevel, handle: Handler }
+
+export function createAdminServer (opts: AdminServerOptions): AdminServer {
+  const auth = new AdminAuth(opts.token)
+  const maxBody = opts.maxBodyBytes ?? 16 * 1024
+  const { hooks, log } = opts
+
+  const report = (): AdminReport => {
+    const live = hooks.routeStatus?.() ?? {}
+    const rep = opts.reporter.report()
+    return { ...rep, routes: rep.routes.map((r) => ({ ...r, live: live[r.route] })), live }
+  }
+
+  const endpoints: Endpoint[] = [
+    {
+      method: 'GET', pattern: /^\/metrics$/, access: 'open',
+      handle: async (_req, res) => {
+        send(res, 200, await opts.metrics.registry.metrics(), opts.metrics.registry.contentType)
+      },
+    },
+    { method: 'GET', pattern: /^\/healthz$/, access: 'open', handle: (_req, res) => send(res, 200, 'ok\n') },
+    {
+      method: 'GET', pattern: /^\/readyz$/, access: 'open',
+      handle: (_req, res) => hooks.ready() ? send(res, 200, 'ready\n') : send(res, 503, 'not ready\n'),
+    },
+    {
+      method: 'GET', pattern: /^\/assets\/([\w.-]+)$/, access: 'open',
+      handle: async (_req, res, name) => {
+        const asset = ASSETS[name]
+        if (asset === undefined) return fail(res, 'SHADOWFIG_ERR_NOT_FOUND')
+        send(res, 200, await asset.body(), asset.type, { 'cache-control': 'max-age=3600' })
+      },
+    },
+    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: (_req, res) => sendJson(res, 200, report()) },
+    {
+      method: 'GET', pattern: /^\/api\/diffs\/([^/]+)$/, access: 'token',
+      handle: (_req, res, id) => {
+        const sample = opts.samples.get(id)
+        return sample ? sendJson(res, 200, sample) : fail(res, 'SHADOWFIG_ERR_NOT_FOUND', `no stored sample ${id} (evicted, expired or never stored)`)
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/report$/, access: 'token-or-loopback',
+      handle: (_req, res) => send(res, 200, renderReportPage(report(), opts.samples), 'text/html; charset=utf-8'),
+    },
+    {
+      method: 'POST', pattern: /^\/api\/reload$/, access: 'token',
+      handle: async (req, res) => {
+        await readBody(req, maxBody)
+        const r = await hooks.reload()
+        if (r.ok) return sendJson(res, 200, r)
+        sendJson(res, 400, { ...new ShadowfigError('SHADOWFIG_ERR_CONFIG', r.errors.join('\n')).toJSON(), errors: r.errors })
+      },
+    },
+    {
+      method: 'POST', pattern: /^\/api\/routes\/([^/]+)\/split$/, access: 'token',
+      handle: async (req, res, name) => {
+        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+          return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {"weight": 0.05} with content-type: application/json', 415)
+        }
+        const weight = parseWeight(await readBody(req, maxBody))
+        if (weight === undefined) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'body must be {"weight": <0..1 or "N%">}')
+        const r = hooks.setSplit(name, weight)
+        if (r.ok) return sendJson(res, 200, r)
+        fail(res, r.status === 404 ? 'SHADOWFIG_ERR_NOT_FOUND' : 'SHADOWFIG_ERR_BAD_REQUEST', r.error, r.status)
+      },
+    },
+  ]
+
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint()
+    res.on('finish', () => {
+      log.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'admin request')
+    })
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof ShadowfigError) return fail(res, err.code, err.message)
+      log.error({ err }, 'admin request failed')
+      fail(res, 'SHADOWFIG_ERR_INTERNAL')
+    })
+  })
+
+  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url as string, 'http://admin').pathname
+    const method = req.method === 'HEAD' ? 'GET' : req.method
+    const matching = endpoints.filter((e) => e.pattern.test(path))
+    if (matching.length === 0) return fail(res, 'SHADOWFIG_ERR_NOT_FOUND')
+    const ep = matching.find((e) => e.method === method)
+    if (ep === undefined) {
+      res.setHeader('allow', [...new Set(matching.map((e) => e.method === 'GET' ? 'GET, HEAD' : e.method))].join(', '))
+      return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', `method ${req.method} not allowed on ${path}`, 405)
+    }
+    const denied = auth.check(req, ep.access)
+    if (denied !== undefined) {
+      if (denied === 'SHADOWFIG_ERR_UNAUTHORIZED') res.setHeader('www-authenticate', 'Bearer realm="shadowfig"')
+      return fail(res, denied)
+    }
+    if (ep.method === 'POST' && isCrossOrigin(req)) {
+      return fail(res, 'SHADOWFIG_ERR_FORBIDDEN', 'cross-origin requests may not change the proxy')
+    }
+    let param = ''
+    try {
+      param = decodeURIComponent(ep.pattern.exec(path)?.[1] ?? '')
+    } catch {
+      return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'bad percent-encoding in the path')
+    }
+    await ep.handle(req, res, param)
+  }
+
+  return {
+    listen: () => new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(opts.port, opts.host, () => {
+        server.off('error', reject)
+        resolve({ port: (server.address() as AddressInfo).port })
+      })
+    }),
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
+  }
+}
+
+function parseWeight (body: string): number | undefined {
+  let value: unknown
+  try { value = JSON.parse(body) } catch { return undefined }
+  if (typeof value !== 'object' || value === null || !('weight' in value)) return undefined
+  const r = share.safeParse(value.weight)
+  return r.success ? r.data : undefined
+}
+
+/** Reads a small body; answers 413 (by throwing) past `max` bytes. */
+async function readBody (req: IncomingMessage, max: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > max) throw new ShadowfigError('SHADOWFIG_ERR_BODY_TOO_LARGE', `admin request bodies are limited to ${max} bytes`)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > max) throw new ShadowfigError('SHADOWFIG_ERR_BODY_TOO_LARGE', `admin request bodies are limited to ${max} bytes`)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  // Pages show traffic: no script may run, nothing may load from elsewhere.
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+}
+
+function send (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra })
+  res.end(res.req.method === 'HEAD' ? undefined : body)
+}
+
+function sendJson (res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8')
+}
+
+function fail (res: ServerResponse, code: ErrorCode, message?: string, status: number = ERROR_CODES[code].status): void {
+  // After an early error the rest of a request body is not worth reading: close after this.
+  if (!res.req.complete) res.setHeader('connection', 'close')
+  sendJson(res, status, new ShadowfigError(code, message).toJSON())
+}

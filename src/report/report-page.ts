@@ -1,0 +1,131 @@
+/**
+ * The `/report` page: plain server-rendered HTML, no script, no build step, no CDN. Routes
+ * with verdict counts and rates, top differing fields, and per signature one stored sample:
+ * its field diffs as a table and its normalized bodies through jsondiffpatch's HTML
+ * formatter (changed values side by side, old → new). Every value that came from traffic
+ * (paths, headers, bodies, route-visible strings) goes through `esc`; the formatter escapes
+ * its own output. The stylesheets are served by the admin server (`ASSETS`), and the CSP
+ * there forbids scripts, so even a missed escape could not run code.
+ */
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { diff } from 'jsondiffpatch'
+import { format } from 'jsondiffpatch/formatters/html'
+import type { FieldDiff } from '../compare/types.js'
+import type { SignatureReport, RouteReport } from './aggregates.js'
+import { VERDICTS } from './aggregates.js'
+import { REPORT_CSS } from './report-css.js'
+import type { Report } from './reporter.js'
+import type { Sample, SampleStore } from './samples.js'
+
+export interface Asset { type: string, body (): Promise<string> }
+
+let jdpCss: Promise<string> | undefined
+
+export const ASSETS: Record<string, Asset> = {
+  'report.css': { type: 'text/css; charset=utf-8', body: async () => REPORT_CSS },
+  'jsondiffpatch.css': {
+    type: 'text/css; charset=utf-8',
+    body: () => (jdpCss ??= readFile(fileURLToPath(import.meta.resolve('jsondiffpatch/formatters/styles/html.css')), 'utf8')),
+  },
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/** HTML-escapes text for element content and quoted attributes. */
+export function esc (value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ESC[c])
+}
+
+const pct = (r: number): string => `${(r * 100).toFixed(r > 0 && r < 0.001 ? 3 : 1)}%`
+const json = (v: unknown): string => v === undefined ? '—' : JSON.stringify(v)
+/** Signatures shown per route; the JSON API has them all. */
+const MAX_SIGNATURES = 20
+
+export function renderReportPage (report: Report & { live?: Record<string, unknown> }, samples: SampleStore): string {
+  const body = report.routes.length === 0
+    ? '<p class="empty">No comparisons yet. Send traffic through a route with <code>shadow:</code> configured.</p>'
+    : summaryTable(report.routes) + report.routes.map((r) => routeSection(r, samples)).join('\n')
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>shadowfig report</title>
+<link rel="stylesheet" href="/assets/jsondiffpatch.css">
+<link rel="stylesheet" href="/assets/report.css">
+</head>
+<body>
+<header><h1>shadowfig report</h1><p>Generated ${esc(report.generatedAt)} · counts since process start ·
+<a href="/api/report">JSON</a> · <a href="/metrics">metrics</a></p></header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`
+}
+
+function summaryTable (routes: readonly RouteReport[]): string {
+  const rows = routes.map((r) => `<tr><td><a href="#route-${esc(r.route)}">${esc(r.route)}</a></td><td class="num">${r.total}</td>${
+    VERDICTS.map((v) => `<td class="num${r.verdicts[v] > 0 && v !== 'match' ? ' ' + v : ''}">${r.verdicts[v]}</td>`).join('')
+  }<td class="num rate">${pct(r.mismatchRate)}</td><td class="num">${pct(r.errorRate)}</td></tr>`).join('\n')
+  return `<section><h2>Routes</h2><table class="summary"><thead><tr><th>route</th><th>total</th>${
+    VERDICTS.map((v) => `<th>${v.replace('_', ' ')}</th>`).join('')
+  }<th>mismatch rate</th><th>error rate</th></tr></thead><tbody>
+${rows}
+</tbody></table></section>`
+}
+
+function routeSection (r: RouteReport, samples: SampleStore): string {
+  const fields = r.topFields.length === 0
+    ? '<p class="empty">No differing fields.</p>'
+    : `<table class="fields"><thead><tr><th>field</th><th>mismatches</th><th>rate</th></tr></thead><tbody>${
+      r.topFields.map((f) => `<tr><td><code>${esc(f.field)}</code></td><td class="num">${f.count}</td><td class="num">${pct(f.rate)}</td></tr>`).join('')
+    }</tbody></table>`
+  const sigs = r.signatures.slice(0, MAX_SIGNATURES).map((s) => signatureBlock(s, samples)).join('\n')
+  const more = r.signatures.length > MAX_SIGNATURES ? `<p class="note">${r.signatures.length - MAX_SIGNATURES} more signatures in <a href="/api/report">the JSON report</a>.</p>` : ''
+  return `<section class="route" id="route-${esc(r.route)}">
+<h2>${esc(r.route)} <small>${r.total} compared · ${pct(r.mismatchRate)} mismatch</small></h2>
+<h3>Top differing fields</h3>
+${fields}
+<h3>Signatures</h3>
+${sigs || '<p class="empty">No non-match verdicts.</p>'}${more}
+</section>`
+}
+
+function signatureBlock (s: SignatureReport, samples: SampleStore): string {
+  const sample = s.sampleIds.map((id) => samples.get(id)).find((x) => x !== undefined)
+  const head = `<h4><span class="verdict ${esc(s.verdict)}">${esc(s.verdict.replace('_', ' '))}</span> ×${s.count}
+<code class="sig">${esc(s.signature.slice(0, 12))}</code> <span class="paths">${s.fields.map((f) => `<code>${esc(f)}</code>`).join(' ')}</span>
+<small>last ${esc(new Date(s.lastSeen).toISOString())}</small></h4>`
+  return `<article class="signature">${head}${sample ? sampleBlock(sample) : '<p class="empty">No stored sample (evicted or expired).</p>'}</article>`
+}
+
+function sampleBlock (s: Sample): string {
+  const status = `${s.status.primary} / ${s.status.candidate}${s.status.secondary !== undefined ? ` / ${s.status.secondary}` : ''}`
+  const meta = `<p class="request"><code>${esc(s.request.method)} ${esc(s.request.path)}</code> · status primary/candidate ${esc(status)}
+· ${esc(s.durationMs.primary.toFixed(1))} ms / ${esc(s.durationMs.candidate.toFixed(1))} ms${s.reason ? ` · reason <code>${esc(s.reason)}</code>` : ''}
+· <a href="/api/diffs/${encodeURIComponent(s.id)}">sample ${esc(s.id)}</a></p>`
+  return meta + fieldTable(s.fields) + bodiesBlock(s)
+}
+
+function fieldTable (fields: readonly FieldDiff[]): string {
+  if (fields.length === 0) return ''
+  const shown = fields.slice(0, 50)
+  return `<table class="diff"><thead><tr><th>path</th><th>kind</th><th>primary</th><th>candidate</th></tr></thead><tbody>${
+    shown.map((f) => `<tr class="${esc(f.kind)}"><td><code>${esc(f.concretePath)}</code></td><td>${esc(f.kind)}</td><td class="val primary"><code>${esc(json(f.primary))}</code></td><td class="val candidate"><code>${esc(json(f.candidate))}</code></td></tr>`).join('')
+  }</tbody></table>${fields.length > shown.length ? `<p class="note">${fields.length - shown.length} more fields in the sample JSON.</p>` : ''}`
+}
+
+function bodiesBlock (s: Sample): string {
+  if (s.bodiesOmitted) return '<p class="note">Bodies omitted from this sample (too large).</p>'
+  if (s.bodies === undefined) return ''
+  const delta = diff(s.bodies.primary, s.bodies.candidate)
+  if (delta === undefined) return '<p class="note">Bodies are equal after normalization.</p>'
+  // A CSS-only toggle (the page runs no script): unchanged values hidden until asked for.
+  const id = `u-${esc(s.id)}`
+  return `<details class="bodies" open><summary>Body diff (primary → candidate, normalized)</summary>
+<input type="checkbox" class="toggle" id="${id}"><label for="${id}">show unchanged fields</label>
+<div class="jdp">${format(delta, s.bodies.primary) as string}</div></details>`
+}
