@@ -2,16 +2,24 @@
  * Structural JSON diff with jsondiffpatch, converted to FieldDiff entries.
  *
  * Text diffs are off: the default `jsondiffpatch` entry point has no diff-match-patch, so
- * changed strings come back as plain [old, new] pairs. Moves are off too (detectMove: false):
- * keyed and unordered arrays are already sorted by normalization, and in arrays whose order
- * matters a reorder is reported as removed + added (FieldKind has no "moved").
+ * changed strings come back as plain [old, new] pairs. Moves are off (detectMove: false):
+ * FieldKind has no "moved", and ruled arrays are sorted by normalization anyway.
  *
- * Size cap: jsondiffpatch trims the common head and tail of two arrays and runs an LCS on the
- * rest, which allocates an n×m matrix. Before diffing we replay that trimming with the same
- * matching rule and sum n×m over all array pairs; above `maxLcsCells` the diff is refused
- * (caller reports verdict `skipped`, reason `diff_too_large`) instead of stalling a worker.
+ * Arrays:
+ * - with a `key` rule: jsondiffpatch's LCS, items matched by their key (objectHash), so an
+ *   inserted item is one `added` field, not a shift of every later item;
+ * - with `unordered: true`: LCS over the canonically sorted items, matched by content, which
+ *   amounts to a multiset difference (removed / added items);
+ * - without a rule: compared by position (a filter placed before jsondiffpatch's own array
+ *   filter). Linear, deterministic and symmetric: diff(a, b) mirrors diff(b, a), which an LCS
+ *   with ties does not guarantee. Give arrays identity with a rule to report insertions well.
+ *
+ * Size cap: the LCS allocates an n×m matrix over the part of two arrays that their common head
+ * and tail leave. Before diffing we replay that trimming with the same matching rule and sum
+ * n×m over all ruled array pairs; above `maxLcsCells` the diff is refused (the caller reports
+ * verdict `skipped`, reason `diff_too_large`) instead of stalling a worker.
  */
-import { create, type Delta, type DiffPatcher } from 'jsondiffpatch'
+import { create, type Delta, type DiffContext, type DiffPatcher } from 'jsondiffpatch'
 import { formatPath, type Segment } from './jsonpath.js'
 import { changeKind, type FieldSet } from './fields.js'
 import type { Plan } from './plan.js'
@@ -24,6 +32,7 @@ function patcherFor (plan: Plan): DiffPatcher {
   let p = patchers.get(plan)
   if (!p) {
     p = create({ objectHash: plan.objectHash, matchByPosition: true, arrays: { detectMove: false }, cloneDiffValues: false })
+    p.processor.pipes.diff.before('arrays', positionalArrays(plan))
     patchers.set(plan, p)
   }
   return p
@@ -31,10 +40,42 @@ function patcherFor (plan: Plan): DiffPatcher {
 
 /** Adds the differences of two normalized JSON values to `out`; false when over the size cap. */
 export function diffJson (primary: unknown, candidate: unknown, plan: Plan, out: FieldSet, maxLcsCells = DEFAULT_MAX_LCS_CELLS): boolean {
-  if (lcsCells(primary, candidate, plan.objectHash, maxLcsCells) > maxLcsCells) return false
+  if (lcsCells(primary, candidate, plan, maxLcsCells) > maxLcsCells) return false
   const delta = patcherFor(plan).diff(primary, candidate)
   if (delta !== undefined) collect(delta, [], out)
   return true
+}
+
+function isRuled (plan: Plan, segs: readonly Segment[]): boolean {
+  return plan.arrays.some((a) => a.path.matches(segs))
+}
+
+/** Location of a diff context, from its chain of parents. */
+function contextPath (context: DiffContext): Segment[] {
+  const segs: Segment[] = []
+  for (let c: DiffContext | undefined = context; c?.parent !== undefined; c = c.parent as DiffContext | undefined) {
+    if (c.childName !== undefined) segs.unshift(c.childName)
+  }
+  return segs
+}
+
+type DiffContextCtor = new (left: unknown, right: unknown) => DiffContext
+
+function positionalArrays (plan: Plan): ((context: DiffContext) => void) & { filterName: string } {
+  const filter = (context: DiffContext): void => {
+    if (!context.leftIsArray || !Array.isArray(context.right) || isRuled(plan, contextPath(context))) return
+    const left = context.left as unknown[]
+    const right = context.right
+    const common = Math.min(left.length, right.length)
+    const Ctor = context.constructor as DiffContextCtor
+    for (let i = 0; i < common; i++) context.push(new Ctor(left[i], right[i]), i)
+    const result: Record<string, unknown> = { _t: 'a' }
+    for (let i = common; i < right.length; i++) result[i] = [right[i]]
+    for (let i = common; i < left.length; i++) result[`_${i}`] = [left[i], 0, 0]
+    // Children (the common positions) are merged into this result by collectChildren.
+    context.setResult((left.length === right.length ? undefined : result) as Delta).exit()
+  }
+  return Object.assign(filter, { filterName: 'positionalArrays' })
 }
 
 type Hash = Plan['objectHash']
@@ -48,27 +89,34 @@ function same (a: unknown[], b: unknown[], i: number, j: number, hash: Hash): bo
 }
 
 /** Upper bound of the LCS matrix cells jsondiffpatch will allocate; stops counting past `cap`. */
-function lcsCells (a: unknown, b: unknown, hash: Hash, cap: number): number {
+function lcsCells (a: unknown, b: unknown, plan: Plan, cap: number): number {
+  const hash = plan.objectHash
+  const segs: Segment[] = []
   let cells = 0
-  const visit = (x: unknown, y: unknown): void => {
+  const visit = (x: unknown, y: unknown, at: Segment | undefined): void => {
     if (cells > cap || x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return
+    if (at !== undefined) segs.push(at)
     if (Array.isArray(x) && Array.isArray(y)) {
-      let head = 0
-      let tail = 0
-      while (head < x.length && head < y.length && same(x, y, head, head, hash)) visit(x[head], y[head++])
-      while (tail + head < x.length && tail + head < y.length && same(x, y, x.length - 1 - tail, y.length - 1 - tail, hash)) {
-        visit(x[x.length - 1 - tail], y[y.length - 1 - tail]); tail++
+      if (!isRuled(plan, segs)) {
+        for (let i = 0; i < Math.min(x.length, y.length); i++) visit(x[i], y[i], i)
+      } else {
+        let head = 0
+        let tail = 0
+        while (head < x.length && head < y.length && same(x, y, head, head, hash)) { visit(x[head], y[head], head); head++ }
+        while (tail + head < x.length && tail + head < y.length && same(x, y, x.length - 1 - tail, y.length - 1 - tail, hash)) {
+          visit(x[x.length - 1 - tail], y[y.length - 1 - tail], y.length - 1 - tail); tail++
+        }
+        const n = x.length - head - tail
+        const m = y.length - head - tail
+        if (n > 0 && m > 0) cells += (n + 1) * (m + 1)
       }
-      const n = x.length - head - tail
-      const m = y.length - head - tail
-      if (n > 0 && m > 0) cells += (n + 1) * (m + 1)
-      return
+    } else if (!Array.isArray(x) && !Array.isArray(y)) {
+      const yo = y as Record<string, unknown>
+      for (const k of Object.keys(x)) if (Object.hasOwn(yo, k)) visit((x as Record<string, unknown>)[k], yo[k], k)
     }
-    if (Array.isArray(x) || Array.isArray(y)) return
-    const yo = y as Record<string, unknown>
-    for (const k of Object.keys(x)) if (Object.hasOwn(yo, k)) visit((x as Record<string, unknown>)[k], yo[k])
+    if (at !== undefined) segs.pop()
   }
-  visit(a, b)
+  visit(a, b, undefined)
   return cells
 }
 

@@ -47,7 +47,13 @@ export function maskString (s: string, masks: MaskSet): string {
   let out = s
   for (const m of masks.strings) {
     m.re.lastIndex = 0
-    out = out.replace(m.re, `<${m.name}>`)
+    // Leave an existing placeholder alone, so masking twice equals masking once (a pattern
+    // such as `hel+o` named `hello` would otherwise nest: <<hello>>).
+    out = out.replace(m.re, (match: string, ...rest: unknown[]) => {
+      const at = rest[rest.length - 2] as number
+      const whole = rest[rest.length - 1] as string
+      return whole[at - 1] === '<' && whole[at + match.length] === '>' ? match : `<${m.name}>`
+    })
   }
   return out
 }

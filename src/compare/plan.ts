@@ -4,6 +4,7 @@
  * hot comparison path needs is precomputed here: path matchers, masks, header filters, the
  * jsondiffpatch object hash.
  */
+import stringify from 'fast-json-stable-stringify'
 import type { CompareConfig } from '../config/schema.js'
 import { compilePath, type PathMatcher } from './jsonpath.js'
 import { compileMasks, type MaskSet } from './masks.js'
@@ -21,7 +22,7 @@ export interface Plan {
   readonly masks: MaskSet
   /** True when a header (lower-case name) takes part in the comparison. */
   readonly compareHeader: (name: string) => boolean
-  /** Item hash for jsondiffpatch: the key value of keyed arrays, else the position. */
+  /** Item hash for jsondiffpatch (ruled arrays only): the key value when present, else the content. */
   readonly objectHash: (item: object, index?: number) => string
   readonly comparators: readonly string[]
   readonly maxBodySize: number
@@ -70,19 +71,20 @@ function headerFilter (h: CompareConfig['headers']): (name: string) => boolean {
 }
 
 /**
- * Items of keyed arrays match by their key (so an inserted item is "added", not a shift of
- * every later item); other objects match by position, which makes jsondiffpatch report
- * field-level changes inside them instead of a whole removed+added object.
+ * Items of keyed arrays match by their key, so a changed item is diffed field by field and an
+ * inserted one is "added"; items without a key (and items of unordered arrays) match only an
+ * identical item, which turns the LCS into a multiset difference.
  */
 function objectHashFor (keyNames: readonly string[]): (item: object, index?: number) => string {
-  return (item, index) => {
-    // jsondiffpatch hashes anything typeof 'object', null included.
-    if (item === null || Array.isArray(item)) return `#${index ?? -1}`
-    const rec = item as Record<string, unknown>
-    for (const k of keyNames) {
-      const v = rec[k]
-      if (v !== undefined && (typeof v !== 'object' || v === null)) return `${k}=${typeof v}:${String(v)}`
+  return (item) => {
+    // jsondiffpatch hashes anything typeof 'object', null and arrays included.
+    if (item !== null && !Array.isArray(item)) {
+      const rec = item as Record<string, unknown>
+      for (const k of keyNames) {
+        const v = rec[k]
+        if (v !== undefined && (typeof v !== 'object' || v === null)) return `k:${k}=${typeof v}:${String(v)}`
+      }
     }
-    return `#${index ?? -1}`
+    return 'c:' + stringify(item)
   }
 }

@@ -1,7 +1,10 @@
 /** Builders shared by the compare tests: exchanges and route configs with defaults applied. */
 import { compareSchema, type CompareConfig } from '../../src/config/schema.js'
 import type { CapturedResponse, Exchange, HeaderMap } from '../../src/shadow/exchange.js'
-import { compileRoute, type CompiledRoute } from '../../src/compare/pipeline.js'
+import { compileRoute, DEFAULT_LIMITS, runComparison, type CompareLimits, type CompiledRoute } from '../../src/compare/pipeline.js'
+import { precheck } from '../../src/compare/precheck.js'
+import { finalize, simpleResult } from '../../src/compare/result.js'
+import type { ComparisonResult } from '../../src/compare/types.js'
 
 export type CompareInput = Parameters<typeof compareSchema.parse>[0]
 
@@ -36,4 +39,12 @@ export function exchange (primary: CapturedResponse, candidate: CapturedResponse
     candidate,
     ...extra,
   }
+}
+
+/** The engine's per-exchange path without the pool: precheck, worker pipeline, finalize (no noise). */
+export async function compareDirect (ex: Exchange, input: CompareInput = {}, limits?: Partial<CompareLimits>): Promise<ComparisonResult> {
+  const r = await route(input)
+  const pre = precheck(ex, r.plan.maxBodySize)
+  if (pre) return simpleResult(ex, pre.verdict, pre.reason)
+  return finalize(ex, await runComparison(ex, r, { ...DEFAULT_LIMITS, ...limits }), undefined)
 }
