@@ -17,3 +17,10 @@ t.test('a request whose body bytes were sent is not replayed', async (t) => {
   t.equal(canRetryOnPrimary('GET', true, 'connect'), false)
   t.equal(canRetryOnPrimary('OPTIONS', true, 'connect'), false)
 })
+
+t.test('a connect timeout (classified as timeout) is replayable when its code says so', async (t) => {
+  t.equal(canRetryOnPrimary('GET', false, 'timeout', 'UND_ERR_CONNECT_TIMEOUT'), true)
+  t.equal(canRetryOnPrimary('GET', false, 'timeout', 'UND_ERR_HEADERS_TIMEOUT'), false)
+  t.equal(canRetryOnPrimary('POST', false, 'timeout', 'UND_ERR_CONNECT_TIMEOUT'), false)
+  t.equal(canRetryOnPrimary('GET', false, 'reset', 'UND_ERR_CONNECT_TIMEOUT'), false)
+})
