@@ -47,6 +47,8 @@ export interface LoadResult {
   rate: number | null
   connections: number
   durationMs: number
+  /** Every request sent, warm-up included (for CPU cost per request). */
+  sentTotal: number
   /** Recorded (post-warm-up) requests sent, completed with 2xx/3xx, and failed. */
   sent: number
   completed: number
@@ -66,6 +68,7 @@ export interface LoadResult {
 class Run {
   readonly hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false })
   readonly errorKinds: Record<string, number> = {}
+  sentTotal = 0
   sent = 0
   completed = 0
   errors = 0
@@ -79,6 +82,7 @@ class Run {
   constructor (readonly pool: Pool, readonly path: string, readonly origin: string) {}
 
   send (scheduledNs: bigint, recorded: boolean, then?: () => void): void {
+    this.sentTotal++
     if (recorded) this.sent++
     if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
     this.pool.dispatch({ origin: this.origin, path: this.path, method: 'GET' }, new Request(this, scheduledNs, recorded, then))
@@ -135,6 +139,7 @@ function summarize (run: Run, opts: LoadOptions, windowNs: number): LoadResult {
     rate: opts.mode === 'open' ? opts.rate ?? null : null,
     connections: opts.connections,
     durationMs: opts.durationMs,
+    sentTotal: run.sentTotal,
     sent: run.sent,
     completed: run.completed,
     errors: run.errors,

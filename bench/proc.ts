@@ -22,11 +22,13 @@ export interface SpawnOptions {
   /** Where the child's stdout goes; 'pipe' to read it. */
   stdout?: 'pipe' | 'ignore' | 'inherit'
   env?: NodeJS.ProcessEnv
+  /** Load tsx (default true); false for plain JavaScript such as dist/cli.js. */
+  tsx?: boolean
 }
 
 /** The command line that runs a bench or src TypeScript entry, pinned when asked. */
 export function nodeCommand (entry: string, args: string[], opts: SpawnOptions = {}): [string, string[]] {
-  const node = [...(opts.nodeArgs ?? []), '--import', 'tsx', entry, ...args]
+  const node = [...(opts.nodeArgs ?? []), ...(opts.tsx === false ? [] : ['--import', 'tsx']), entry, ...args]
   return opts.cpus ? ['taskset', ['-c', opts.cpus, process.execPath, ...node]] : [process.execPath, node]
 }
 

@@ -11,6 +11,7 @@ t.test('open loop sends the scheduled number of requests and reads every body', 
   const r = await runLoad({ url: `http://127.0.0.1:${be.port}/json/2048`, mode: 'open', rate: 200, connections: 16, durationMs: 300, warmupMs: 100 })
   t.equal(r.sent, 60, '200 req/s × 300 ms recorded (the 20 warm-up requests are not)')
   t.equal(r.completed, 60)
+  t.equal(r.sentTotal, 80)
   t.equal(r.errors, 0)
   t.equal(r.bytesPerResponse, 2048)
   t.equal(r.rate, 200)

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench [-- options]`: starts the backends, runs every scenario side by side with a
+ * direct run, prints a markdown table, writes bench/results/<timestamp>.json, and checks
+ * bench/budget.json. With --check, exits 1 when a budget line fails (each failure printed
+ * with the amount). Options: --quick, --only a,b, --repeats N, --duration SECONDS,
+ * --connections N (closed loop), --no-pin, --no-nginx, --dist (run dist/cli.js, after
+ * `npm run build`), --cpu-prof DIR (profile the proxy processes into DIR).
+ */
+import { parseArgs } from 'node:util'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { closedPort } from './backends.js'
+import { spawnNode, waitForLine, benchFile, stop } from './proc.js'
+import { nginxAvailable } from './nginx.js'
+import { scenarioList, runScenario, type BenchEnv } from './scenarios.js'
+import { markdownTable, measurements, type ScenarioResult } from './stats.js'
+import { checkBudget, parseBudget } from './budget.js'
+
+const { values: a } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    repeats: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '64' },
+    'no-pin': { type: 'boolean', default: false },
+    'no-nginx': { type: 'boolean', default: false },
+    dist: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+  },
+})
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const cliFile = a.dist ? `${root}dist/cli.js` : `${root}src/cli.ts`
+const haveProxy = existsSync(cliFile)
+const haveWorkers = haveProxy && /--workers|workers/.test(readFileSync(cliFile, 'utf8'))
+const log = (line: string): void => { process.stderr.write(line + '\n') }
+
+const machine = {
+  cpus: os.availableParallelism(),
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  loadavgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+}
+log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadavgStart.join(' ')}`)
+
+const pin = !a['no-pin'] && machine.cpus >= 2
+const backendCpus = pin ? { cpus: '1' } : {}
+const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], backendCpus)
+const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], backendCpus)
+const results: ScenarioResult[] = []
+let exitCode = 0
+try {
+  const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+),(\d+)\]/)])
+  const env: BenchEnv = {
+    upstreams: { primary: Number(pm[1]), candidate: Number(cm[1]), slow: Number(cm[2]), down: await closedPort() },
+    durationMs: Number(a.duration ?? (a.quick ? 1.5 : 2.5)) * 1000,
+    warmupMs: a.quick ? 300 : 500,
+    repeats: Number(a.repeats ?? (a.quick ? 1 : 3)),
+    pin,
+    entry: a.dist ? 'dist' : 'src',
+    closedConnections: Number(a.connections),
+    cpuProfDir: a['cpu-prof'],
+    log,
+  }
+  const only = a.only?.split(',')
+  const nginx = !a['no-nginx'] && nginxAvailable()
+  if (!haveProxy) log(`${cliFile} not found: shadowfig scenarios skipped`)
+  const list = scenarioList({ nginx, workers: haveWorkers })
+    .filter((s) => !only || only.includes(s.name))
+    .filter((s) => s.peer === 'nginx' || haveProxy)
+  for (const def of list) {
+    log(`${def.name}: ${def.description}`)
+    try {
+      results.push(await runScenario(def, env))
+    } catch (err) {
+      log(`  ${def.name} failed: ${(err as Error).message}`)
+    }
+  }
+} finally {
+  await Promise.all([stop(primary), stop(candidate)])
+}
+
+const budget = parseBudget(JSON.parse(readFileSync(new URL('./budget.json', import.meta.url), 'utf8')))
+const verdict = checkBudget(budget, measurements(results))
+process.stdout.write(`\n${markdownTable(results)}\n\nBudget (bench/budget.json):\n`)
+for (const l of verdict.lines) process.stdout.write(`  ${l.ok ? 'ok  ' : 'FAIL'} ${l.message}\n`)
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+const file = new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
+writeFileSync(file, JSON.stringify({ machine: { ...machine, loadavgEnd: os.loadavg() }, options: a, results, budget: verdict }, null, 2))
+log(`\nresults: ${fileURLToPath(file)}`)
+if (a.check && !verdict.ok) exitCode = 1
+process.exitCode = exitCode

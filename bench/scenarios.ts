@@ -1,0 +1,106 @@
+/**
+ * The scenarios and how one is measured. For each: start the peer (a fresh process, so CPU,
+ * peak RSS and shadow state belong to this scenario alone), warm it, then `repeats` times run
+ * the same load directly against the primary and through the peer, back to back, alternating
+ * which goes first so slow drift of the shared machine does not favour one side.
+ * With pinning (default on ≥ 2 CPUs) the proxy gets CPU 0 (CPUs 0-1 with 2 workers) and the
+ * generator and backends CPU 1, so the proxy never shares its core with its load.
+ */
+import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss } from './proc.js'
+import { startShadowfig, type Target, type Upstreams } from './targets.js'
+import { startNginx } from './nginx.js'
+import { summarize, type Repeat, type ScenarioDef, type ScenarioResult } from './stats.js'
+import type { LoadOptions, LoadResult } from './loadgen.js'
+import { KiB, MiB } from './backends.js'
+
+export interface BenchEnv {
+  upstreams: Upstreams
+  durationMs: number
+  warmupMs: number
+  repeats: number
+  pin: boolean
+  entry: 'src' | 'dist'
+  /** Concurrent loops of the closed-loop (saturation) runs. */
+  closedConnections: number
+  cpuProfDir?: string
+  log: (line: string) => void
+}
+
+export function scenarioList (opts: { nginx: boolean, workers: boolean }): ScenarioDef[] {
+  const lat = (name: string, description: string, shadow: ScenarioDef['shadow'], sizeBytes = 2 * KiB, rate = 1000): ScenarioDef =>
+    ({ name, description, peer: 'shadowfig', shadow, sizeBytes, kind: 'latency', rate })
+  const sat = (name: string, description: string, shadow: ScenarioDef['shadow'], workers = 1): ScenarioDef =>
+    ({ name, description, peer: 'shadowfig', shadow, sizeBytes: 2 * KiB, kind: 'saturation', workers })
+  const list: ScenarioDef[] = [
+    lat('pass-2k', 'pass-through, no shadow route', 'none'),
+    lat('mirror-2k', 'mirror + full comparison of every request', 'healthy'),
+    lat('slow-candidate', 'mirror to a candidate answering after 2 s', 'slow'),
+    lat('down-candidate', 'mirror to a candidate whose port refuses connections', 'down'),
+    lat('large-100k', 'mirror + compare, 100 KiB bodies', 'healthy', 100 * KiB, 200),
+    lat('large-1m', 'mirror + compare, 1 MiB bodies', 'healthy', MiB, 50),
+    sat('saturation-pass', 'max throughput, pass-through, 1 worker', 'none'),
+    sat('saturation-mirror', 'max throughput, mirror + compare, 1 worker', 'healthy'),
+  ]
+  if (opts.workers) {
+    list.push(sat('saturation-pass-2w', 'max throughput, pass-through, 2 workers', 'none', 2))
+    list.push(sat('saturation-mirror-2w', 'max throughput, mirror + compare, 2 workers', 'healthy', 2))
+  }
+  if (opts.nginx) {
+    for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'slow-candidate', 'saturation-mirror'].includes(s.name))) {
+      list.push({ ...d, name: `nginx-${d.name}`, peer: 'nginx', description: `nginx mirror module: ${d.description}`.replace('+ full comparison ', '').replace(' + compare', '') })
+    }
+  }
+  return list
+}
+
+async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
+  const cpus = env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined
+  if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, cpus)
+  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, workers: def.workers, cpus, entry: env.entry, cpuProfDir: env.cpuProfDir })
+}
+
+function load (def: ScenarioDef, env: BenchEnv, port: number, durationMs: number, warmupMs: number): Promise<LoadResult> {
+  const opts: LoadOptions = {
+    url: `http://127.0.0.1:${port}/json/${def.sizeBytes}`,
+    mode: def.kind === 'latency' ? 'open' : 'closed',
+    rate: def.rate,
+    // Open loop: sockets for 1/4 s of traffic at the target rate (a slow candidate must never
+    // starve the schedule); closed loop: the configured concurrency.
+    connections: def.kind === 'latency' ? Math.max(64, Math.ceil((def.rate ?? 1000) / 4)) : env.closedConnections,
+    durationMs,
+    warmupMs,
+  }
+  return runJson<LoadResult>(benchFile('loadgen-main.ts'), opts, { cpus: env.pin ? '1' : undefined })
+}
+
+function delta (after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const d: Record<string, number> = {}
+  for (const [k, v] of Object.entries(after)) d[k] = v - (before[k] ?? 0)
+  return d
+}
+
+export async function runScenario (def: ScenarioDef, env: BenchEnv): Promise<ScenarioResult> {
+  const peer = await startPeer(def, env)
+  try {
+    await load(def, env, peer.port, env.warmupMs * 2, 0) // warm the peer's JIT, pools and workers
+    const repeats: Repeat[] = []
+    for (let i = 0; i < env.repeats; i++) {
+      const sides = i % 2 === 0 ? ['direct', 'proxy'] as const : ['proxy', 'direct'] as const
+      const rep: Partial<Repeat> = {}
+      for (const s of sides) {
+        if (s === 'direct') { rep.direct = await load(def, env, env.upstreams.primary, env.durationMs, env.warmupMs); continue }
+        resetPeakRss(peer.pid)
+        const [cpu0, c0] = [cpuSeconds(peer.pid), await peer.counters()]
+        rep.proxy = await load(def, env, peer.port, env.durationMs, env.warmupMs)
+        rep.cpuSeconds = cpuSeconds(peer.pid) - cpu0
+        rep.peakRssBytes = peakRssBytes(peer.pid)
+        rep.counters = delta(await peer.counters(), c0)
+      }
+      repeats.push(rep as Repeat)
+      env.log(`  ${def.name} #${i + 1}: p99 direct ${rep.direct?.latencyMs.p99} ms, proxy ${rep.proxy?.latencyMs.p99} ms; ${Math.round(rep.proxy?.achievedRate ?? 0)} req/s`)
+    }
+    return summarize(def, repeats)
+  } finally {
+    await peer.stop()
+  }
+}

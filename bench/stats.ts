@@ -1,0 +1,139 @@
+/**
+ * From raw repeats to the reported figures (pure). Each repeat holds one direct run
+ * (generator → primary) and one proxied run measured back to back; a scenario reports
+ * medians across repeats, and its p99 overhead is the median of the per-repeat differences
+ * (proxy p99 − direct p99), so drift of a noisy shared machine cancels pairwise.
+ */
+import type { LoadResult } from './loadgen.js'
+import type { Measurements } from './budget.js'
+
+export interface ScenarioDef {
+  name: string
+  description: string
+  peer: 'shadowfig' | 'nginx'
+  shadow: 'none' | 'healthy' | 'slow' | 'down'
+  sizeBytes: number
+  kind: 'latency' | 'saturation'
+  /** Open-loop requests per second (latency scenarios). */
+  rate?: number
+  workers?: number
+}
+
+export interface Repeat {
+  direct: LoadResult
+  proxy: LoadResult
+  /** CPU seconds the proxy process tree used during the proxied run. */
+  cpuSeconds: number
+  peakRssBytes: number
+  /** Shadow-side counter increments during the proxied run (metrics scrape). */
+  counters: Record<string, number>
+}
+
+export interface SideStats {
+  throughput: number
+  p50: number
+  p99: number
+  p999: number
+  errors: number
+}
+
+export interface ScenarioResult extends ScenarioDef {
+  repeats: number
+  direct: SideStats
+  proxy: SideStats
+  overheadP50Ms: number
+  overheadP99Ms: number
+  cpuSecPer1k: number
+  /** Highest peak RSS over the repeats, MiB. */
+  peakRssMiB: number
+  /** Counter increments summed over the repeats, and the requests they relate to. */
+  counters: Record<string, number>
+  proxiedRequests: number
+  notes: string[]
+}
+
+export function median (xs: number[]): number {
+  if (xs.length === 0) return Number.NaN
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid] as number : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+}
+
+const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits
+
+function side (runs: LoadResult[]): SideStats {
+  return {
+    throughput: round(median(runs.map((r) => r.achievedRate)), 0),
+    p50: round(median(runs.map((r) => r.latencyMs.p50))),
+    p99: round(median(runs.map((r) => r.latencyMs.p99))),
+    p999: round(median(runs.map((r) => r.latencyMs.p999))),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  }
+}
+
+export function summarize (def: ScenarioDef, repeats: Repeat[]): ScenarioResult {
+  const counters: Record<string, number> = {}
+  for (const r of repeats) for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v
+  const sent = repeats.reduce((n, r) => n + r.proxy.sentTotal, 0)
+  const cpu = repeats.reduce((n, r) => n + r.cpuSeconds, 0)
+  const notes: string[] = []
+  // An open-loop run whose outstanding requests reached the pool size was short of sockets:
+  // its queueing is measured, but say so.
+  if (repeats.some((r) => r.proxy.mode === 'open' && r.proxy.maxInFlight >= r.proxy.connections)) notes.push('generator pool exhausted')
+  return {
+    ...def,
+    repeats: repeats.length,
+    direct: side(repeats.map((r) => r.direct)),
+    proxy: side(repeats.map((r) => r.proxy)),
+    overheadP50Ms: round(median(repeats.map((r) => r.proxy.latencyMs.p50 - r.direct.latencyMs.p50))),
+    overheadP99Ms: round(median(repeats.map((r) => r.proxy.latencyMs.p99 - r.direct.latencyMs.p99))),
+    cpuSecPer1k: sent > 0 ? round(cpu / sent * 1000) : Number.NaN,
+    peakRssMiB: round(Math.max(...repeats.map((r) => r.peakRssBytes)) / 2 ** 20, 1),
+    counters,
+    proxiedRequests: repeats.reduce((n, r) => n + r.proxy.sentTotal, 0),
+    notes,
+  }
+}
+
+/** The flat metrics budget.json lines refer to, by scenario name. */
+export function measurements (results: ScenarioResult[]): Measurements {
+  const m: Measurements = {}
+  for (const r of results) {
+    m[r.name] = {
+      overheadP99Ms: r.overheadP99Ms,
+      overheadP50Ms: r.overheadP50Ms,
+      proxyThroughput: r.proxy.throughput,
+      directThroughput: r.direct.throughput,
+      proxyP99Ms: r.proxy.p99,
+      directP99Ms: r.direct.p99,
+      cpuSecPer1k: r.cpuSecPer1k,
+      peakRssMiB: r.peakRssMiB,
+    }
+  }
+  return m
+}
+
+/** `sent 100% · match 100%`: shares of proxied requests by mirror outcome, then by verdict. */
+export function shadowSummary (r: ScenarioResult): string {
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(r.counters).sort((a, b) => b[1] - a[1])) {
+    const share = v / r.proxiedRequests
+    if (v > 0 && share >= 0.005) parts.push(`${k.slice(k.indexOf('.') + 1)} ${Math.round(share * 100)}%`)
+  }
+  return parts.length ? parts.join(' · ') : '–'
+}
+
+const kib = (b: number): string => b >= 2 ** 20 ? `${b / 2 ** 20} MiB` : `${b / 1024} KiB`
+
+export function markdownTable (results: ScenarioResult[]): string {
+  const rows = [
+    '| scenario | peer | load | req/s direct → proxy | p50 ms d → p | p99 ms d → p | p99.9 ms d → p | **p99 overhead ms** | CPU s / 1k req | peak RSS MiB | shadow (share of requests) | errors d/p |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ]
+  for (const r of results) {
+    const load = r.kind === 'latency' ? `${r.rate} req/s, ${kib(r.sizeBytes)}` : `closed loop, ${kib(r.sizeBytes)}`
+    const note = r.notes.length ? ` (${r.notes.join('; ')})` : ''
+    rows.push(`| ${r.name}${note} | ${r.peer}${r.workers && r.workers > 1 ? ` ×${r.workers}` : ''} | ${load} | ${r.direct.throughput} → ${r.proxy.throughput} | ${r.direct.p50} → ${r.proxy.p50} | ${r.direct.p99} → ${r.proxy.p99} | ${r.direct.p999} → ${r.proxy.p999} | **${r.overheadP99Ms}** | ${r.cpuSecPer1k} | ${r.peakRssMiB} | ${shadowSummary(r)} | ${r.direct.errors}/${r.proxy.errors} |`)
+  }
+  return rows.join('\n')
+}

@@ -1,0 +1,125 @@
+/**
+ * Peers the bench measures, each a separate process on loopback:
+ *  - `startShadowfig`: the proxy via its CLI (`src/cli.ts` under tsx, or `dist/cli.js` with
+ *    `entry: 'dist'`), config written to a temp dir, ready when admin GET /readyz answers 200.
+ *  - shadow-side counters scraped from admin /metrics (mirror outcomes, verdicts), so a run
+ *    can show that mirroring and comparing really happened on every request.
+ * nginx lives in nginx.ts; both return a `Target`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
+import YAML from 'yaml'
+import { request } from 'undici'
+import { closedPort } from './backends.js'
+import { spawnNode, stop } from './proc.js'
+
+export interface Target {
+  name: string
+  port: number
+  pid: number
+  /** Shadow-side counters since start (empty for peers that have none). */
+  counters (): Promise<Record<string, number>>
+  stop (): Promise<void>
+}
+
+export type ShadowMode = 'none' | 'healthy' | 'slow' | 'down'
+
+export interface Upstreams {
+  primary: number
+  candidate: number
+  slow: number
+  down: number
+}
+
+export interface ShadowfigOptions {
+  shadow: ShadowMode
+  upstreams: Upstreams
+  workers?: number
+  cpus?: string
+  entry?: 'src' | 'dist'
+  /** Directory for --cpu-prof output; profiling is off when absent. */
+  cpuProfDir?: string
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/** The one-route config a scenario runs: everything to the primary, mirrored per `shadow`. */
+export function shadowfigConfig (o: ShadowfigOptions, port: number, adminPort: number, diffsFile: string): object {
+  const cand = { healthy: o.upstreams.candidate, slow: o.upstreams.slow, down: o.upstreams.down, none: 0 }[o.shadow]
+  const route: Record<string, unknown> = { name: 'bench', match: { pathPrefix: '/' }, primary: 'primary' }
+  if (o.shadow !== 'none') {
+    route.shadow = { candidate: 'candidate', sample: '100%', maxBodySize: '2MiB' }
+    // Normalizations that the candidate variant's differences need (see backends.ts).
+    route.compare = { ignore: ['$.generated_at'], numbers: { precision: 2 }, arrays: { '$.items': { key: 'id' } }, maxBodySize: '2MiB' }
+  }
+  return {
+    listen: { host: '127.0.0.1', port },
+    admin: { host: '127.0.0.1', port: adminPort },
+    logging: { level: 'warn', diffs: diffsFile },
+    upstreams: {
+      primary: { url: `http://127.0.0.1:${o.upstreams.primary}`, connections: 128 },
+      ...(o.shadow === 'none' ? {} : { candidate: { url: `http://127.0.0.1:${cand}`, connections: 128 } }),
+    },
+    routes: [route],
+  }
+}
+
+/** Polls `url` until it answers 200, or rejects after `timeoutMs` / when `child` exits. */
+export async function waitReady (url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode}) before ${url} was ready`)
+    try {
+      const res = await request(url)
+      await res.body.dump()
+      if (res.statusCode === 200) return
+    } catch { /* not listening yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`)
+}
+
+/** Sums Prometheus samples into `metric{label=value}` keys for the labels we report on. */
+export function parseCounters (text: string): Record<string, number> {
+  const out: Record<string, number> = {}
+  const re = /^shadowfig_(mirror_total|comparisons_total)\{([^}]*)\} (\S+)$/gm
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const label = /(?:outcome|verdict)="([^"]*)"/.exec(m[2] as string)
+    const key = `${m[1]}.${label ? label[1] : ''}`
+    out[key] = (out[key] ?? 0) + Number(m[3])
+  }
+  return out
+}
+
+export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'shadowfig-bench-'))
+  const port = await closedPort()
+  const adminPort = await closedPort()
+  const file = path.join(dir, 'shadowfig.yaml')
+  writeFileSync(file, YAML.stringify(shadowfigConfig(o, port, adminPort, path.join(dir, 'diffs.ndjson'))))
+  const args = ['--config', file, ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [])]
+  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []
+  const child = o.entry === 'dist'
+    ? spawnNode(path.join(ROOT, 'dist/cli.js'), args, { cpus: o.cpus, nodeArgs, stdout: 'ignore', tsx: false })
+    : spawnNode(path.join(ROOT, 'src/cli.ts'), args, { cpus: o.cpus, nodeArgs, stdout: 'ignore' })
+  const cleanup = async (): Promise<void> => { await stop(child, 10_000); rmSync(dir, { recursive: true, force: true }) }
+  try {
+    await waitReady(`http://127.0.0.1:${adminPort}/readyz`, child)
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+  return {
+    name: o.workers && o.workers > 1 ? `shadowfig×${o.workers}` : 'shadowfig',
+    port,
+    pid: child.pid as number,
+    async counters () {
+      const res = await request(`http://127.0.0.1:${adminPort}/metrics`)
+      return parseCounters(await res.body.text())
+    },
+    stop: cleanup,
+  }
+}
