@@ -67,6 +67,10 @@ export function createLoggers (opts: LoggerOptions): Loggers {
     flush,
     async close () {
       await flush()
+      // A late verdict after shutdown must be dropped, not thrown at the caller: writing to an
+      // ended destination throws, a silent logger does not write.
+      log.level = 'silent'
+      diffs.level = 'silent'
       if (opts.diffsFile !== undefined && !closed) {
         closed = true
         await new Promise<void>((resolve) => {

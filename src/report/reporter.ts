@@ -13,7 +13,7 @@
 import type { Logger } from 'pino'
 import type { ComparisonResult, FieldDiff, Verdict } from '../compare/types.js'
 import type { RouteConfig } from '../config/schema.js'
-import type { Exchange } from '../shadow/exchange.js'
+import type { Exchange, HeaderMap } from '../shadow/exchange.js'
 import { FieldLabeler } from './fields.js'
 import type { Metrics } from './metrics.js'
 import { redactFields, redactHeaders, redactJson, splitRedactList } from './redact.js'
@@ -121,8 +121,8 @@ export class Reporter {
       noise: result.noise,
       ...(result.normalized !== undefined && {
         bodies: {
-          primary: redactJson(result.normalized.primary, red.paths),
-          candidate: redactJson(result.normalized.candidate, red.paths),
+          primary: redactNormalized(result.normalized.primary, red),
+          candidate: redactNormalized(result.normalized.candidate, red),
         },
       }),
       ...(exchange.traceId !== undefined && { traceId: exchange.traceId }),
@@ -139,6 +139,18 @@ export class Reporter {
       routes: order.map((r) => this.aggregates.report(r, groups.filter((g) => g.route === r))),
     }
   }
+}
+
+/**
+ * `normalized` sides are either bare bodies or, as the compare engine sends them, summaries
+ * `{ status, headers, body }`; route paths are relative to the body either way.
+ */
+function redactNormalized (side: unknown, red: RouteRedaction): unknown {
+  if (typeof side === 'object' && side !== null && 'status' in side && 'headers' in side && 'body' in side &&
+    typeof side.headers === 'object' && side.headers !== null) {
+    return { ...side, headers: redactHeaders(side.headers as HeaderMap, red.headers), body: redactJson(side.body, red.paths) }
+  }
+  return redactJson(side, red.paths)
 }
 
 function distinctPaths (fields: readonly FieldDiff[]): string[] {

@@ -125,3 +125,17 @@ t.test('every non-match verdict gets its event; report aggregates per route', as
   t.same(rep.routes[0].signatures, [])
   t.equal(samples.size, 6)
 })
+
+t.test('engine-style normalized summaries: paths apply to the body, headers redacted', async (t) => {
+  const { samples, reporter, events } = await setup(t)
+  reporter.setRoutes([route('order-by-id', ['$.customer.email', 'x-tenant'])])
+  // The compare engine sends summaries { status, headers, body }: paths apply to the body.
+  const ex2 = exchange('order-by-id')
+  const summary = (email: string) => ({ status: 200, headers: { 'set-cookie': 'top-secret', 'x-tenant': 'top-secret', etag: 'e1' }, body: { customer: { email } } })
+  reporter.record(result(ex2, 'mismatch', [changed('$.x', 1, 2)], { normalized: { primary: summary('top-secret@x'), candidate: summary('top-secret@y') } }), ex2)
+  t.same(samples.get(ex2.id)!.bodies!.primary, { status: 200, headers: { 'set-cookie': '[redacted]', 'x-tenant': '[redacted]', etag: 'e1' }, body: { customer: { email: '[redacted]' } } })
+  t.same(samples.get(ex2.id)!.bodies!.candidate, { status: 200, headers: { 'set-cookie': '[redacted]', 'x-tenant': '[redacted]', etag: 'e1' }, body: { customer: { email: '[redacted]' } } })
+  t.equal((await events()).length, 1)
+  reporter.record(result(ex2, 'mismatch', [changed('$.x', 1, 2)]), ex2)
+  t.pass('recording after the loggers closed does not throw')
+})
