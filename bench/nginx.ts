@@ -10,52 +10,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { closedPort } from './backends.js'
 import { stop } from './proc.js'
-import { waitReady, type Target, type ShadowMode, type Upstreams } from './targets.js'
+import { waitReady, type Target } from './targets.js'
+import { nginxConfig, type ShadowMode, type Upstreams } from './configs.js'
 
 export function nginxAvailable (): boolean {
   return spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0
-}
-
-export function nginxConfig (dir: string, port: number, shadow: ShadowMode, u: Upstreams): string {
-  const cand = { healthy: u.candidate, slow: u.slow, down: u.down, none: 0 }[shadow]
-  const keepalive = 'proxy_http_version 1.1;\n      proxy_set_header Connection "";'
-  const mirror = shadow === 'none'
-    ? ''
-    : `mirror /mirror;\n      mirror_request_body off;`
-  const mirrorLocation = shadow === 'none'
-    ? ''
-    : `location = /mirror {
-      internal;
-      ${keepalive}
-      proxy_read_timeout 5s;
-      proxy_pass http://candidate$request_uri;
-    }`
-  return `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream primary { server 127.0.0.1:${u.primary}; keepalive 128; }
-  ${shadow === 'none' ? '' : `upstream candidate { server 127.0.0.1:${cand}; keepalive 128; }`}
-  server {
-    listen 127.0.0.1:${port};
-    keepalive_requests 1000000;
-    location / {
-      ${mirror}
-      ${keepalive}
-      proxy_pass http://primary;
-    }
-    ${mirrorLocation}
-  }
-}
-`
 }
 
 export async function startNginx (shadow: ShadowMode, u: Upstreams, cpus?: string): Promise<Target> {

@@ -15,6 +15,9 @@ import YAML from 'yaml'
 import { request } from 'undici'
 import { closedPort } from './backends.js'
 import { spawnNode, stop } from './proc.js'
+import { shadowfigConfig, parseCounters, type ShadowMode, type Upstreams } from './configs.js'
+
+export type { ShadowMode, Upstreams }
 
 export interface Target {
   name: string
@@ -23,15 +26,6 @@ export interface Target {
   /** Shadow-side counters since start (empty for peers that have none). */
   counters (): Promise<Record<string, number>>
   stop (): Promise<void>
-}
-
-export type ShadowMode = 'none' | 'healthy' | 'slow' | 'down'
-
-export interface Upstreams {
-  primary: number
-  candidate: number
-  slow: number
-  down: number
 }
 
 export interface ShadowfigOptions {
@@ -46,27 +40,6 @@ export interface ShadowfigOptions {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
-/** The one-route config a scenario runs: everything to the primary, mirrored per `shadow`. */
-export function shadowfigConfig (o: ShadowfigOptions, port: number, adminPort: number, diffsFile: string): object {
-  const cand = { healthy: o.upstreams.candidate, slow: o.upstreams.slow, down: o.upstreams.down, none: 0 }[o.shadow]
-  const route: Record<string, unknown> = { name: 'bench', match: { pathPrefix: '/' }, primary: 'primary' }
-  if (o.shadow !== 'none') {
-    route.shadow = { candidate: 'candidate', sample: '100%', maxBodySize: '2MiB' }
-    // Normalizations that the candidate variant's differences need (see backends.ts).
-    route.compare = { ignore: ['$.generated_at'], numbers: { precision: 2 }, arrays: { '$.items': { key: 'id' } }, maxBodySize: '2MiB' }
-  }
-  return {
-    listen: { host: '127.0.0.1', port },
-    admin: { host: '127.0.0.1', port: adminPort },
-    logging: { level: 'warn', diffs: diffsFile },
-    upstreams: {
-      primary: { url: `http://127.0.0.1:${o.upstreams.primary}`, connections: 128 },
-      ...(o.shadow === 'none' ? {} : { candidate: { url: `http://127.0.0.1:${cand}`, connections: 128 } }),
-    },
-    routes: [route],
-  }
-}
-
 /** Polls `url` until it answers 200, or rejects after `timeoutMs` / when `child` exits. */
 export async function waitReady (url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -80,18 +53,6 @@ export async function waitReady (url: string, child: ChildProcess, timeoutMs = 3
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms`)
-}
-
-/** Sums Prometheus samples into `metric{label=value}` keys for the labels we report on. */
-export function parseCounters (text: string): Record<string, number> {
-  const out: Record<string, number> = {}
-  const re = /^shadowfig_(mirror_total|comparisons_total)\{([^}]*)\} (\S+)$/gm
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const label = /(?:outcome|verdict)="([^"]*)"/.exec(m[2] as string)
-    const key = `${m[1]}.${label ? label[1] : ''}`
-    out[key] = (out[key] ?? 0) + Number(m[3])
-  }
-  return out
 }
 
 export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {

@@ -10,6 +10,7 @@ const GONE = 2 ** 22 + 12345 // above the default pid_max: never a live process
 
 t.test('nodeCommand runs the entry under tsx, through taskset when pinned', async (t) => {
   t.same(nodeCommand('/x.ts', ['a']), [process.execPath, ['--import', 'tsx', '/x.ts', 'a']])
+  t.same(nodeCommand('/x.js', [], { tsx: false }), [process.execPath, ['/x.js']], 'plain JavaScript runs without tsx')
   t.same(nodeCommand('/x.ts', [], { cpus: '1', nodeArgs: ['--cpu-prof'] }), ['taskset', ['-c', '1', process.execPath, '--cpu-prof', '--import', 'tsx', '/x.ts']])
 })
 

@@ -1,0 +1,60 @@
+// From repeats to reported figures: medians, pairwise p99 overhead, CPU per 1k requests, peak
+// RSS, shadow shares, the flat measurements the budget reads, and the markdown table.
+import t from 'tap'
+import { median, summarize, measurements, shadowSummary, markdownTable, type Repeat, type ScenarioDef } from '../../bench/stats.js'
+import type { LoadResult } from '../../bench/loadgen.js'
+
+const run = (p99: number, over: Partial<LoadResult> = {}): LoadResult => ({
+  mode: 'open', url: 'http://x/json/2048', rate: 1000, connections: 250, durationMs: 1000,
+  sentTotal: 1000, sent: 1000, completed: 1000, errors: 0, errorKinds: {}, achievedRate: 1000,
+  latencyMs: { p50: p99 / 4, p90: p99 / 2, p99, p999: p99 * 2, max: p99 * 3, mean: p99 / 4 },
+  maxInFlight: 3, bytesPerResponse: 2048, ...over,
+})
+const def: ScenarioDef = { name: 'mirror-2k', description: 'd', peer: 'shadowfig', shadow: 'healthy', sizeBytes: 2048, kind: 'latency', rate: 1000 }
+const rep = (d: number, p: number, over: Partial<Repeat> = {}): Repeat =>
+  ({ direct: run(d), proxy: run(p), cpuSeconds: 0.5, peakRssBytes: 100 * 2 ** 20, counters: { 'mirror_total.sent': 1000, 'comparisons_total.match': 996, 'comparisons_total.mismatch': 4 }, ...over })
+
+t.test('median of odd, even and empty lists', async (t) => {
+  t.equal(median([3, 1, 2]), 2)
+  t.equal(median([4, 1, 3, 2]), 2.5)
+  t.ok(Number.isNaN(median([])))
+})
+
+t.test('overhead is the median of per-repeat differences, not a difference of medians', async (t) => {
+  // Repeats where the machine drifted: 2→3, 10→10.5, 4→4.2. Pairwise: 1, 0.5, 0.2 → 0.5.
+  const r = summarize(def, [rep(2, 3), rep(10, 10.5), rep(4, 4.2)])
+  t.equal(r.overheadP99Ms, 0.5)
+  t.equal(r.direct.p99, 4)
+  t.equal(r.proxy.p99, 4.2)
+  t.equal(r.repeats, 3)
+  t.equal(r.cpuSecPer1k, 0.5, '1.5 CPU s over 3000 requests')
+  t.equal(r.peakRssMiB, 100)
+  t.same(r.counters, { 'mirror_total.sent': 3000, 'comparisons_total.match': 2988, 'comparisons_total.mismatch': 12 })
+  t.same(r.notes, [])
+})
+
+t.test('notes an open-loop run that ran out of sockets; no requests means no CPU figure', async (t) => {
+  const r = summarize(def, [rep(1, 2, { proxy: run(2, { maxInFlight: 250, sentTotal: 0 }) })])
+  t.same(r.notes, ['generator pool exhausted'])
+  t.ok(Number.isNaN(r.cpuSecPer1k))
+  const closed = summarize({ ...def, kind: 'saturation' }, [rep(1, 2, { proxy: run(2, { mode: 'closed', maxInFlight: 250 }) })])
+  t.same(closed.notes, [], 'closed loops always have every connection busy')
+})
+
+t.test('shadow summary lists shares of at least half a percent, largest first', async (t) => {
+  t.equal(shadowSummary(summarize(def, [rep(1, 2)])), 'sent 100% · match 100%')
+  t.equal(shadowSummary(summarize(def, [rep(1, 2, { counters: { 'mirror_total.saturated': 300, 'mirror_total.sent': 700, 'mirror_total.error': 0 } })])), 'sent 70% · saturated 30%')
+  t.equal(shadowSummary(summarize(def, [rep(1, 2, { counters: {} })])), '–')
+})
+
+t.test('measurements expose what budget lines name; the table has one row per scenario', async (t) => {
+  const a = summarize(def, [rep(1, 1.4)])
+  const b = summarize({ ...def, name: 'sat', kind: 'saturation', rate: undefined, sizeBytes: 2 ** 20, workers: 2 }, [rep(1, 2)])
+  const m = measurements([a, b])
+  t.equal(m['mirror-2k']?.overheadP99Ms, 0.4)
+  t.equal(m.sat?.proxyThroughput, 1000)
+  const table = markdownTable([a, { ...b, notes: ['x'] }]).split('\n')
+  t.equal(table.length, 4)
+  t.match(table[2], /^\| mirror-2k \| shadowfig \| 1000 req\/s, 2 KiB \|.*\*\*0\.4\*\*/)
+  t.match(table[3], /^\| sat \(x\) \| shadowfig ×2 \| closed loop, 1 MiB \|/)
+})
