@@ -47,6 +47,15 @@ export class Forward implements Dispatcher.DispatchHandler {
   status = 0
   durationMs = 0
   failure: UpstreamFailure | undefined
+  /** Raw undici/errno code of the failure (e.g. UND_ERR_CONNECT_TIMEOUT), when known. */
+  errorCode: string | undefined
+  /** Whether the client request has a body (it cannot be replayed on another upstream). */
+  hasBody = false
+  /** Set when an observer took the client response over after a failure (a retry elsewhere). */
+  handedOver = false
+  /** Request target (origin-form, before the upstream's base path) and method, as dispatched. */
+  path = ''
+  method = ''
   /** True when the client connection closed before the response was complete. */
   clientGone = false
   private controller: Dispatcher.DispatchController | undefined
@@ -72,6 +81,9 @@ export class Forward implements Dispatcher.DispatchHandler {
 
   /** Starts the upstream request. `body` is null when the client request has none. */
   dispatch (method: string, path: string, headers: string[], body: Readable | null): void {
+    this.hasBody = body !== null
+    this.method = method
+    this.path = path
     try {
       this.upstream.pool.dispatch({ method, path: this.upstream.basePath + path, headers, body }, this)
     } catch (err) {
@@ -134,7 +146,11 @@ export class Forward implements Dispatcher.DispatchHandler {
     if (this.clientGone || err instanceof ClientGoneError) { this.finish(); return }
     const failure = classifyUpstreamError(err)
     this.failure = failure
+    const code = (err as { code?: unknown }).code
+    this.errorCode = typeof code === 'string' ? code : undefined
     if (!this.res.headersSent && this.observer?.onForwardFailure?.(this, failure) === true) {
+      this.handedOver = true
+      this.res.off('close', this.onClientClose)
       this.finish()
       return
     }

@@ -9,6 +9,7 @@ import { Metrics } from '../report/metrics.js'
 import type { Upstream } from './upstreams.js'
 import type { Forward, ForwardObserver } from './forward.js'
 import type { ShadowRoute } from '../shadow/shadow-route.js'
+import type { SplitHook } from './split-hook.js'
 
 export interface RouteExtension extends ForwardObserver {}
 
@@ -24,6 +25,8 @@ export class RouteRuntime implements ForwardObserver {
   readonly primaryDuration: Histogram.Internal<'route' | 'role'>
   /** Mirror decisions, when the route has `shadow:`. */
   shadow: ShadowRoute | undefined
+  /** Live traffic split, when the route has `split:`. */
+  split: SplitHook | undefined
   /** Further observers of every forward on this route (e.g. the split guard). */
   private readonly extensions: RouteExtension[] = []
 
@@ -54,11 +57,14 @@ export class RouteRuntime implements ForwardObserver {
   onForwardEnd (f: Forward): void {
     if (f.failure !== undefined) this.metrics.upstreamErrors.labels(this.name, 'primary', f.failure).inc()
     else if (!f.clientGone) this.primaryDuration.observe(f.durationMs / 1000)
-    this.countRequest(f.req.method ?? 'GET', f.res.statusCode)
+    // A handed-over forward is counted by the one that took over the client response.
+    if (!f.handedOver) this.countRequest(f.req.method ?? 'GET', f.res.statusCode)
+    this.split?.onForwardEnd(f)
     for (let i = 0; i < this.extensions.length; i++) this.extensions[i].onForwardEnd(f)
   }
 
   onForwardFailure (f: Forward, failure: Parameters<NonNullable<ForwardObserver['onForwardFailure']>>[1]): boolean {
+    if (this.split?.onForwardFailure(f, failure) === true) return true
     for (let i = 0; i < this.extensions.length; i++) {
       if (this.extensions[i].onForwardFailure?.(f, failure) === true) return true
     }

@@ -15,6 +15,7 @@ import type { ErrorCode } from '../errors.js'
 import { Forward } from './forward.js'
 import { upstreamRequestHeaders, type ForwardedInfo } from './headers.js'
 import { sendError } from './respond.js'
+import type { RouteRuntime } from './route-runtime.js'
 import type { Runtime } from './runtime.js'
 import { WebSocketBridge } from './websocket.js'
 
@@ -108,10 +109,10 @@ export class ProxyServer {
     if (length > route.maxBodySize) { this.reject(res, 'SHADOWFIG_ERR_BODY_TOO_LARGE'); return }
     if (expectContinue) res.writeContinue()
 
-    const ticket = route.shadow?.begin(req, route, target, hasBody, length)
-    const upstream = route.primary
-    const fwd: ForwardedInfo = { clientIp: req.socket.remoteAddress, proto: 'http', host: req.headers.host }
-    const headers = upstreamRequestHeaders(req.rawHeaders, upstream.hostHeader, route.config.preserveHost, fwd, ticket?.primaryHeaders)
+    // Live split picks the serving upstream first; only primary-served requests are mirrored.
+    const upstream = route.split === undefined ? route.primary : route.split.choose(req)
+    const ticket = upstream === route.primary ? route.shadow?.begin(req, route, target, hasBody, length) : undefined
+    const headers = upstreamRequestHeaders(req.rawHeaders, upstream.hostHeader, route.config.preserveHost, forwardedInfo(req), ticket?.primaryHeaders)
     const forward = new Forward(req, res, upstream, {
       requestId: ticket?.id,
       captureLimit: ticket?.captureLimit ?? 0,
@@ -152,6 +153,20 @@ export class ProxyServer {
       socket.destroy()
     }
   }
+}
+
+function forwardedInfo (req: IncomingMessage): ForwardedInfo {
+  return { clientIp: req.socket.remoteAddress, proto: 'http', host: req.headers.host }
+}
+
+/**
+ * Replays a request that a split sent to the candidate on the route's primary (bodiless,
+ * safe requests only; the SplitHook decides). The new Forward takes over the client response.
+ */
+export function forwardAgain (failed: Forward, route: RouteRuntime): void {
+  const upstream = route.primary
+  const headers = upstreamRequestHeaders(failed.req.rawHeaders, upstream.hostHeader, route.config.preserveHost, forwardedInfo(failed.req))
+  new Forward(failed.req, failed.res, upstream, { observer: route }).dispatch(failed.method, failed.path, headers, null)
 }
 
 /**
