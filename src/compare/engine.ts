@@ -19,7 +19,7 @@ import { NoiseModel, type NoiseOptions } from './noise.js'
 import { compileRoute, DEFAULT_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { precheck } from './precheck.js'
 import { finalize, simpleResult } from './result.js'
-import type { ComparisonResult } from './types.js'
+import type { ComparisonResult, SkipReason } from './types.js'
 import type { WorkerTask } from './worker.js'
 
 export interface CompareEngineOptions {
@@ -33,6 +33,8 @@ export interface CompareEngineOptions {
   onResult?: (result: ComparisonResult, exchange: Exchange) => void
   noise?: NoiseOptions
   limits?: Partial<CompareLimits>
+  /** Old-generation heap cap per worker in MiB (default 1024): a diff that needs more ends as skipped/diff_too_large. */
+  maxWorkerHeapMb?: number
 }
 
 export interface CompareEngineStats {
@@ -57,6 +59,14 @@ export interface CompareEngine {
 /** The worker entry next to this module: worker.ts under tsx (tests), worker.js in dist/. */
 export const WORKER_URL = new URL('./worker' + extname(fileURLToPath(import.meta.url)), import.meta.url)
 
+/** Why a task failed, from piscina's rejection: the time limit, the heap cap, or anything else. */
+function failureReason (err: unknown): SkipReason {
+  const e = err as { name?: string, code?: string }
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'comparator_timeout'
+  if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'diff_too_large'
+  return 'comparator_error'
+}
+
 export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEngine {
   const threads = opts.threads ?? Math.max(1, availableParallelism() - 1)
   const maxPending = threads + (opts.maxQueue ?? 128)
@@ -68,6 +78,9 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
+    // jsondiffpatch needs ~90x the body size in heap (a 5 MB pair peaked near 460 MB): cap it
+    // so one pathological pair costs a worker restart, not the process.
+    resourceLimits: { maxOldGenerationSizeMb: opts.maxWorkerHeapMb ?? 1024 },
   })
   const counts: CountsByName = {}
   let routes = new Map<string, RouteSpec>()
@@ -99,8 +112,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
       return finalize(ex, out, noise)
     } catch (err) {
       if (closed) return simpleResult(ex, 'skipped', 'engine_closed')
-      const name = (err as Error).name
-      return simpleResult(ex, 'skipped', name === 'AbortError' || name === 'TimeoutError' ? 'comparator_timeout' : 'comparator_error')
+      return simpleResult(ex, 'skipped', failureReason(err))
     } finally {
       pending--
       completed++

@@ -1,0 +1,97 @@
+/**
+ * The engine with its real piscina pool (workers run the .ts sources through tsx, inherited
+ * from tap's --import=tsx): results, stats and per-comparator counters, config validation on
+ * setRoutes, custom comparators inside workers (throw, runaway loop → task time limit), the
+ * bounded queue (saturated results come back at once, never awaited), and close().
+ */
+import t from 'tap'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createCompareEngine } from '../../src/compare/engine.js'
+import type { ComparisonResult } from '../../src/compare/types.js'
+import { cfg, exchange, resp } from './helpers.js'
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
+
+t.test('compares in the pool, counts, reports and validates routes', async (t) => {
+  const seen: ComparisonResult[] = []
+  const engine = createCompareEngine({ threads: 1, onResult: (r) => { seen.push(r); throw new Error('a reporting bug') } })
+  t.teardown(() => engine.close())
+  await engine.setRoutes([{ name: 'r', compare: cfg({ arrays: { '$.items': { key: 'id' } } }), hasSecondary: false }], FIXTURES)
+
+  const match = await engine.compare(exchange(resp({ items: [{ id: 1 }, { id: 2 }] }), resp({ items: [{ id: 2 }, { id: 1 }] })))
+  t.equal(match.verdict, 'match')
+  t.equal(match.decidedBy, 'chain')
+  const mismatch = await engine.compare(exchange(resp({ a: 1 }), resp({ a: 2 })))
+  t.equal(mismatch.verdict, 'mismatch')
+  t.same(mismatch.fields, [{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }])
+  t.match(mismatch.signature, /^[0-9a-f]{16}$/)
+  t.same(mismatch.normalized?.candidate, { status: 200, headers: { 'content-type': 'application/json' }, body: { a: 2 } })
+  const failed = await engine.compare(exchange(resp({ a: 1 }), { ...resp(''), status: 0, failure: 'reset' }))
+  t.same([failed.verdict, failed.reason], ['candidate_error', 'reset'])
+  const unknown = await engine.compare({ ...exchange(resp({}), resp({})), route: 'nope' })
+  t.same([unknown.verdict, unknown.reason], ['skipped', 'unknown_route'])
+  t.equal(seen.length, 4, 'onResult saw every result, and its throw did not reject compare()')
+
+  const stats = engine.stats()
+  t.equal(stats.completed, 2, 'two exchanges went through the pool')
+  t.same(stats.comparators.json, { continue: 2, decided: 0, errors: 0 })
+  t.equal(stats.queued + stats.running, 0)
+
+  await t.rejects(engine.setRoutes([{ name: 'bad', compare: cfg({ ignore: ['$.a b'] }), hasSecondary: false }], FIXTURES), { code: 'SHADOWFIG_ERR_CONFIG', message: /route bad: compare: JSONPath/ })
+  await t.rejects(engine.setRoutes([{ name: 'bad', compare: cfg({ masks: [{ name: 'x', pattern: '(' }] }), hasSecondary: false }], FIXTURES), { code: 'SHADOWFIG_ERR_CONFIG' })
+  const still = await engine.compare(exchange(resp({ a: 1 }), resp({ a: 1 })))
+  t.equal(still.verdict, 'match', 'a refused reload keeps the last good routes')
+})
+
+t.test('custom comparators in workers: errors and runaway loops are contained', async (t) => {
+  // Generous limit: the first task of a fresh worker loads the sources through tsx, which takes
+  // seconds on a loaded 2-core machine; only the runaway loop should ever reach it.
+  const engine = createCompareEngine({ threads: 1, taskTimeoutMs: 4000 })
+  t.teardown(() => engine.close())
+  await engine.setRoutes([
+    { name: 'money', compare: cfg({ comparators: ['json', './money.js'] }), hasSecondary: false },
+    { name: 'throws', compare: cfg({ comparators: ['json', './throws.js'] }), hasSecondary: false },
+    { name: 'spin', compare: cfg({ comparators: ['./spin.js'] }), hasSecondary: false },
+  ], FIXTURES)
+  const on = (route: string, a: unknown, b: unknown): Promise<ComparisonResult> => engine.compare({ ...exchange(resp(a), resp(b)), route })
+
+  const money = await on('money', { total: 1.001 }, { total: 1.005 })
+  t.same([money.verdict, money.decidedBy], ['match', 'money'])
+  const thrown = await on('throws', { a: 1 }, { a: 2 })
+  t.same([thrown.verdict, thrown.reason], ['skipped', 'comparator_error'])
+  const spun = await on('spin', { a: 1 }, { a: 1 })
+  t.same([spun.verdict, spun.reason], ['skipped', 'comparator_timeout'], 'the task limit stops a synchronous loop')
+  const after = await on('money', { total: 1 }, { total: 3 })
+  t.equal(after.verdict, 'mismatch', 'the pool still works after a worker was replaced')
+  const c = engine.stats().comparators
+  t.same(c.money, { continue: 1, decided: 1, errors: 0 })
+  t.same(c.throws, { continue: 0, decided: 0, errors: 1 })
+})
+
+t.test('a full queue gives skipped/saturated at once, counted', async (t) => {
+  const engine = createCompareEngine({ threads: 1, maxQueue: 1 })
+  t.teardown(() => engine.close())
+  await engine.setRoutes([{ name: 'r', compare: cfg({ comparators: ['./delay.js'] }), hasSecondary: false }], FIXTURES)
+  let slowDone = false
+  const accepted = [engine.compare(exchange(resp({}), resp({}))), engine.compare(exchange(resp({}), resp({})))]
+  void accepted[0].then(() => { slowDone = true })
+  const busy = engine.stats()
+  t.equal(busy.queued + busy.running, 2, 'one running (or starting) and one queued')
+  const rejected = await Promise.all([1, 2, 3].map(() => engine.compare(exchange(resp({}), resp({})))))
+  t.ok(rejected.every((r) => r.verdict === 'skipped' && r.reason === 'saturated'))
+  t.notOk(slowDone, 'saturated results did not wait for the queue')
+  t.equal(engine.stats().saturated, 3)
+  const done = await Promise.all(accepted)
+  t.same(done.map((r) => r.verdict), ['match', 'match'])
+})
+
+t.test('close() ends the pool; later and in-flight compares resolve as skipped', async (t) => {
+  const engine = createCompareEngine({ threads: 1 })
+  await engine.setRoutes([{ name: 'r', compare: cfg({ comparators: ['./delay.js'] }), hasSecondary: false }], FIXTURES)
+  const inFlight = engine.compare(exchange(resp({}), resp({})))
+  await engine.close()
+  await engine.close()
+  t.same((await inFlight).reason, 'engine_closed')
+  t.same((await engine.compare(exchange(resp({}), resp({})))).reason, 'engine_closed')
+})
