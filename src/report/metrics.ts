@@ -11,6 +11,8 @@ export const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ]
 
+const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
+
 export type MirrorOutcome =
   | 'sent' | 'sampled_out' | 'unsafe_method' | 'body_too_large' | 'saturated'
   | 'circuit_open' | 'error' | 'timeout'
@@ -36,7 +38,13 @@ export class Metrics {
 
   constructor (options: MetricsOptions = {}) {
     const registers = [this.registry = new Registry()]
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'shadowfig_' })
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'shadowfig_' })
+      // prom-client names three gauges `*_total`, which `promtool check metrics` rejects
+      // (only counters may end in _total). The per-type gauges without the suffix carry the
+      // same numbers (sum them for the total), so these go.
+      for (const name of GAUGES_NAMED_TOTAL) this.registry.removeSingleMetric(`shadowfig_${name}`)
+    }
     this.requests = new Counter({ name: 'shadowfig_requests_total', help: 'Client requests answered, by route, method and status class.', labelNames: ['route', 'method', 'code_class'], registers })
     this.upstreamDuration = new Histogram({ name: 'shadowfig_upstream_duration_seconds', help: 'Upstream response time, headers to last byte.', labelNames: ['route', 'role'], buckets: LATENCY_BUCKETS, registers })
     this.mirror = new Counter({ name: 'shadowfig_mirror_total', help: 'Mirror decisions and results per route.', labelNames: ['route', 'outcome'], registers })
