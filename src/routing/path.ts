@@ -27,13 +27,13 @@ export function splitPath (path: string): string[] {
   return path.length <= 1 ? [''] : path.slice(1).split('/')
 }
 
-/** Strip the query string (and a stray fragment) from a request target. */
-export function pathOnly (target: string): string {
+/** Index where the query string (or a stray fragment) starts, or the length. */
+export function queryStart (target: string): number {
   for (let i = 0; i < target.length; i++) {
     const c = target.charCodeAt(i)
-    if (c === 63 /* ? */ || c === 35 /* # */) return target.slice(0, i)
+    if (c === 63 /* ? */ || c === 35 /* # */) return i
   }
-  return target
+  return target.length
 }
 
 /** Parse a template; returns an error message (for the config loader) instead of throwing. */
@@ -70,20 +70,24 @@ export function parsePrefix (prefix: string): PathPattern | string {
 }
 
 function decode (s: string): string {
+  if (!s.includes('%')) return s
   try { return decodeURIComponent(s) } catch { return s }
 }
 
 /**
- * Params of a template for segments already known to match it (called once per request, for
- * the winning route only). Values are percent-decoded; `*` gets the rest of the path.
+ * Params of a template for a path already known to match it (called once per request, for the
+ * winning route only; `end` is where the query starts). Values are percent-decoded; `*` gets
+ * the rest of the path.
  */
-export function extractParams (pattern: PathPattern, segs: readonly string[]): Record<string, string> {
+export function extractParams (pattern: PathPattern, path: string, end: number): Record<string, string> {
   const params: Record<string, string> = {}
-  const s = pattern.segments
-  for (let i = 0; i < s.length; i++) {
-    const seg = s[i]
-    if (seg.kind === 'param') params[seg.name] = decode(segs[i])
-    else if (seg.kind === 'wildcard') params['*'] = decode(segs.slice(i).join('/'))
+  let pos = 0 // index of the `/` before the current segment
+  for (const seg of pattern.segments) {
+    if (seg.kind === 'wildcard') { params['*'] = decode(path.slice(pos + 1, end)); break }
+    let next = path.indexOf('/', pos + 1)
+    if (next === -1 || next > end) next = end
+    if (seg.kind === 'param') params[seg.name] = decode(path.slice(pos + 1, next))
+    pos = next
   }
   return params
 }

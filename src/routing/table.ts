@@ -17,7 +17,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { ShadowfigError } from '../errors.js'
 import type { RouteConfig } from '../config/schema.js'
-import { extractParams, parsePrefix, parseTemplate, pathOnly, splitPath, type PathPattern } from './path.js'
+import { extractParams, parsePrefix, parseTemplate, queryStart, type PathPattern } from './path.js'
 import { compilePredicate, type Predicate } from './predicates.js'
 
 export interface RouteMatch {
@@ -35,6 +35,7 @@ export interface RouteTable {
 }
 
 const NONE = Number.MAX_SAFE_INTEGER
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({})
 
 class Node {
   readonly children = new Map<string, Node>()
@@ -52,6 +53,8 @@ class Node {
 interface Compiled {
   pattern: PathPattern
   predicate: Predicate | undefined
+  /** Template with :params or `*`: only then are params extracted. */
+  hasParams: boolean
 }
 
 /** The pattern of a route's `match`, or an error message (one of path/pathPrefix is required). */
@@ -87,7 +90,8 @@ export function compileRoutes (routes: readonly RouteConfig[]): RouteTable {
     const pattern = routePattern(route.match)
     if (typeof pattern === 'string') throw new ShadowfigError('SHADOWFIG_ERR_CONFIG', `routes[${index}] (${route.name}): ${pattern}`)
     insert(root, pattern, index)
-    return { pattern, predicate: compilePredicate(route.match) }
+    const hasParams = pattern.segments.some((s) => s.kind !== 'static')
+    return { pattern, predicate: compilePredicate(route.match), hasParams }
   })
   return new Table(routes, root, compiled)
 }
@@ -96,40 +100,48 @@ class Table implements RouteTable {
   // Per-lookup state lives on the instance: lookups are synchronous, so there is no reentrancy.
   private method = ''
   private host: string | undefined
-  private headers: IncomingHttpHeaders = {}
+  private headers: IncomingHttpHeaders = NO_HEADERS
   private best = NONE
 
   constructor (readonly routes: readonly RouteConfig[], private readonly root: Node, private readonly compiled: readonly Compiled[]) {}
 
   match (method: string, host: string | undefined, path: string, headers: IncomingHttpHeaders): RouteMatch | undefined {
-    const segs = splitPath(pathOnly(path))
+    if (path === '' || path.charCodeAt(0) !== 47 /* / */) path = '/' + path
     this.method = method
     this.host = host
     this.headers = headers
     this.best = NONE
-    this.walk(this.root, segs, 0)
-    this.headers = {}
+    const end = queryStart(path)
+    this.walk(this.root, path, 0, end)
+    this.headers = NO_HEADERS // do not keep the request's headers alive
     const index = this.best
     if (index === NONE) return undefined
-    const pattern = this.compiled[index].pattern
+    const { pattern, hasParams } = this.compiled[index]
     return {
       route: this.routes[index],
       index,
-      params: pattern.kind === 'template' ? extractParams(pattern, segs) : {},
+      params: hasParams ? extractParams(pattern, path, end) : {},
     }
   }
 
-  private walk (node: Node, segs: readonly string[], i: number): void {
+  /**
+   * `pos` is the index of the `/` before the current segment; `pos === end` means the path is
+   * used up. Segments are sliced on the way down instead of splitting the whole path first:
+   * most branches end after one or two map lookups.
+   */
+  private walk (node: Node, path: string, pos: number, end: number): void {
     if (node.min >= this.best) return
     if (node.prefixes.length) this.consider(node.prefixes)
-    if (i === segs.length) {
+    if (pos === end) {
       if (node.ends.length) this.consider(node.ends)
       return
     }
     if (node.wildcards.length) this.consider(node.wildcards)
-    const child = node.children.get(segs[i])
-    if (child) this.walk(child, segs, i + 1)
-    if (node.param && segs[i] !== '') this.walk(node.param, segs, i + 1)
+    let next = path.indexOf('/', pos + 1)
+    if (next === -1 || next > end) next = end
+    const child = node.children.get(path.slice(pos + 1, next))
+    if (child) this.walk(child, path, next, end)
+    if (node.param && next > pos + 1) this.walk(node.param, path, next, end)
   }
 
   /** `list` is ascending: the first index that passes its predicates is this node's best. */
