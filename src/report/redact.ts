@@ -82,11 +82,12 @@ function parse (path: string): PathSegment[] {
       segs.push(m![0] === '*' ? { kind: 'wild' } : { kind: 'key', name: m![0] })
       i += 1 + m![0].length
     } else if (rest.startsWith('[')) {
-      const m = /^\[(?:(\*)|(\d+)|'([^']*)'|"([^"]*)")\]/.exec(rest)
+      // Quoted keys may escape quotes and backslashes (as compare/ formats odd keys).
+      const m = /^\[(?:(\*)|(\d+)|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/.exec(rest)
       if (!m) bad(`expected [*], [N] or ['key'] at ${i}`)
       if (m![1]) segs.push({ kind: 'wild' })
       else if (m![2] !== undefined) segs.push({ kind: 'index', index: Number(m![2]) })
-      else segs.push({ kind: 'key', name: m![3] ?? m![4] })
+      else segs.push({ kind: 'key', name: (m![3] ?? m![4]).replace(/\\(.)/g, '$1') })
       i += m![0].length
     } else {
       bad(`unexpected character at ${i}`)

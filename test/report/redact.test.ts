@@ -49,6 +49,7 @@ t.test('redactJson: $.a.b, $..key, $.items[*].x, index, quoted key, wildcard', a
   t.same(redactJson({ a: [1, 2] }, ['$.a[*]']), { a: [REDACTED, REDACTED] })
   t.same(redactJson({ a: { b: 1 } }, ["$[\"a\"].b"]), { a: { b: REDACTED } })
   t.same(redactJson({ a: { a: { a: 1 } } }, ['$..a']), { a: REDACTED })
+  t.same(redactJson({ "it's": 1, 'b\\"c': 2 }, ["$['it\\'s']", '$["b\\\\\\"c"]']), { "it's": REDACTED, 'b\\"c': REDACTED }, 'escaped quotes and backslashes')
   t.same(redactJson({ x: { k: { y: 1 } } }, ['$..k.y']), { x: { k: { y: REDACTED } } })
   t.same(redactJson([{ a: 1 }], ['$.a']), [{ a: 1 }], 'key step does not match arrays')
   t.same(redactJson({ a: 1 }, ['$[0]']), { a: 1 }, 'index step does not match objects')
