@@ -35,7 +35,8 @@ const { values: a } = parseArgs({
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cliFile = a.dist ? `${root}dist/cli.js` : `${root}src/cli.ts`
 const haveProxy = existsSync(cliFile)
-const haveWorkers = haveProxy && /--workers|workers/.test(readFileSync(cliFile, 'utf8'))
+// Cluster mode (--workers N) lives in src/cluster/; its scenarios run once that has landed.
+const haveWorkers = haveProxy && existsSync(`${root}${a.dist ? 'dist/cluster/primary.js' : 'src/cluster/primary.ts'}`)
 const log = (line: string): void => { process.stderr.write(line + '\n') }
 
 const machine = {
