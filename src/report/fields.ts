@@ -10,8 +10,8 @@
  * lie, while its past counts would not move into `__other__` either. First-K-wins keeps
  * every series monotonic. Grouping paths (`$.items[*].price`) are already low-cardinality,
  * so the first K are in practice the real recurring fields; the in-memory `/api/report`
- * keeps its own exact top-N by count for the rare case where they are not. Routes removed
- * from the config can be forgotten (`forget`), which also drops their series.
+ * keeps its own exact top-N by count for the rare case where they are not. A route removed
+ * from the config is forgotten (`forget`; the Reporter then removes its field series).
  */
 
 export const OTHER_FIELD = '__other__'

@@ -14,7 +14,7 @@ import type { Logger } from 'pino'
 import type { ComparisonResult, FieldDiff, Verdict } from '../compare/types.js'
 import type { RouteConfig } from '../config/schema.js'
 import type { Exchange, HeaderMap } from '../shadow/exchange.js'
-import { FieldLabeler } from './fields.js'
+import { FieldLabeler, OTHER_FIELD } from './fields.js'
 import type { Metrics } from './metrics.js'
 import { redactFields, redactHeaders, redactJson, splitRedactList } from './redact.js'
 import { RouteAggregates, type RouteReport } from './aggregates.js'
@@ -62,10 +62,15 @@ export class Reporter {
     this.maxEventFields = opts.maxEventFields ?? 100
   }
 
-  /** Takes the live routes' redaction lists (call at start and on every successful reload). */
+  /** Takes the live routes (redaction lists, report order); call at start and on every successful reload. */
   setRoutes (routes: readonly RouteConfig[]): void {
     const next = new Map<string, RouteRedaction>()
     for (const r of routes) next.set(r.name, splitRedactList(r.compare.redact))
+    // A route gone from the config gives back its field label slots and series (a renamed
+    // route starts afresh); its other counters and its report history stay.
+    for (const gone of this.routeOrder.filter((name) => !next.has(name))) {
+      for (const field of [...this.labeler.forget(gone), OTHER_FIELD]) this.metrics.fieldMismatches.remove({ route: gone, field })
+    }
     this.redaction = next
     this.routeOrder = routes.map((r) => r.name)
   }

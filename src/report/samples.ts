@@ -75,13 +75,17 @@ export class SampleStore {
   get bytes (): number { return this.totalBytes }
   get size (): number { return this.byId.size }
 
-  /** Stores a sample; returns false when even its body-less form exceeds `maxBytes`. */
+  /**
+   * Stores a sample; returns false when even its body-less form exceeds `maxBytes`, or when it
+   * cannot be serialized (a custom comparator's BigInt): storing must never throw at the caller.
+   */
   add (sample: Sample): boolean {
     this.expire()
     let bytes = estimateBytes(sample)
+    if (bytes === undefined) return false
     if (bytes > this.maxSampleBytes && sample.bodies !== undefined) {
       sample = { ...sample, bodies: undefined, bodiesOmitted: true }
-      bytes = estimateBytes(sample)
+      bytes = estimateBytes(sample) as number
     }
     if (bytes > this.maxBytes) return false
     const old = this.byId.get(sample.id)
@@ -167,6 +171,10 @@ export class SampleStore {
   }
 }
 
-function estimateBytes (sample: Sample): number {
-  return Buffer.byteLength(JSON.stringify(sample))
+function estimateBytes (sample: Sample): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(sample))
+  } catch {
+    return undefined
+  }
 }

@@ -139,3 +139,21 @@ t.test('engine-style normalized summaries: paths apply to the body, headers reda
   reporter.record(result(ex2, 'mismatch', [changed('$.x', 1, 2)]), ex2)
   t.pass('recording after the loggers closed does not throw')
 })
+
+t.test('a route removed from the config gives back its field series', async (t) => {
+  const { metrics, reporter } = await setup(t)
+  reporter.setRoutes([route('old'), route('kept')])
+  for (const r of ['old', 'kept']) {
+    const ex = exchange(r)
+    reporter.record(result(ex, 'mismatch', [changed('$.a', 1, 2), changed('$.b', 1, 2), changed('$.c', 1, 2)]), ex)
+  }
+  const fieldSeries = async (r: string) => (await metrics.registry.metrics()).split('\n').filter((l) => l.startsWith(`shadowfig_field_mismatches_total{route="${r}"`)).length
+  t.equal(await fieldSeries('old'), 3, 'two fields + __other__ (limit 2)')
+  reporter.setRoutes([route('kept')])
+  t.equal(await fieldSeries('old'), 0)
+  t.equal(await fieldSeries('kept'), 3)
+  const ex = exchange('old')
+  reporter.record(result(ex, 'mismatch', [changed('$.z', 1, 2)]), ex)
+  t.equal(await fieldSeries('old'), 1, 'a route coming back starts with fresh label slots')
+  t.match(await metrics.registry.metrics(), /shadowfig_field_mismatches_total\{route="old",field="\$\.z"\} 1/)
+})

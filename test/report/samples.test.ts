@@ -73,6 +73,7 @@ t.test('oversized samples lose their bodies; impossible ones are refused', async
   t.equal(s.get(big.id)?.bodies, undefined)
   const huge = sample('r', 'B', { bodies: undefined, fields: [{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 'z'.repeat(5000), candidate: 1 }] })
   t.notOk(s.add(huge), 'larger than the whole store')
+  t.notOk(s.add(sample('r', 'C', { fields: [{ path: '$.n', concretePath: '$.n', kind: 'changed', primary: 1n, candidate: 2 }] })), 'unserializable: refused, not thrown')
   t.equal(s.get(huge.id), undefined)
 })
 
