@@ -29,6 +29,7 @@ import { SampleStore } from './report/samples.js'
 import type { Exchange } from './shadow/exchange.js'
 import { TargetStates } from './shadow/targets.js'
 import { SplitRegistry } from './split/registry.js'
+import type { SplitTrip } from './split/controller.js'
 
 export interface AppOptions {
   configFile: string
@@ -44,6 +45,10 @@ export interface AppOptions {
   signals?: boolean
   /** Collect default process metrics (default true). */
   defaultMetrics?: boolean
+  /** Start the admin server (default true; cluster workers leave it to the primary). */
+  admin?: boolean
+  /** Called when a split guard trips (cluster workers relay it to their peers). */
+  onSplitTrip?: (route: string, trip: SplitTrip) => void
 }
 
 export type ReloadResult = { ok: true, hash: string } | { ok: false, errors: string[] }
@@ -78,7 +83,7 @@ export class App {
     this.metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true })
     this.loggers = createLoggers({ level: config.logging.level, diffsFile: config.logging.diffs })
     this.reporter = new Reporter({ metrics: this.metrics, diffs: this.loggers.diffs, samples: this.samples })
-    this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log })
+    this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip })
     this.engine = createCompareEngine({ threads: opts.compareThreads, onResult: (r, e) => this.onResult(r, e) })
     const runtime = this.build(config, hash, undefined)
     this.proxy = new ProxyServer(runtime, { log: this.loggers.log })
@@ -107,7 +112,7 @@ export class App {
     await app.engine.setRoutes(compareRoutes(loaded.config), dirname(app.file))
     const config = app.proxy.live.config
     app.proxyPort = (await app.proxy.listen(config.listen.port, config.listen.host)).port
-    app.adminPort = (await app.admin.listen()).port
+    if (opts.admin ?? true) app.adminPort = (await app.admin.listen()).port
     if (opts.watch ?? true) app.watcher = watchConfig(app.file, () => { void app.reload('file change') })
     if (opts.signals ?? true) app.installSignals()
     app.loggers.log.info({ event: 'shadowfig.started', proxy: `${config.listen.host}:${app.proxyPort}`, admin: `${config.admin.host}:${app.adminPort}`, config: app.file, hash: loaded.hash, routes: config.routes.length }, 'shadowfig started')
