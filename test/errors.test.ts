@@ -1,0 +1,26 @@
+/** docs/errors.md lists every SHADOWFIG_ERR_* code with its status: the two never drift. */
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { ERROR_CODES, ShadowfigError, ConfigError, formatConfigIssue } from '../src/errors.js'
+
+const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')
+
+t.test('every code is documented with its status', async (t) => {
+  for (const [code, info] of Object.entries(ERROR_CODES)) {
+    t.match(doc, new RegExp(`\\| \`${code}\` \\| ${info.status} \\|`), code)
+  }
+})
+
+t.test('the doc lists no code that does not exist', async (t) => {
+  const listed = [...doc.matchAll(/`(SHADOWFIG_ERR_[A-Z_]+)`/g)].map((m) => m[1])
+  t.same(listed.filter((c) => !(c in ERROR_CODES)), [])
+})
+
+t.test('errors carry code and status; the JSON body has no internals', async (t) => {
+  const e = new ShadowfigError('SHADOWFIG_ERR_UPSTREAM_TIMEOUT')
+  t.equal(e.status, 504)
+  t.same(Object.keys(e.toJSON().error), ['code', 'message'])
+  const c = new ConfigError([{ file: 'a.yaml', line: 3, col: 5, path: 'routes[0].primary', message: 'unknown upstream "x"' }])
+  t.equal(c.code, 'SHADOWFIG_ERR_CONFIG')
+  t.equal(formatConfigIssue(c.issues[0]), 'a.yaml:3:5 routes[0].primary: unknown upstream "x"')
+})
