@@ -17,24 +17,30 @@ import { ERROR_CODES, ShadowfigError, type ErrorCode } from '../errors.js'
 import { AdminAuth, isCrossOrigin, type AccessLevel } from './admin-auth.js'
 import type { Metrics } from './metrics.js'
 import { ASSETS, renderReportPage } from './report-page.js'
-import type { Report, Reporter } from './reporter.js'
-import type { SampleStore } from './samples.js'
+import type { Report } from './reporter.js'
+import type { Sample, SampleStore } from './samples.js'
 
+type Awaitable<T> = T | Promise<T>
+
+/** Hooks may answer asynchronously: the --workers primary fans them out over IPC. */
 export interface AdminHooks {
   /** Config loaded and not draining. */
   ready (): boolean
   reload (): Promise<{ ok: true, hash: string } | { ok: false, errors: string[] }>
-  setSplit (route: string, weight: number): { ok: true, route: string, weight: number, fileWeight: number } | { ok: false, status: number, error: string }
+  setSplit (route: string, weight: number): Awaitable<{ ok: true, route: string, weight: number, fileWeight: number } | { ok: false, status: number, error: string }>
   /** Live per-route state (split weights, guard state), keyed by route name. */
-  routeStatus? (): Record<string, unknown>
+  routeStatus? (): Awaitable<Record<string, unknown>>
+  /** Looks up a sample that `samples` does not hold (the --workers primary asks its workers). */
+  sample? (id: string): Promise<Sample | undefined>
 }
 
 export interface AdminServerOptions {
   host: string
   port: number
   token?: string
-  metrics: Metrics
-  reporter: Reporter
+  /** Only the registry is read: the --workers primary passes an aggregating one. */
+  metrics: Pick<Metrics, 'registry'>
+  reporter: { report (): Awaitable<Report> }
   samples: SampleStore
   hooks: AdminHooks
   log: Logger
@@ -58,9 +64,9 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   const maxBody = opts.maxBodyBytes ?? 16 * 1024
   const { hooks, log } = opts
 
-  const report = (): AdminReport => {
-    const live = hooks.routeStatus?.() ?? {}
-    const rep = opts.reporter.report()
+  const report = async (): Promise<AdminReport> => {
+    const live = await hooks.routeStatus?.() ?? {}
+    const rep = await opts.reporter.report()
     return { ...rep, routes: rep.routes.map((r) => ({ ...r, live: live[r.route] })), live }
   }
 
@@ -84,17 +90,17 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
         send(res, 200, await asset.body(), asset.type, { 'cache-control': 'max-age=3600' })
       },
     },
-    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: (_req, res) => sendJson(res, 200, report()) },
+    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: async (_req, res) => sendJson(res, 200, await report()) },
     {
       method: 'GET', pattern: /^\/api\/diffs\/([^/]+)$/, access: 'token',
-      handle: (_req, res, id) => {
-        const sample = opts.samples.get(id)
+      handle: async (_req, res, id) => {
+        const sample = opts.samples.get(id) ?? await hooks.sample?.(id)
         return sample ? sendJson(res, 200, sample) : fail(res, 'SHADOWFIG_ERR_NOT_FOUND', `no stored sample ${id} (evicted, expired or never stored)`)
       },
     },
     {
       method: 'GET', pattern: /^\/report$/, access: 'token-or-loopback',
-      handle: (_req, res) => send(res, 200, renderReportPage(report(), opts.samples), 'text/html; charset=utf-8'),
+      handle: async (_req, res) => send(res, 200, renderReportPage(await report(), opts.samples), 'text/html; charset=utf-8'),
     },
     {
       method: 'POST', pattern: /^\/api\/reload$/, access: 'token',
@@ -113,7 +119,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
         }
         const weight = parseWeight(await readBody(req, maxBody))
         if (weight === undefined) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'body must be {"weight": <0..1 or "N%">}')
-        const r = hooks.setSplit(name, weight)
+        const r = await hooks.setSplit(name, weight)
         if (r.ok) return sendJson(res, 200, r)
         fail(res, r.status === 404 ? 'SHADOWFIG_ERR_NOT_FOUND' : 'SHADOWFIG_ERR_BAD_REQUEST', r.error, r.status)
       },
