@@ -33,6 +33,8 @@ export function upstreamUrl (base: string, path: string): URL {
 
 export function failureOf (err: unknown): CaptureFailure {
   const code = (err as { code?: string }).code ?? ''
+  // undici's HTTPParserError often carries no code, only its name.
+  if ((err as { name?: string }).name === 'HTTPParserError') return 'protocol'
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout'
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') return 'connect'
   if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'protocol'

@@ -6,7 +6,7 @@
  * command, send a request through it to a real upstream, and stop it with SIGTERM (exit 0).
  */
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { cp, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -62,7 +62,18 @@ t.test('Dockerfile pins a Node LTS slim base, runs as node under tini, exposes b
   t.ok(npmCi(runtime).includes('--omit=dev') && npmCi(runtime).includes('--ignore-scripts'), 'runtime installs production deps without running prepare')
 })
 
-t.test('production install from a clean dir serves traffic and exits 0 on SIGTERM', { skip: existsSync(join(REPO, 'src/cli.ts')) ? false : 'src/cli.ts (the proxy CLI) has not landed yet' }, async (t) => {
+// Until the proxy CLI and the config loader it imports are committed (work in progress in
+// the shared tree may not compile yet). TODO(issue 9): drop this guard once both have landed.
+function cliLanded (): boolean {
+  const files = ['src/cli.ts', 'src/config/load.ts']
+  try {
+    return execFileSync('git', ['ls-files', ...files], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').length === files.length
+  } catch {
+    return files.every((f) => existsSync(join(REPO, f)))
+  }
+}
+
+t.test('production install from a clean dir serves traffic and exits 0 on SIGTERM', { skip: cliLanded() ? false : 'src/cli.ts and src/config/load.ts have not both landed yet' }, async (t) => {
   const dir = await tempDir(t, 'shadowfig-prod-')
   // Build stage: `npm run build` is `tsc -p tsconfig.build.json`; emit into the temp dir.
   const tsc = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], REPO)

@@ -1,0 +1,122 @@
+import t from 'tap'
+import { appendFile, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { main, type ReplayIO } from '../../src/commands/replay.js'
+import { fixture, recordTraffic } from './fixture.js'
+
+function io (tty = false): ReplayIO & { out: () => string, err: () => string } {
+  let out = ''
+  let err = ''
+  return {
+    stdout: { write: (s: string) => { out += s } },
+    stderr: { write: (s: string) => { err += s }, isTTY: tty },
+    env: {},
+    out: () => out,
+    err: () => err,
+  }
+}
+
+const TRAFFIC = ['1', '2', '3'].map((id) => ({ id: `r${id}`, path: `/api/orders/${id}` }))
+
+t.test('exit 0 with a table when the candidate agrees; plain progress lines off a TTY', async (t) => {
+  const f = await fixture(t)
+  await recordTraffic(f, TRAFFIC)
+  const o = io()
+  t.equal(await main([f.capture, '--config', f.configFile, '--progress-every', '2', '--concurrency', '2'], o), 0)
+  t.match(o.out(), /^route\s+total\s+match\s+mismatch\s+noise\s+candidate_error\s+skipped\s+changed$/m)
+  t.match(o.out(), /^order-by-id\s+3\s+3\s+0\s+0\s+0\s+0\s+0$/m)
+  t.match(o.out(), /ok: 3 replayed, no unexplained mismatches/)
+  t.equal(o.err(), 'replay: 2/3 done, 0 unexplained\nreplay: 3/3 done, 0 unexplained\n')
+})
+
+t.test('exit 1 and JSON naming the field on a seeded regression; a bar on a TTY', async (t) => {
+  const f = await fixture(t)
+  await recordTraffic(f, TRAFFIC)
+  f.bugs.totalFor = '2'
+  f.bugs.errorFor = '3'
+  const o = io(true)
+  t.equal(await main([f.capture, '--config', f.configFile, '--json', '--rate', '500'], o), 1)
+  const json = JSON.parse(o.out())
+  t.equal(json.unexplained, 2)
+  t.same(json.routes[0].topFields, [{ path: '$.total', count: 1 }])
+  t.match(o.err(), /\r\[#+\.*\] 1\/3 33%/)
+  t.match(o.err(), /\r\[#{30}\] 3\/3 100%  unexplained 2\n$/)
+  const text = io()
+  t.equal(await main([f.capture, '--config', f.configFile], text), 1)
+  t.match(text.out(), /top differing fields in order-by-id:\n\s+1\s+\$\.total/)
+  t.match(text.out(), /^mismatch order-by-id GET \/api\/orders\/2 \(id r2, recorded match\): \$\.total$/m)
+  t.match(text.out(), /^candidate_error order-by-id GET \/api\/orders\/3 \(id r3, recorded match\) /m)
+  t.match(text.out(), /FAIL: 2 of 3 replayed exchanges have unexplained mismatches/)
+})
+
+t.test('writes only with --allow-writes; --header restores a redacted credential; unroutable records are skipped', async (t) => {
+  const f = await fixture(t, '  - { name: plain, match: { pathPrefix: /plain }, primary: monolith }')
+  await recordTraffic(f, [
+    { id: 'w1', method: 'POST', path: '/api/orders/7', headers: { authorization: 'Bearer secret' } },
+    { id: 'g1', path: '/api/orders/8', headers: { authorization: 'Bearer secret' } },
+  ])
+  const lines = (await readFile(f.capture, 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
+  const other = (over: Record<string, unknown>, req: Record<string, unknown>): string => JSON.stringify({ ...lines[1], ...over, request: { ...lines[1].request, ...req } })
+  await appendFile(f.capture, '\n' + other({ id: 'p1', route: 'gone' }, { path: '/plain/x' }) + '\n' + other({ id: 'n1', route: 'gone' }, { path: '/nowhere' }) + '\n')
+
+  f.seen.length = 0
+  const o = io()
+  t.equal(await main([f.capture, '--config', f.configFile, '--json'], o), 0)
+  const json = JSON.parse(o.out())
+  t.same(json.routes.map((r: { route: string, total: number, match: number, skipped: number }) => [r.route, r.total, r.match, r.skipped]),
+    [['order-by-id', 2, 1, 1], ['plain', 1, 0, 1], ['gone', 1, 0, 1]], 'POST skipped, re-matched by path, no route')
+  t.same(f.seen.map((s) => s.method), ['GET'])
+  t.notOk('authorization' in f.seen[0].headers)
+
+  f.seen.length = 0
+  const w = io()
+  t.equal(await main([f.capture, '--config', f.configFile, '--allow-writes', '-H', 'Authorization: Bearer ci-token', '--concurrency', '1'], w), 0)
+  t.same(f.seen.map((s) => [s.method, s.headers.authorization]), [['POST', 'Bearer ci-token'], ['GET', 'Bearer ci-token']])
+})
+
+t.test('bad input exits 1 with the reason', async (t) => {
+  const f = await fixture(t)
+  await recordTraffic(f, TRAFFIC)
+  const bad = join(f.dir, 'bad.ndjson')
+  const good = (await readFile(f.capture, 'utf8')).trim().split('\n')
+  await writeFile(bad, `${good[0]}\n\n{"v":1,"id":"x"}\n${good[1]}\n`)
+  await writeFile(join(f.dir, 'badcfg.yaml'), 'upstreams: {}\nroutes: []\n')
+  await writeFile(join(f.dir, 'badref.yaml'), 'upstreams: { m: { url: "http://127.0.0.1:1" } }\nroutes: [{ name: r, match: { pathPrefix: / }, primary: m, shadow: { candidate: nope } }]\n')
+  const cases: Array<[string[], RegExp, Record<string, string>?]> = [
+    [[bad, '--config', f.configFile], new RegExp(`bad capture record at ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3 not a v1 capture record: time: `)],
+    [[join(f.dir, 'torn.ndjson'), '--config', f.configFile], /capture file .*torn\.ndjson does not exist/],
+    [['--config', f.configFile], /no CAPTURE file given/],
+    [[f.capture], /--config FILE is required/],
+    [[f.capture, '--config', f.configFile, '--rate', 'fast'], /--rate must be a positive number, got "fast"/],
+    [[f.capture, '--config', f.configFile, '--concurrency', '1.5'], /--concurrency must be a positive integer/],
+    [[f.capture, '--config', f.configFile, '--header', 'nocolon'], /--header wants "name: value"/],
+    [[f.capture, '--config', join(f.dir, 'missing.yaml')], /missing\.yaml:1:1 .*ENOENT/],
+    [[f.capture], /invalid config\n.*badcfg\.yaml:1:1 routes: /, { SHADOWFIG_CONFIG: join(f.dir, 'badcfg.yaml') }],
+    [[f.capture, '--config', join(f.dir, 'badref.yaml')], /badref\.yaml:1:1 routes\[0\]\.shadow\.candidate: unknown upstream nope/],
+    [[f.capture, '--config', bad], /Unexpected flow-map-start/],
+  ]
+  for (const [args, pattern, env] of cases) {
+    const o = io()
+    o.env = env ?? {}
+    t.equal(await main(args, o), 1, args.join(' '))
+    t.match(o.err(), pattern)
+  }
+  await writeFile(bad, good[0] + '\nnot json\n')
+  const o = io()
+  t.equal(await main([bad, '--config', f.configFile], o), 1)
+  t.match(o.err(), /:2 not JSON: /)
+})
+
+t.test('a runtime failure exits 2', async (t) => {
+  const f = await fixture(t)
+  await recordTraffic(f, TRAFFIC)
+  const o = io()
+  let closed = false
+  const code = await main([f.capture, '--config', f.configFile], o, {
+    loadConfig: async () => f.config,
+    createComparer: async () => ({ compare: async () => { throw new Error('engine exploded') }, close: async () => { closed = true } }),
+  })
+  t.equal(code, 2)
+  t.match(o.err(), /engine exploded/)
+  t.ok(closed, 'the comparer is closed on failure too')
+})
