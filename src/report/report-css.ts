@@ -40,5 +40,6 @@ details.bodies summary { cursor: pointer; color: var(--muted); margin: 4px 0; }
 details.bodies label { font-size: 12px; color: var(--muted); margin-left: 4px; cursor: pointer; }
 .jdp { overflow-x: auto; padding: 8px 0; }
 .toggle:not(:checked) + label + .jdp .jsondiffpatch-unchanged { display: none; }
+.kv { margin-right: 12px; color: var(--muted); white-space: nowrap; } .kv b { color: var(--fg); font-weight: 600; }
 .empty, .note { color: var(--muted); font-style: italic; }
 `

@@ -46,6 +46,7 @@ export function renderReportPage (report: Report & { live?: Record<string, unkno
   const body = report.routes.length === 0
     ? '<p class="empty">No comparisons yet. Send traffic through a route with <code>shadow:</code> configured.</p>'
     : summaryTable(report.routes) + report.routes.map((r) => routeSection(r, samples)).join('\n')
+  const live = liveTable(report.live ?? {})
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -59,7 +60,7 @@ export function renderReportPage (report: Report & { live?: Record<string, unkno
 <header><h1>shadowfig report</h1><p>Generated ${esc(report.generatedAt)} · counts since process start ·
 <a href="/api/report">JSON</a> · <a href="/metrics">metrics</a></p></header>
 <main>
-${body}
+${live}${body}
 </main>
 </body>
 </html>
@@ -75,6 +76,18 @@ function summaryTable (routes: readonly RouteReport[]): string {
   }<th>mismatch rate</th><th>error rate</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`
+}
+
+/** Live per-route state from the proxy (split weight, guard), shown as key=value pairs. */
+function liveTable (live: Record<string, unknown>): string {
+  const routes = Object.entries(live)
+  if (routes.length === 0) return ''
+  const cell = (v: unknown): string => typeof v === 'object' && v !== null
+    ? Object.entries(v).map(([k, x]) => `<span class="kv">${esc(k)}=<b>${esc(typeof x === 'object' ? JSON.stringify(x) : x)}</b></span>`).join(' ')
+    : esc(v)
+  return `<section><h2>Live</h2><table class="live"><tbody>${
+    routes.map(([route, v]) => `<tr><td>${esc(route)}</td><td>${cell(v)}</td></tr>`).join('')
+  }</tbody></table></section>\n`
 }
 
 function routeSection (r: RouteReport, samples: SampleStore): string {

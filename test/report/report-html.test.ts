@@ -81,3 +81,14 @@ t.test('empty report, omitted/equal/absent bodies, evicted samples, long lists',
   t.match(h2, /200 \/ 200 \/ 201/)
   t.match(h2, /10 more fields in the sample JSON/)
 })
+
+t.test('live route state is shown, escaped', async (t) => {
+  const { reporter, samples } = setup()
+  const html = renderReportPage({ ...reporter.report(), live: { invoices: { route: 'invoices', weight: 0.05, guard: { tripped: false }, note: '<b>x</b>' }, odd: 'plain' } }, samples)
+  t.match(html, /<h2>Live<\/h2>/)
+  t.match(html, /weight=<b>0\.05<\/b>/)
+  t.match(html, /guard=<b>\{&quot;tripped&quot;:false\}<\/b>/)
+  t.match(html, /note=<b>&lt;b&gt;x&lt;\/b&gt;<\/b>/)
+  t.match(html, /<td>odd<\/td><td>plain<\/td>/)
+  t.notMatch(renderReportPage({ ...reporter.report(), live: {} }, samples), /<h2>Live/)
+})

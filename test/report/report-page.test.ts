@@ -58,7 +58,12 @@ t.test('report page shows the differing field and both values', { skip: existsSy
   const rep = reporter.report()
   t.same(rep.routes.map((r) => [r.route, r.verdicts.match, r.verdicts.mismatch]), [['order-by-id', 2, 4], ['invoices', 0, 1]], 'the engine saw what we sent')
 
-  const admin = createAdminServer({ host: '127.0.0.1', port: 0, metrics, reporter, samples, log, hooks: { ready: () => true, reload: async () => ({ ok: true, hash: '' }), setSplit: () => ({ ok: false, status: 404, error: '' }) } })
+  const admin = createAdminServer({ host: '127.0.0.1', port: 0, metrics, reporter, samples, log, hooks: {
+    ready: () => true,
+    reload: async () => ({ ok: true, hash: '' }),
+    setSplit: () => ({ ok: false, status: 404, error: '' }),
+    routeStatus: () => ({ invoices: { to: 'billing-svc', weight: 0.05, fileWeight: 0.05, tripped: false } }),
+  } })
   const { port } = await admin.listen()
   t.teardown(() => admin.close())
 
@@ -87,7 +92,7 @@ t.test('report page shows the differing field and both values', { skip: existsSy
   t.match(await page.locator('main').innerText(), /<script>window\.__pwned = 1<\/script>/, 'traffic markup rendered as text')
   const text = await page.locator('body').innerText()
   t.notMatch(text, /4111-1111|5500-0000|top-secret/, 'redacted values never reach the page')
-  t.match(text, /invoices/)
+  t.match(await page.locator('table.live').innerText(), /invoices\s+to=billing-svc\s+weight=0\.05/, 'live split state shown')
   t.match(await page.locator('table.summary').innerText(), /order-by-id\s+6\s+2\s+4/)
 
   const dir = resolve('.tap', 'report')
