@@ -101,6 +101,8 @@ export function redactHeaders (headers: Record<string, string | string[]>, plan:
 /** Copy of `value` (found at `base`) with every `redact:` path inside it replaced. */
 export function redactValue (value: unknown, base: readonly Segment[], plan: Plan): unknown {
   if (plan.redact.length === 0) return value
+  // A value below a redacted path (field `$.card.n` under `redact: [$.card]`) is redacted too.
+  for (let i = 0; i < base.length; i++) if (anyMatches(plan.redact, base.slice(0, i))) return REDACTED
   const segs = [...base]
   const walk = (v: unknown): unknown => {
     if (anyMatches(plan.redact, segs)) return REDACTED

@@ -1,0 +1,122 @@
+/**
+ * The small pieces on their own: the JSONPath subset (syntax, errors, formatting), redaction
+ * of fields, samples and headers, fingerprints of text and binary bodies, decoding edge cases,
+ * plugin answers with malformed fields, and the engine's worker URL.
+ */
+import t from 'tap'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { runChain } from '../../src/compare/chain.js'
+import { decodeBody, headerValue } from '../../src/compare/decode.js'
+import { WORKER_URL } from '../../src/compare/engine.js'
+import { FieldSet } from '../../src/compare/fields.js'
+import { changedPaths, fingerprint } from '../../src/compare/fingerprint.js'
+import { compilePath, formatPath } from '../../src/compare/jsonpath.js'
+import { runComparison } from '../../src/compare/pipeline.js'
+import { signatureOf } from '../../src/compare/result.js'
+import { compareDirect, exchange, resp, route } from './helpers.js'
+
+t.test('JSONPath subset', async (t) => {
+  const yes: Array<[string, Array<string | number>]> = [
+    ['$', []],
+    ['$.a.b', ['a', 'b']],
+    ['$..key', ['x', 3, 'key']],
+    ['$..key', ['key']],
+    ['$..*', ['anything', 1]],
+    ["$..['odd key']", ['a', 'odd key']],
+    ['$.items[*].x', ['items', 7, 'x']],
+    ['$.items[2]', ['items', 2]],
+    ["$.a['odd key']", ['a', 'odd key']],
+    ['$.a["dq \\" key"]', ['a', 'dq " key']],
+    ['$.m.*', ['m', 'z']],
+    ['$.x-y', ['x-y']],
+    ['$..a..b', ['a', 1, 'c', 'b']],
+  ]
+  for (const [p, segs] of yes) t.ok(compilePath(p).matches(segs), `${p} matches ${JSON.stringify(segs)}`)
+  const no: Array<[string, Array<string | number>]> = [
+    ['$.a.b', ['a']],
+    ['$.a.b', ['a', 'b', 'c']],
+    ['$..key', ['keys']],
+    ['$.items[2]', ['items', 3]],
+    ['$.items[*].x', ['items', 'x']],
+    ['$..a..b', ['b']],
+  ]
+  for (const [p, segs] of no) t.notOk(compilePath(p).matches(segs), `${p} does not match ${JSON.stringify(segs)}`)
+  for (const bad of ['a.b', '$.', '$[?(@.a)]', '$.a b', '$[1:2]', '$..']) t.throws(() => compilePath(bad), TypeError, bad)
+  t.equal(formatPath(['a', 3, 'odd key', "it's", 'x\\y'], false), "$.a[3]['odd key']['it\\'s']['x\\\\y']")
+  t.equal(formatPath(['a', 3, 'b'], true), '$.a[*].b')
+})
+
+t.test('redaction: field values, samples, request and response headers', async (t) => {
+  const rules = { redact: ['$..ssn', '$.card', 'X-Api-Key'], headers: { include: ['authorization', 'x-api-key', 'set-cookie', 'x-plain'] } }
+  const p = resp({ user: { ssn: '111', name: 'a' }, card: { n: '4111' }, list: [{ ssn: '1' }] }, { authorization: 'Bearer a', 'x-api-key': 'k1', 'set-cookie': ['sid=abc; Path=/', 'theme=dark'], 'x-plain': '1' })
+  const c = resp({ user: { ssn: '222', name: 'b' }, card: { n: '5500' }, list: [{ ssn: '2' }, { ssn: '3', ok: 1 }] }, { authorization: 'Bearer b', 'x-api-key': 'k2', 'set-cookie': ['sid=zzz'], 'x-plain': '2' })
+  const r = await compareDirect(exchange(p, c), rules)
+  const text = JSON.stringify(r)
+  for (const secret of ['111', '222', '4111', '5500', 'Bearer', 'k1', 'k2', 'abc', 'zzz', '"ssn":"3"']) t.notOk(text.includes(secret), `${secret} never appears`)
+  const byPath = Object.fromEntries(r.fields.map((f) => [f.concretePath, f]))
+  t.same(byPath['$.user.ssn'], { path: '$.user.ssn', concretePath: '$.user.ssn', kind: 'changed', primary: '[redacted]', candidate: '[redacted]' })
+  t.same(byPath['$.list[1]'].candidate, { ssn: '[redacted]', ok: 1 }, 'redaction reaches inside added values')
+  t.same(byPath['header:x-plain'], { path: 'header:x-plain', concretePath: 'header:x-plain', kind: 'changed', primary: '1', candidate: '2' })
+  t.same(byPath['header:set-cookie'].primary, '[redacted]', 'set-cookie differs by cookie names, values never shown')
+  t.ok(byPath['header:authorization'] && byPath['header:x-api-key'], 'secret headers are compared but not shown')
+  const sample = r.normalized as { primary: { headers: Record<string, string>, body: { user: unknown } } }
+  t.same(sample.primary.body.user, { ssn: '[redacted]', name: 'a' })
+  t.equal(sample.primary.headers['x-api-key'], '[redacted]')
+})
+
+t.test('fingerprints cover text, binary and wide JSON', async (t) => {
+  const r = await route()
+  const text = await runComparison(exchange(resp('hello', { 'content-type': 'text/plain' }), resp('hello', { 'content-type': 'text/plain' })), r)
+  const text2 = await runComparison(exchange(resp('bye', { 'content-type': 'text/plain' }), resp('bye', { 'content-type': 'text/plain' })), r)
+  t.same(changedPaths(text.fingerprint ?? {}, text2.fingerprint ?? {}), ['body'])
+  const bin = await runComparison(exchange(resp(Buffer.from([0, 1])), resp(Buffer.from([0, 1]))), r)
+  t.ok(bin.fingerprint?.body)
+  const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]))
+  const out = await runComparison(exchange(resp(wide), resp(wide)), r)
+  t.equal(out.fingerprint, undefined, 'too many paths: no fingerprint rather than an unbounded one')
+  const side = { status: 200, headers: {}, body: { kind: 'json' as const, text: '', value: null }, bytes: new Uint8Array(), json: { a: [], b: {} } }
+  t.same(Object.keys(fingerprint(side) ?? {}), ['status', '$.a', '$.b'], 'empty containers are leaves')
+})
+
+t.test('decoding details', async (t) => {
+  t.equal(headerValue({ a: ['x', 'y'] }, 'a'), 'x, y')
+  const nul = decodeBody({}, Buffer.from([65, 0, 66]), 100)
+  t.equal(nul.ok && nul.body.kind, 'binary', 'a NUL byte means binary')
+  const badUtf8 = decodeBody({}, Buffer.from([0xff, 0xfe, 0x41]), 100)
+  t.equal(badUtf8.ok && badUtf8.body.kind, 'binary', 'invalid UTF-8 without a type is binary')
+  const notJson = decodeBody({}, Buffer.from('{not json'), 100)
+  t.equal(notJson.ok && notJson.body.kind, 'text')
+  const xml = decodeBody({ 'content-type': 'application/soap+xml' }, Buffer.from('<a/>'), 100)
+  t.equal(xml.ok && xml.body.kind, 'text')
+  const octet = decodeBody({ 'content-type': 'application/octet-stream' }, Buffer.from('{"a":1}'), 100)
+  t.equal(octet.ok && octet.body.kind, 'json', 'a generic type is sniffed')
+})
+
+t.test('long text differences are shown as excerpts around the first difference', async (t) => {
+  const a = 'x'.repeat(200) + 'A' + 'y'.repeat(200)
+  const b = 'x'.repeat(200) + 'B' + 'y'.repeat(200)
+  const r = await compareDirect(exchange(resp(a, { 'content-type': 'text/plain' }), resp(b, { 'content-type': 'text/plain' })))
+  t.equal(r.fields[0].primary, '…' + 'x'.repeat(60) + 'A' + 'y'.repeat(59) + '…')
+})
+
+t.test('plugin decisions with malformed fields are comparator errors', async (t) => {
+  const r = await route()
+  const ctx = { plan: r.plan, primary: {} as never, candidate: {} as never, fields: new FieldSet(), maxLcsCells: 1 }
+  const counts = {}
+  const step = (answer: unknown) => [{ kind: 'custom' as const, name: 'p', impl: { name: 'p', compare: () => answer as 'continue' } }]
+  const view = () => ({ route: 'r', request: { method: 'GET', path: '/', headers: {} }, primary: {} as never, candidate: {} as never })
+  t.equal((await runChain(step({ verdict: 'mismatch', fields: [{ kind: 'changed' }] }), ctx, { comparatorTimeoutMs: 100, view, counts })).reason, 'comparator_error')
+  t.equal((await runChain(step({ verdict: 'mismatch', fields: 'x' }), ctx, { comparatorTimeoutMs: 100, view, counts })).reason, 'comparator_error')
+  t.equal((await runChain(step({ verdict: 'maybe' }), ctx, { comparatorTimeoutMs: 100, view, counts })).reason, 'comparator_error')
+  const ok = await runChain(step({ verdict: 'mismatch', fields: [{ path: 'x', kind: 'added', candidate: 1 }] }), ctx, { comparatorTimeoutMs: 100, view, counts })
+  t.same([ok.verdict, ctx.fields.list], ['mismatch', [{ path: 'x', concretePath: 'x', kind: 'added', primary: undefined, candidate: 1 }]])
+  t.same(counts, { p: { continue: 0, decided: 1, errors: 3 } })
+})
+
+t.test('signature and worker entry', async (t) => {
+  t.equal(signatureOf([]), '')
+  t.equal(signatureOf(['$.b', '$.a', '$.a']), signatureOf(['$.a', '$.b']), 'order and duplicates do not matter')
+  t.not(signatureOf(['$.a']), signatureOf(['$.b']))
+  t.ok(existsSync(fileURLToPath(WORKER_URL)), `worker entry exists: ${WORKER_URL.pathname}`)
+})
