@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { StartupError } from '../app.js'
 import { startDemo, type DemoStack } from '../demo/stack.js'
-import { formatSummary, startSummary } from '../demo/summary.js'
+import { formatSummary, startSummary, type SummaryOutput } from '../demo/summary.js'
 import { Traffic } from '../demo/traffic.js'
 
 const USAGE = `Usage: shadowfig demo [--duration SECONDS] [--port N] [--admin-port N] [--rate N] [--no-traffic]
@@ -77,7 +77,7 @@ export function intro (stack: DemoStack, o: DemoArgs): string {
   report (open me)  ${urls.report}
   report as JSON    ${urls.apiReport}
   metrics           ${urls.metrics}
-  proxy             ${urls.proxy}   e.g. curl ${urls.proxy}/api/v1/orders/4
+  proxy             ${urls.proxy}   e.g. curl ${urls.proxy}/api/v1/orders/12
   diff events       ${DIFFS_FILE}
 
   monolith ${backends.monolith.url} · secondary ${backends.secondary.url} · candidate ${backends.candidate.url}
@@ -87,10 +87,14 @@ export function intro (stack: DemoStack, o: DemoArgs): string {
 `
 }
 
-export async function main (args: string[]): Promise<number> {
+/** Where the demo writes (the process's stdout and stderr unless a caller embeds it). */
+export interface DemoIO { out: SummaryOutput, err: { write (s: string): unknown } }
+
+export async function main (args: string[], io: DemoIO = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const { out, err: errOut } = io
   const parsed = parseDemoArgs(args)
-  if ('help' in parsed) { process.stdout.write(USAGE + '\n'); return 0 }
-  if ('error' in parsed) { process.stderr.write(`shadowfig demo: ${parsed.error}\n\n${USAGE}\n`); return 1 }
+  if ('help' in parsed) { out.write(USAGE + '\n'); return 0 }
+  if ('error' in parsed) { errOut.write(`shadowfig demo: ${parsed.error}\n\n${USAGE}\n`); return 1 }
 
   let stack: DemoStack
   try {
@@ -98,20 +102,20 @@ export async function main (args: string[]): Promise<number> {
   } catch (err) {
     const why = err instanceof StartupError ? err.errors.join('\n') : (err as Error).message
     const hint = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '\n(a port is taken: try --port 0 --admin-port 0)' : ''
-    process.stderr.write(`shadowfig demo: cannot start: ${why}${hint}\n`)
+    errOut.write(`shadowfig demo: cannot start: ${why}${hint}\n`)
     return 2
   }
-  process.stdout.write(intro(stack, parsed) + '\n')
+  out.write(intro(stack, parsed) + '\n')
 
   const traffic = parsed.traffic ? new Traffic({ target: stack.urls.proxy, rate: parsed.rate }) : undefined
   traffic?.start()
-  const stopSummary = startSummary({ out: process.stdout, line: () => formatSummary(stack.app.reporter.report(), traffic?.stats) })
+  const stopSummary = startSummary({ out, line: () => formatSummary(stack.app.reporter.report(), traffic?.stats) })
 
   const reason = await waitForStop(parsed.duration)
   await traffic?.stop()
   stopSummary()
   await stack.close()
-  process.stdout.write(`demo stopped (${reason}). Diff events of this run: ${DIFFS_FILE}\n`)
+  out.write(`demo stopped (${reason}). Diff events of this run: ${DIFFS_FILE}\n`)
   return 0
 }
 
