@@ -136,7 +136,7 @@ export const recordSchema = z.strictObject({
 })
 
 export const routeSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, _ . -'),
   match,
   primary: z.string(),
   preserveHost: z.boolean().default(false),
@@ -156,7 +156,10 @@ export const configSchema = z.strictObject({
   admin: z.strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(9901),
-    token: z.string().optional().meta({ description: 'Bearer token for /api/*; use ${SHADOWFIG_ADMIN_TOKEN}.' }),
+    // An empty token (`"${SHADOWFIG_ADMIN_TOKEN:-}"` with the variable unset) means "no token":
+    // the token endpoints then answer on loopback only. It must never mean "Bearer <empty>".
+    token: z.string().optional().transform((t) => t === '' ? undefined : t)
+      .meta({ description: 'Bearer token for /api/*; use "${SHADOWFIG_ADMIN_TOKEN}". Empty or absent: loopback only.' }),
   }).prefault({}),
   logging: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,104 @@
+/**
+ * Config loading: YAML text → interpolated → defaults merged → validated → cross-checked.
+ * Never throws for a bad file: every problem comes back at once as a `ConfigIssue` with
+ * `file:line:col`, the key path, what was expected and what was found. A result with
+ * `ok: true` is a complete, validated `Config`; nothing half-applied can come out of here.
+ *
+ * The `hash` (sha256 of the interpolated text, 12 hex) names the live config
+ * (`shadowfig_config_info{hash}`); it changes when the file or a referenced variable changes.
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { LineCounter, parseDocument } from 'yaml'
+import type { ConfigIssue } from '../errors.js'
+import { configSchema, type Config } from './schema.js'
+import { interpolateDocument, interpolateText, type Env } from './interpolate.js'
+import { mergeDefaults } from './merge.js'
+import { zodIssueToDrafts } from './messages.js'
+import { crossCheck, type CheckIssue } from './crossref.js'
+import { formatPath, Locator } from './positions.js'
+
+export type LoadResult =
+  | { ok: true, config: Config, hash: string, file: string, warnings: ConfigIssue[] }
+  | { ok: false, issues: ConfigIssue[] }
+
+export interface LoadOptions {
+  /** Variables for `${VAR}`; default `process.env`. */
+  env?: Env
+}
+
+/** First line of a yaml parse error, without the position (we print our own). */
+function yamlMessage (message: string, source: string): string {
+  let m = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+  if (m.startsWith('Source contains multiple documents')) return 'the file holds more than one YAML document (---); a config is a single document'
+  if (source.includes('${') && /flow|scalar/i.test(m)) m += ' (a ${VAR} inside { } or [ ] must be quoted: token: "${VAR}")'
+  return m
+}
+
+function byPosition (a: ConfigIssue, b: ConfigIssue): number {
+  return a.line - b.line || a.col - b.col || a.message.localeCompare(b.message)
+}
+
+export function loadConfigText (text: string, file: string, opts: LoadOptions = {}): LoadResult {
+  const env = opts.env ?? process.env
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, merge: true, uniqueKeys: true })
+  if (doc.errors.length) {
+    // one error per line: after the first, the parser's errors on that line are its own confusion
+    const textLines = text.split('\n')
+    const byLine = new Map<number, ConfigIssue>()
+    for (const e of doc.errors) {
+      const { line, col } = e.linePos?.[0] ?? lines.linePos(e.pos[0])
+      if (!byLine.has(line)) byLine.set(line, { file, line, col, path: '', message: `YAML syntax: ${yamlMessage(e.message, textLines[line - 1] ?? '')}` })
+    }
+    return { ok: false, issues: [...byLine.values()] }
+  }
+  const locator = new Locator(doc, lines)
+  const issues: ConfigIssue[] = []
+  const warnings: ConfigIssue[] = []
+
+  const interpolated = new Set<string>()
+  for (const i of interpolateDocument(doc, env)) {
+    const { line, col } = lines.linePos(i.offset)
+    interpolated.add(formatPath(i.path))
+    issues.push({ file, line, col, path: formatPath(i.path), message: i.message })
+  }
+
+  const raw: unknown = doc.toJS({ maxAliasCount: 1000 })
+  if (raw === null || raw === undefined) {
+    return { ok: false, issues: [{ file, line: 1, col: 1, path: '', message: 'the file is empty: a config needs at least upstreams: and routes: (see config/example.yaml)' }] }
+  }
+  const merged = mergeDefaults(raw)
+  const parsed = configSchema.safeParse(merged)
+  const drafts: CheckIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => zodIssueToDrafts(i, merged))
+  drafts.push(...crossCheck(merged, file))
+
+  const seen = new Set<string>()
+  for (const d of drafts) {
+    const pos = locator.locate(d.path, d.at)
+    const path = formatPath(pos.path)
+    // a value left unresolved by a missing variable already has its error
+    if (d.at !== 'key' && interpolated.has(path)) continue
+    const issue = { file, line: pos.line, col: pos.col, path, message: d.message }
+    const key = `${issue.line}:${issue.col}:${path}:${issue.message}`
+    if (seen.has(key)) continue // a bad value in defaults is reported once, not once per route
+    seen.add(key)
+    ;(d.warning ? warnings : issues).push(issue)
+  }
+  if (issues.length || !parsed.success) return { ok: false, issues: issues.sort(byPosition) }
+  const hash = createHash('sha256').update(interpolateText(text, env)).digest('hex').slice(0, 12)
+  return { ok: true, config: parsed.data, hash, file, warnings: warnings.sort(byPosition) }
+}
+
+export async function loadConfigFile (file: string, opts: LoadOptions = {}): Promise<LoadResult> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error'
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message
+    return { ok: false, issues: [{ file, line: 1, col: 1, path: '', message: `cannot read the config file (${code}: ${why}); check the path (or SHADOWFIG_CONFIG) and its permissions` }] }
+  }
+  return loadConfigText(text, file, opts)
+}
