@@ -107,8 +107,12 @@ function isContainer (v: unknown): v is Container {
 export function redactJson (value: unknown, paths: readonly string[]): unknown {
   if (paths.length === 0 || !isContainer(value)) return value
   const copy = structuredClone(value)
-  for (const p of paths) apply(copy, compileJsonPath(p), 0)
+  redactInPlace(copy, paths)
   return copy
+}
+
+function redactInPlace (doc: Container, paths: readonly string[]): void {
+  for (const p of paths) apply(doc, compileJsonPath(p), 0)
 }
 
 function apply (node: unknown, segs: PathSegment[], i: number): void {
@@ -179,8 +183,8 @@ function redactAt (concrete: string, value: unknown, paths: readonly string[]): 
   const doc = make(keys[0])
   let node = doc as Record<string | number, unknown>
   for (let i = 0; i < keys.length - 1; i++) node = (node[keys[i]] = make(keys[i + 1])) as Record<string | number, unknown>
-  node[keys[keys.length - 1]] = value
-  let back = redactJson(doc, paths) as Record<string | number, unknown>
-  for (const k of keys) back = back[k] as Record<string | number, unknown>
-  return back
+  // The wrapper is ours: only an object value needs copying before redacting in place.
+  node[keys[keys.length - 1]] = isContainer(value) ? structuredClone(value) : value
+  redactInPlace(doc, paths)
+  return node[keys[keys.length - 1]]
 }
