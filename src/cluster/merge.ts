@@ -1,0 +1,84 @@
+/**
+ * Merges what the workers of a --workers cluster report into one `/api/report`.
+ *
+ * Exact: totals, verdict counts, signature counts (summed per signature; lastSeen is the
+ * latest, sample ids are concatenated), and the rates recomputed from the summed counts.
+ * Approximate: `topFields`, because each worker sends only its own top list; a field outside
+ * one worker's top list is undercounted by that worker's share. Live split state: weight and
+ * trip are the same everywhere (set by fan-out, trips relayed), sample counts are summed,
+ * rates are sample-weighted means, p99 is the worst worker's (an upper bound, not the p99
+ * of the union), ready only when every worker is ready.
+ */
+import type { RouteReport, SignatureReport } from '../report/aggregates.js'
+import type { Report } from '../report/reporter.js'
+import type { SplitStatus } from '../split/registry.js'
+
+type Verdicts = RouteReport['verdicts']
+
+export function mergeReports (reports: Report[], topFields = 20): Report {
+  const byRoute = new Map<string, RouteReport[]>()
+  for (const rep of reports) {
+    for (const r of rep.routes) byRoute.set(r.route, [...(byRoute.get(r.route) ?? []), r])
+  }
+  return {
+    generatedAt: new Date().toISOString(),
+    routes: [...byRoute.values()].map((parts) => mergeRoute(parts, topFields)),
+  }
+}
+
+function mergeRoute (parts: RouteReport[], topFields: number): RouteReport {
+  const total = parts.reduce((n, p) => n + p.total, 0)
+  const verdicts = { ...parts[0].verdicts }
+  for (const p of parts.slice(1)) for (const k of Object.keys(verdicts) as Array<keyof Verdicts>) verdicts[k] += p.verdicts[k]
+  const fields = new Map<string, number>()
+  for (const p of parts) for (const f of p.topFields) fields.set(f.field, (fields.get(f.field) ?? 0) + f.count)
+  const sigs = new Map<string, SignatureReport>()
+  for (const p of parts) {
+    for (const s of p.signatures) {
+      const prev = sigs.get(s.signature)
+      sigs.set(s.signature, prev === undefined
+        ? { ...s, sampleIds: [...s.sampleIds] }
+        : { ...prev, count: prev.count + s.count, lastSeen: Math.max(prev.lastSeen, s.lastSeen), sampleIds: [...prev.sampleIds, ...s.sampleIds] })
+    }
+  }
+  const rate = (n: number): number => total === 0 ? 0 : n / total
+  return {
+    route: parts[0].route,
+    total,
+    verdicts,
+    mismatchRate: rate(verdicts.mismatch),
+    errorRate: rate(verdicts.candidate_error),
+    topFields: [...fields.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, topFields)
+      .map(([field, count]) => ({ field, count, rate: rate(count) })),
+    signatures: [...sigs.values()].sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen),
+  }
+}
+
+export function mergeLive (statuses: Array<Record<string, SplitStatus>>): Record<string, SplitStatus & { workers: number }> {
+  const out: Record<string, SplitStatus & { workers: number }> = {}
+  const routes = new Set(statuses.flatMap((s) => Object.keys(s)))
+  for (const route of routes) {
+    const parts = statuses.flatMap((s) => s[route] === undefined ? [] : [s[route]])
+    const samples = parts.reduce((n, p) => n + p.samples, 0)
+    const mean = (pick: (p: SplitStatus) => number): number =>
+      samples === 0 ? 0 : parts.reduce((n, p) => n + pick(p) * p.samples, 0) / samples
+    const worst = (pick: (p: SplitStatus) => number | null): number | null =>
+      parts.reduce<number | null>((m, p) => { const v = pick(p); return v === null ? m : m === null ? v : Math.max(m, v) }, null)
+    out[route] = {
+      ...parts[0],
+      samples,
+      mismatches: parts.reduce((n, p) => n + p.mismatches, 0),
+      candidateErrorRate: mean((p) => p.candidateErrorRate),
+      mismatchRate: mean((p) => p.mismatchRate),
+      latencyRatio: worst((p) => p.latencyRatio),
+      p99: { primary: worst((p) => p.p99.primary), candidate: worst((p) => p.p99.candidate) },
+      ready: parts.every((p) => p.ready),
+      weight: Math.max(...parts.map((p) => p.weight)),
+      tripped: parts.find((p) => p.tripped !== null)?.tripped ?? null,
+      workers: parts.length,
+    }
+  }
+  return out
+}

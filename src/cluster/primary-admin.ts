@@ -1,0 +1,109 @@
+/**
+ * The admin port of a --workers cluster, served by the primary with the same
+ * createAdminServer (same routes, auth, errors) as a single process; its hooks fan out over
+ * IPC to the ready workers:
+ *  - `/metrics`: every ready worker's registry as JSON, merged by prom-client's
+ *    AggregatorRegistry.aggregate (each metric's `aggregator`: counters and histograms sum,
+ *    in-flight gauges sum, split weight and config_info max, default metrics as prom-client
+ *    sets them), plus the primary's own cluster gauges. Not `clusterMetrics()`: it asks
+ *    every *connected* worker, and one still loading (no listener yet) or busy dying makes
+ *    the whole scrape wait 5 s and fail.
+ *  - `/readyz`: 200 only while every worker is up and the cluster is not draining.
+ *  - `POST /api/reload`: all ready workers reload; 200 only if all succeed, else 400 with the
+ *    (deduplicated) errors. `POST /api/routes/:name/split`: all ready workers set the weight.
+ *  - `/api/report`, `/report`: the workers' reports merged (merge.ts); the samples they name
+ *    are copied into a primary-side SampleStore for the page; `/api/diffs/:id` asks the
+ *    workers for ids that store does not hold.
+ */
+import type { Worker } from 'node:cluster'
+import type { Logger } from 'pino'
+import { AggregatorRegistry, Gauge, Registry } from 'prom-client'
+import type { ReloadResult } from '../app.js'
+import { createAdminServer, type AdminServer } from '../report/admin.js'
+import type { Report } from '../report/reporter.js'
+import { SampleStore } from '../report/samples.js'
+import type { SetWeightResult } from '../split/registry.js'
+import type { Fanout } from './fanout.js'
+import { mergeLive, mergeReports } from './merge.js'
+import type { MetricJson } from './protocol.js'
+import type { Supervisor } from './supervisor.js'
+
+export interface ClusterAdminOptions {
+  host: string
+  port: number
+  token?: string
+  supervisor: Supervisor
+  fanout: Fanout
+  log: Logger
+}
+
+/** A registry whose exposition is the aggregate of the workers' (and its own) metrics. */
+class ClusterRegistry extends Registry {
+  constructor (private readonly collect: () => Promise<MetricJson[][]>) { super() }
+
+  override async metrics (): Promise<string> {
+    const own = await super.getMetricsAsJSON()
+    return await AggregatorRegistry.aggregate([own, ...await this.collect()]).metrics()
+  }
+}
+
+export function createClusterAdmin (opts: ClusterAdminOptions): { server: AdminServer, reloadAll (reason: string): Promise<ReloadResult> } {
+  const { supervisor: sup, fanout } = opts
+  const all = <T>(fn: (w: Worker) => Promise<T>): Promise<Array<PromiseSettledResult<T>>> => Promise.allSettled(sup.ready().map(fn))
+  const values = <T>(rs: Array<PromiseSettledResult<T>>): T[] => rs.flatMap((r) => r.status === 'fulfilled' ? [r.value] : [])
+
+  const registry = new ClusterRegistry(async () => values(await all((w) => fanout.ask(w, { op: 'metrics' }))))
+  new Gauge({ name: 'shadowfig_cluster_workers', help: 'Cluster workers serving traffic.', registers: [registry], collect () { this.set(sup.ready().length) } })
+  new Gauge({ name: 'shadowfig_cluster_worker_restarts', help: 'Workers replaced after an unexpected exit since the primary started.', registers: [registry], collect () { this.set(sup.restarts) } })
+
+  const reloadAll = async (reason: string): Promise<ReloadResult> => {
+    const rs = await all((w) => fanout.ask(w, { op: 'reload', reason }))
+    if (rs.length === 0) return { ok: false, errors: ['no worker is running'] }
+    const errors = new Set<string>()
+    const hashes = new Set<string>()
+    for (const r of rs) {
+      if (r.status === 'rejected') errors.add((r.reason as Error).message)
+      else if (!r.value.ok) for (const e of r.value.errors) errors.add(e)
+      else hashes.add(r.value.hash)
+    }
+    if (errors.size > 0) return { ok: false, errors: [...errors] }
+    // Two hashes: the file changed between two workers' reads; each runs a valid config.
+    if (hashes.size > 1) opts.log.warn({ event: 'shadowfig.cluster.reload_skew', hashes: [...hashes] }, 'workers loaded different versions of the config file')
+    return { ok: true, hash: [...hashes][0] }
+  }
+
+  const setSplit = async (route: string, weight: number): Promise<SetWeightResult | { ok: false, status: number, error: string }> => {
+    const rs = await all((w) => fanout.ask(w, { op: 'setSplit', route, weight }))
+    if (rs.length === 0) return { ok: false, status: 503, error: 'no worker is running' }
+    const failed = rs.find((r) => r.status === 'rejected')
+    if (failed !== undefined) return { ok: false, status: 503, error: String((failed as PromiseRejectedResult).reason) }
+    const results = values(rs)
+    return results.find((r) => !r.ok) ?? results[0]
+  }
+
+  const samples = new SampleStore()
+  const report = async (): Promise<Report> => {
+    const parts = values(await all((w) => fanout.ask(w, { op: 'report' })))
+    samples.clear()
+    for (const p of parts) for (const s of p.samples) samples.add(s)
+    return mergeReports(parts.map((p) => p.report))
+  }
+
+  const server = createAdminServer({
+    host: opts.host,
+    port: opts.port,
+    token: opts.token,
+    metrics: { registry },
+    reporter: { report },
+    samples,
+    log: opts.log,
+    hooks: {
+      ready: () => sup.allReady(),
+      reload: () => reloadAll('admin'),
+      setSplit,
+      routeStatus: async () => mergeLive(values(await all((w) => fanout.ask(w, { op: 'status' })))),
+      sample: async (id) => values(await all((w) => fanout.ask(w, { op: 'sample', sampleId: id }))).find((s) => s !== null) ?? undefined,
+    },
+  })
+  return { server, reloadAll }
+}
