@@ -1,7 +1,7 @@
 /** Test helpers for record/replay: loopback servers on port 0 and temp dirs, both released by teardown. */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -21,4 +21,14 @@ export async function tempDir (t: Closer, prefix = 'shadowfig-test-'): Promise<s
   const dir = await mkdtemp(join(tmpdir(), prefix))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   return dir
+}
+
+/** A port that was free a moment ago (for configs and commands that need a fixed number). */
+export function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port
+      s.close(() => resolve(port))
+    }).on('error', reject)
+  })
 }
