@@ -77,6 +77,7 @@ t.test('fingerprints cover text, binary and wide JSON', async (t) => {
   t.equal(out.fingerprint, undefined, 'too many paths: no fingerprint rather than an unbounded one')
   const side = { status: 200, headers: {}, body: { kind: 'json' as const, text: '', value: null }, bytes: new Uint8Array(), json: { a: [], b: {} } }
   t.same(Object.keys(fingerprint(side) ?? {}), ['status', '$.a', '$.b'], 'empty containers are leaves')
+  t.equal(fingerprint({ ...side, bytes: new Uint8Array(10) }, 256, 5), undefined, 'bodies over the byte cap get none')
 })
 
 t.test('decoding details', async (t) => {
