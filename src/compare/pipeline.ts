@@ -44,7 +44,7 @@ export const DECODE_FACTOR = 8
 export interface SideSummary { status: number, headers: Record<string, string>, body: unknown }
 
 export interface WorkerOutput {
-  verdict: 'match' | 'mismatch' | 'skipped'
+  verdict: 'match' | 'mismatch' | 'skipped' | 'candidate_error'
   reason?: SkipReason
   decidedBy?: string
   fields: FieldDiff[]
@@ -120,7 +120,11 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
   const counts: CountsByName = {}
   const p = prepare(ex.primary, plan)
   const c = prepare(ex.candidate, plan)
-  if (!p.ok || !c.ok) return { verdict: 'skipped', reason: (p.ok ? (c as { reason: SkipReason }).reason : p.reason), fields: [], paths: [], counts }
+  if (!p.ok) return { verdict: 'skipped', reason: p.reason, fields: [], paths: [], counts }
+  if (!c.ok) {
+    // The primary decoded: a candidate whose encoding is broken would break its clients too.
+    return { verdict: c.reason === 'decode_error' ? 'candidate_error' : 'skipped', reason: c.reason, fields: [], paths: [], counts }
+  }
   const ctx = builtinContext(p.side, c.side, plan, limits)
   const outcome = await runChain(route.steps, ctx, {
     comparatorTimeoutMs: limits.comparatorTimeoutMs,

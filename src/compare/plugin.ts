@@ -4,6 +4,7 @@
  * the process runs with a TypeScript loader) whose default export is `{ name, compare }`.
  * It runs in the comparison workers, after the built-ins listed before it in the route's chain.
  */
+import { stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { FieldDiff } from './types.js'
@@ -47,7 +48,10 @@ export function isModuleRef (entry: string): boolean {
 /** Import a comparator module; relative paths resolve against the config file's directory. */
 export async function loadComparator (entry: string, configDir: string): Promise<Comparator> {
   const file = isAbsolute(entry) ? entry : resolve(configDir, entry)
-  const mod = await import(pathToFileURL(file).href) as { default?: unknown }
+  // ESM modules are cached by URL for the life of the process; the file's mtime in the query
+  // makes a config reload pick up an edited comparator (an unchanged file is reused).
+  const { mtimeMs } = await stat(file)
+  const mod = await import(`${pathToFileURL(file).href}?mtime=${mtimeMs}`) as { default?: unknown }
   const c = mod.default as Partial<Comparator> | undefined
   if (!c || typeof c !== 'object' || typeof c.name !== 'string' || typeof c.compare !== 'function') {
     throw new TypeError(`comparator ${file} must default-export { name: string, compare(exchange) }`)

@@ -45,7 +45,7 @@ function referenceFor (ex: Exchange, out: WorkerOutput, noise: NoiseModel): stri
 export function finalize (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined): ComparisonResult {
   const r = simpleResult(ex, out.verdict, out.reason)
   if (out.decidedBy) r.decidedBy = out.decidedBy
-  if (noise && out.verdict !== 'skipped') {
+  if (noise && (out.verdict === 'match' || out.verdict === 'mismatch')) {
     const ref = referenceFor(ex, out, noise)
     if (ref) noise.observe(ex.route, out.paths, ref)
   }

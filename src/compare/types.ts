@@ -7,7 +7,7 @@ export type Verdict = 'match' | 'mismatch' | 'noise' | 'candidate_error' | 'skip
 
 export type SkipReason =
   | 'body_too_large' | 'not_json' | 'saturated' | 'comparator_error' | 'comparator_timeout'
-  | 'diff_too_large' | 'primary_error' | 'decode_error'
+  | 'diff_too_large' | 'primary_error' | 'decode_error' | 'unknown_route' | 'engine_closed'
 
 export type FieldKind = 'changed' | 'added' | 'removed' | 'type'
 

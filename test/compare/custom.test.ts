@@ -5,6 +5,8 @@
  * error, and a plugin never sees secret request headers.
  */
 import t from 'tap'
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadComparator } from '../../src/compare/plugin.js'
@@ -70,5 +72,18 @@ t.test('plugins see normalized sides, earlier fields and redacted request header
 t.test('bad comparator entries are refused at compile time', async (t) => {
   await t.rejects(route({ comparators: ['nope'] }), /unknown comparator "nope"/)
   await t.rejects(route({ comparators: ['./not-a-comparator.js'] }, false, FIXTURES), /must default-export/)
-  await t.rejects(loadComparator('./missing.js', FIXTURES), { code: 'ERR_MODULE_NOT_FOUND' })
+  await t.rejects(loadComparator('./missing.js', FIXTURES), { code: 'ENOENT' })
+})
+
+t.test('an edited comparator file is picked up on reload', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shadowfig-cmp-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'v.mjs')
+  writeFileSync(file, "export default { name: 'v1', compare: () => 'continue' }")
+  utimesSync(file, 1000, 1000)
+  t.equal((await loadComparator('./v.mjs', dir)).name, 'v1')
+  writeFileSync(file, "export default { name: 'v2', compare: () => 'continue' }")
+  utimesSync(file, 2000, 2000)
+  t.equal((await loadComparator('./v.mjs', dir)).name, 'v2')
+  t.equal((await loadComparator(file, dir)).name, 'v2', 'unchanged file: same module')
 })

@@ -39,6 +39,7 @@ const rows: Row[] = [
   { name: 'deflate zlib vs raw deflate', p: enc({ a: 1 }, 'deflate', deflateSync), c: enc({ a: 1 }, 'deflate', deflateRawSync), verdict: 'match' },
   { name: 'stacked codings are undone in reverse', p: enc({ a: 1 }, 'gzip, br', (b) => brotliCompressSync(gzipSync(b))), c: json({ a: 1 }), verdict: 'match' },
   { name: 'corrupt gzip', p: resp(Buffer.from('not gzip'), { 'content-encoding': 'gzip' }), c: json({ a: 1 }), verdict: 'skipped', reason: 'decode_error' },
+  { name: 'corrupt candidate encoding is a candidate error', p: json({ a: 1 }), c: resp(Buffer.from('not br'), { 'content-encoding': 'br' }), verdict: 'candidate_error', reason: 'decode_error' },
   { name: 'unknown coding', p: resp(Buffer.from('x'), { 'content-encoding': 'zz' }), c: json({ a: 1 }), verdict: 'skipped', reason: 'decode_error' },
   { name: 'charset latin1 vs utf-8', p: resp(Buffer.from('caf\xe9', 'latin1'), { 'content-type': 'text/plain; charset=ISO-8859-1' }), c: resp('café', { 'content-type': 'text/plain; charset="utf-8"' }), rules: { headers: { exclude: ['content-type'] } }, verdict: 'match' },
   { name: 'latin1 bytes read as utf-8 differ', p: resp(Buffer.from('caf\xe9', 'latin1'), { 'content-type': 'text/plain' }), c: resp('café', { 'content-type': 'text/plain' }), verdict: 'mismatch', fields: ['changed body'] },
