@@ -68,13 +68,6 @@ export function closest (word: string, candidates: readonly string[]): string | 
   return best
 }
 
-function expectedOf (issue: z.core.$ZodIssue, path: KeyPath): string {
-  const described = describeAt(path)
-  if (issue.code === 'invalid_type') return NOUNS[issue.expected] ?? issue.expected
-  if (issue.code === 'invalid_union') return described ?? 'a different value'
-  return described ?? issue.message
-}
-
 function bound (issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, limit: number | bigint, dir: 'at least' | 'at most'): string {
   if (issue.origin === 'array') return limit === 1 && dir === 'at least' ? 'at least one item' : `${dir} ${limit} items`
   if (issue.origin === 'string') return `${dir} ${limit} characters`
@@ -94,9 +87,20 @@ export function zodIssueToDrafts (issue: z.core.$ZodIssue, input: unknown): Draf
         return { path: [...path, key], at: 'key', message: `unknown key "${key}"${hint}; allowed here: ${known.join(', ')}` }
       })
     }
-    case 'invalid_type':
-      if (valueAt(input, path) === undefined) return [{ path, message: `missing: expected ${expectedOf(issue, path)}` }]
-      return [{ path, message: `expected ${expectedOf(issue, path)}, found ${found}` }]
+    case 'invalid_type': {
+      const noun = NOUNS[issue.expected] ?? issue.expected
+      if (valueAt(input, path) === undefined) return [{ path, message: `missing: expected ${noun}` }]
+      return [{ path, message: `expected ${noun}, found ${found}` }]
+    }
+    case 'invalid_union':
+      return [{ path, message: `expected ${describeAt(path) ?? 'another form'}, found ${found}` }]
+    case 'invalid_key': {
+      const inner = issue.issues[0]
+      const want = inner?.code === 'invalid_format' && inner.format === 'starts_with'
+        ? `a key starting with "${(inner as z.core.$ZodIssueStringStartsWith).prefix}"`
+        : inner?.message ?? 'another key'
+      return [{ path, at: 'key', message: `bad key ${JSON.stringify(String(path[path.length - 1]))}: expected ${want}` }]
+    }
     case 'invalid_value':
       return [{ path, message: `expected one of ${issue.values.map(String).join(', ')}; found ${found}` }]
     case 'too_small':
@@ -110,6 +114,6 @@ export function zodIssueToDrafts (issue: z.core.$ZodIssue, input: unknown): Draf
     case 'custom':
       return [{ path, message: `${issue.message}, found ${found}` }]
     default:
-      return [{ path, message: `expected ${expectedOf(issue, path)}, found ${found}` }]
+      return [{ path, message: `${issue.message}, found ${found}` }]
   }
 }

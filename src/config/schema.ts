@@ -89,12 +89,12 @@ export const shadowDefaultsSchema = z.strictObject(shadowShape).partial()
 export const arrayRule = z.union([
   z.strictObject({ key: z.string() }),
   z.strictObject({ unordered: z.literal(true) }),
-])
+]).meta({ description: '{ key: FIELD } (match items by that field) or { unordered: true }' })
 
 export const maskRule = z.union([
   z.enum(['uuid', 'iso8601', 'epoch']),
   z.strictObject({ name: z.string(), pattern: z.string() }),
-])
+]).meta({ description: 'uuid, iso8601, epoch, or { name: NAME, pattern: REGEX }' })
 
 const compareShape = {
   ignore: z.array(z.string().startsWith('$')).default([]).meta({ description: 'JSONPath subset: $.a.b, $..key, $.items[*].x, $.a[\'odd key\'].' }),
@@ -166,7 +166,7 @@ export const configSchema = z.strictObject({
     diffs: z.string().optional().meta({ description: 'File for diff events (NDJSON); stdout when absent.' }),
   }).prefault({}),
   drainTimeout: duration.default(30_000),
-  upstreams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), upstream),
+  upstreams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, _ . -'), upstream),
   defaults: z.strictObject({
     shadow: shadowDefaultsSchema.optional(),
     compare: compareDefaultsSchema.optional(),

@@ -8,10 +8,10 @@ import type { RouteConfig } from '../config/schema.js'
 import type { PathPattern, Segment } from './path.js'
 import { normalizeHost } from './predicates.js'
 
+/** One fixed segment of `a` (never a wildcard: callers handle that) accepts whatever `b`'s does. */
 function segmentCovers (a: Segment, b: Segment): boolean {
   if (a.kind === 'static') return b.kind === 'static' && a.value === b.value
-  if (a.kind === 'param') return b.kind === 'param' || (b.kind === 'static' && b.value !== '')
-  return false
+  return b.kind === 'param' || (b.kind === 'static' && b.value !== '')
 }
 
 /** Every path matched by `b` is matched by `a`. */

@@ -1,0 +1,43 @@
+import t from 'tap'
+import { join } from 'node:path'
+import { loadConfigFile } from '../../src/config/load.js'
+import { formatConfigIssue } from '../../src/errors.js'
+
+const CONFIG = `upstreams:
+  monolith: { url: http://127.0.0.1:3001 }
+  svc: { url: http://127.0.0.1:3002 }
+routes:
+  - name: a
+    match: { pathPrefix: / }
+    primary: monolith
+    shadow: { candidate: svc }
+    compare: { comparators: [status, ./comparators/money.js, ../shared/x.js] }
+`
+
+t.test('reads a file; comparator modules resolve relative to it', async (t) => {
+  const dir = t.testdir({
+    conf: { 'shadowfig.yaml': CONFIG, comparators: { 'money.js': 'export default {}' } },
+    shared: { 'x.js': 'export default {}' },
+  })
+  const r = await loadConfigFile(join(dir, 'conf', 'shadowfig.yaml'), { env: {} })
+  t.equal(r.ok, true)
+  if (r.ok) t.same(r.config.routes[0].compare.comparators, ['status', './comparators/money.js', '../shared/x.js'])
+})
+
+t.test('a missing module is reported with the absolute path it looked for', async (t) => {
+  const dir = t.testdir({ 'shadowfig.yaml': CONFIG })
+  const file = join(dir, 'shadowfig.yaml')
+  const r = await loadConfigFile(file)
+  t.same(r.ok ? [] : r.issues.map(formatConfigIssue), [
+    `${file}:9:38 routes[0].compare.comparators[1]: comparator module not found: ${join(dir, 'comparators/money.js')} (paths are relative to the config file)`,
+    `${file}:9:62 routes[0].compare.comparators[2]: comparator module not found: ${join(dir, '../shared/x.js')} (paths are relative to the config file)`,
+  ])
+})
+
+t.test('unreadable files', async (t) => {
+  const dir = t.testdir({ sub: {} })
+  let r = await loadConfigFile(join(dir, 'nope.yaml'))
+  t.same(r.ok ? [] : r.issues.map(formatConfigIssue), [`${join(dir, 'nope.yaml')}:1:1 cannot read the config file (ENOENT: no such file); check the path (or SHADOWFIG_CONFIG) and its permissions`])
+  r = await loadConfigFile(join(dir, 'sub'))
+  t.match(r.ok ? '' : r.issues[0].message, /^cannot read the config file \(EISDIR: it is a directory\)/)
+})
