@@ -3,7 +3,7 @@
  * workers (worker.ts) that share the proxy's listening port through node:cluster, serves the
  * admin port itself (primary-admin.ts: aggregated /metrics, fan-out of the token endpoints),
  * relays split guard trips, replaces crashed workers, and owns the signals:
- *   SIGHUP           → every worker reloads the config file;
+ *   SIGHUP, a change of the config file → every worker reloads it (one fan-out);
  *   SIGTERM, SIGINT  → every worker drains (App.shutdown); the primary waits up to the
  *                      config's drainTimeout + STOP_MARGIN_MS, then kills stragglers.
  * Resolves with the exit code once the cluster stopped: 0 when every worker drained and
@@ -12,9 +12,10 @@
  */
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
-import { extname } from 'node:path'
+import { extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfigFile } from '../config/load.js'
+import { watchConfig } from '../config/watch.js'
 import { formatConfigIssue } from '../errors.js'
 import { createLoggers } from '../report/logger.js'
 import { Fanout } from './fanout.js'
@@ -94,14 +95,18 @@ export async function runCluster (opts: ClusterOptions): Promise<number> {
     workers: opts.workers, compareThreads, config: opts.configFile, hash: loaded.hash,
   }, `shadowfig cluster started: ${opts.workers} workers`)
 
-  return await new Promise<number>((resolve) => {
-    const onHup = (): void => {
-      void reloadAll('SIGHUP').then((r) => {
-        if (r.ok) log.info({ event: 'shadowfig.cluster.reload.ok', hash: r.hash }, 'every worker reloaded the config')
-        else log.error({ event: 'shadowfig.cluster.reload.failed', errors: r.errors }, 'config reload failed; workers keep the running config')
-      })
-    }
+  const reload = (reason: string): void => {
+    void reloadAll(reason).then((r) => {
+      if (r.ok) log.info({ event: 'shadowfig.cluster.reload.ok', reason, hash: r.hash }, 'every worker reloaded the config')
+      else log.error({ event: 'shadowfig.cluster.reload.failed', reason, errors: r.errors }, 'config reload failed; workers keep the running config')
+    })
+  }
+  const watcher = watchConfig(resolve(opts.configFile), () => reload('file change'))
+
+  return await new Promise<number>((done) => {
+    const onHup = (): void => reload('SIGHUP')
     const stop = (signal: string): void => {
+      watcher.close()
       process.off('SIGHUP', onHup)
       process.off('SIGTERM', stop)
       process.off('SIGINT', stop)
@@ -115,7 +120,7 @@ export async function runCluster (opts: ClusterOptions): Promise<number> {
         await server.close()
         log.info({ event: 'shadowfig.cluster.stopped', signal, clean }, 'cluster stopped')
         await loggers.close()
-        resolve(clean ? 0 : 2)
+        done(clean ? 0 : 2)
       })()
     }
     process.on('SIGHUP', onHup)

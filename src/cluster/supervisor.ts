@@ -90,7 +90,7 @@ export class Supervisor {
     if (outcome !== 'timeout') return outcome.every(Boolean)
     for (const w of live) {
       if (w.isDead()) continue
-      this.opts.log.error({ event: 'shadowfig.cluster.kill', worker: w.id, pid: w.process.pid, timeoutMs }, 'worker did not drain in time; killing it')
+      this.opts.log.error({ event: 'shadowfig.cluster.kill', worker: w.id, workerPid: w.process.pid, timeoutMs }, 'worker did not drain in time; killing it')
       w.process.kill('SIGKILL')
     }
     await Promise.all(exits)
@@ -121,18 +121,22 @@ export class Supervisor {
   }
 
   private onReady (slot: Slot, worker: Worker, m: Extract<WorkerEvent, { type: 'ready' }>): void {
-    const peer = this.ready()[0]
-    slot.ready = true
-    slot.readyAt = Date.now()
     this.proxyPort = m.proxyPort
     this.drainTimeout = Math.max(this.drainTimeout, m.drainTimeout)
-    this.opts.log.info({ event: 'shadowfig.cluster.worker_ready', worker: worker.id, pid: worker.process.pid, hash: m.hash }, 'worker ready')
-    if (peer !== undefined) {
-      this.opts.fanout.ask(peer, { op: 'status' }).then(
-        (status) => { if (!worker.isDead()) worker.send({ shadowfig: true, type: 'sync', status } satisfies Notice) },
-        (err: Error) => this.opts.log.warn({ event: 'shadowfig.cluster.sync_failed', worker: worker.id, err: err.message }, 'could not copy live split state to a new worker'),
-      )
-    }
+    const peer = this.ready()[0]
+    if (peer === undefined) return this.markReady(slot, worker, m.hash)
+    // Counted ready only once the peer's state was sent: IPC keeps order, so no fan-out or
+    // scrape can reach this worker before it adopted the cluster's live split state.
+    this.opts.fanout.ask(peer, { op: 'status' }).then(
+      (status) => { if (!worker.isDead()) worker.send({ shadowfig: true, type: 'sync', status } satisfies Notice) },
+      (err: Error) => this.opts.log.warn({ event: 'shadowfig.cluster.sync_failed', worker: worker.id, err: err.message }, 'could not copy live split state to a new worker'),
+    ).finally(() => { if (slot.worker === worker && !worker.isDead()) this.markReady(slot, worker, m.hash) })
+  }
+
+  private markReady (slot: Slot, worker: Worker, hash: string): void {
+    this.opts.log.info({ event: 'shadowfig.cluster.worker_ready', worker: worker.id, workerPid: worker.process.pid, hash }, 'worker ready')
+    slot.ready = true
+    slot.readyAt = Date.now()
     if (this.starting !== undefined && this.slots.every((s) => s.ready)) {
       this.starting.resolve()
       this.starting = undefined
@@ -152,7 +156,7 @@ export class Supervisor {
     slot.failures++
     const delay = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** (slot.failures - 1))
     this.restarts++
-    this.opts.log.warn({ event: 'shadowfig.cluster.worker_exit', worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delay, failures: slot.failures }, `worker exited unexpectedly (code ${code}, signal ${signal}); restarting in ${delay} ms`)
+    this.opts.log.warn({ event: 'shadowfig.cluster.worker_exit', worker: worker.id, workerPid: worker.process.pid, code, signal, restartInMs: delay, failures: slot.failures }, `worker exited unexpectedly (code ${code}, signal ${signal}); restarting in ${delay} ms`)
     slot.timer = setTimeout(() => { if (!this.stopping) this.fork(slot) }, delay)
   }
 

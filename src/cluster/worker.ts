@@ -32,6 +32,7 @@ try {
     compareThreads: opts.compareThreads,
     admin: false,
     signals: false,
+    watch: false, // the primary watches the file and fans the reload out, once for all
     onSplitTrip: (route, trip) => send({ shadowfig: true, type: 'trip', route, trip }),
   })
 } catch (err) {
