@@ -6,14 +6,24 @@
  * Config reloads swap `runtime` in one assignment; a request keeps the Runtime it started with.
  * Drain: stop accepting, answer in-flight requests with `Connection: close`, wait up to the
  * drain timeout, then close what is left.
+ *
+ * Hostile clients (docs/limits.md): the strict parser and Node's timeouts do the framing and
+ * slowloris work (limits.ts); this file answers each violation with its status, counts it in
+ * shadowfig_rejected_total{reason}, and never forwards a request it could not frame exactly.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { Duplex } from 'node:stream'
+import type { Duplex, Readable } from 'node:stream'
+import type { Counter } from 'prom-client'
 import type { Logger } from 'pino'
 import type { ErrorCode } from '../errors.js'
+import type { Metrics } from '../report/metrics.js'
 import { Forward } from './forward.js'
 import { upstreamRequestHeaders, type ForwardedInfo } from './headers.js'
+import {
+  BodyLimit, REJECTIONS, REJECT_REASONS, applyLimits, classifyClientError, rawResponse, resolveLimits, screenRequest,
+  sendRejection, serverOptions, type ClientLimits, type RejectReason,
+} from './limits.js'
 import { sendError } from './respond.js'
 import type { RouteRuntime } from './route-runtime.js'
 import type { Runtime } from './runtime.js'
@@ -21,13 +31,16 @@ import { WebSocketBridge } from './websocket.js'
 
 export interface ProxyServerOptions {
   log: Logger
+  /** Counts refused requests and connections (shadowfig_rejected_total); absent: not counted. */
+  metrics?: Pick<Metrics, 'rejected'>
 }
 
-const CLIENT_ERROR_STATUS: Record<string, [number, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
-  ERR_HTTP_HEADERS_TIMEOUT: [408, 'Request Timeout'],
-}
+/** Marks a connection accepted over `maxConnections`: its first request gets 503. */
+const OVER_LIMIT = Symbol('shadowfig.overLimit')
+type ClientSocket = Socket & { [OVER_LIMIT]?: true, _httpMessage?: ServerResponse | null }
+
+/** Methods the proxy forwards; the Allow header of a 405 to CONNECT (RFC 9110 §15.5.6). */
+const ALLOW = 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE\r\n'
 
 export class ProxyServer {
   readonly server: http.Server
@@ -37,22 +50,42 @@ export class ProxyServer {
   private inFlight = 0
   private draining = false
   private drainWaiter: (() => void) | undefined
+  private limits: ClientLimits
+  private connections = 0
+  private readonly rejected: Partial<Record<RejectReason, Counter.Internal>> = {}
 
   constructor (runtime: Runtime, opts: ProxyServerOptions) {
     this.runtime = runtime
     this.log = opts.log
-    this.server = http.createServer({ keepAlive: true })
+    this.limits = resolveLimits(runtime.config)
+    // Label children resolved once (and exported at 0, so dashboards see every reason).
+    if (opts.metrics) for (const r of REJECT_REASONS) this.rejected[r] = opts.metrics.rejected.labels(r)
+    this.server = http.createServer({ keepAlive: true, ...serverOptions(this.limits) })
+    applyLimits(this.server, this.limits)
+    this.server.on('connection', (socket: ClientSocket) => this.onConnection(socket))
+    this.server.on('drop', () => this.count('max_connections'))
     this.server.on('request', (req, res) => this.handle(req, res, false))
     this.server.on('checkContinue', (req, res) => this.handle(req, res, true))
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
+    this.server.on('connect', (_req, socket) => this.connect(socket))
     this.server.on('clientError', (err, socket) => this.clientError(err, socket))
     this.ws = new WebSocketBridge((err, req) => this.log.debug({ err, url: req.url }, 'websocket proxy error'))
   }
 
   get live (): Runtime { return this.runtime }
 
-  /** Atomic swap: requests already running finish on the runtime they started with. */
-  setRuntime (next: Runtime): void { this.runtime = next }
+  /**
+   * Atomic swap: requests already running finish on the runtime they started with. Limits
+   * that Node lets change on a live server follow the new config (limits.ts).
+   */
+  setRuntime (next: Runtime): void {
+    this.runtime = next
+    this.limits = resolveLimits(next.config)
+    applyLimits(this.server, this.limits)
+  }
+
+  /** Client limits in force. */
+  get clientLimits (): Readonly<ClientLimits> { return this.limits }
 
   listen (port: number, host?: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
@@ -95,18 +128,29 @@ export class ProxyServer {
     if (this.draining) res.shouldKeepAlive = false
 
     const rt = this.runtime
-    const target = originForm(req.url)
-    if (target === undefined) { this.reject(res, 'SHADOWFIG_ERR_BAD_REQUEST'); return }
+    if ((req.socket as ClientSocket)[OVER_LIMIT] === true) {
+      res.setHeader('retry-after', '1')
+      sendRejection(res, 'max_connections') // counted when the connection was accepted
+      return
+    }
+    const refused = screenRequest(req, this.limits)
+    if (refused !== undefined) { this.reject(res, refused); return }
+    const target = requestTarget(req)
+    if (target === undefined) {
+      if (req.url === '*' && req.method === 'OPTIONS') { asteriskOptions(res); return }
+      this.reject(res, 'bad_request')
+      return
+    }
     const method = req.method as string
     const m = rt.table.match(method, req.headers.host, target, req.headers)
-    if (m === undefined) { this.reject(res, 'SHADOWFIG_ERR_NO_ROUTE'); return }
+    if (m === undefined) { this.refuse(res, 'SHADOWFIG_ERR_NO_ROUTE'); return }
     const route = rt.routes[m.index]
 
     const cl = req.headers['content-length']
     const te = req.headers['transfer-encoding']
     const length = cl === undefined ? -1 : Number(cl)
     const hasBody = te !== undefined || length > 0
-    if (length > route.maxBodySize) { this.reject(res, 'SHADOWFIG_ERR_BODY_TOO_LARGE'); return }
+    if (length > route.maxBodySize) { this.reject(res, 'body_too_large'); return }
     if (expectContinue) res.writeContinue()
 
     // Live split picks the serving upstream first; only primary-served requests are mirrored.
@@ -118,13 +162,67 @@ export class ProxyServer {
       captureLimit: ticket?.captureLimit ?? 0,
       observer: ticket ?? route,
     })
-    forward.dispatch(method, target, headers, hasBody ? (ticket?.teeBody(req) ?? req) : null)
+    let body: Readable | null = null
+    if (hasBody) {
+      // A chunked body's size is known only as it arrives: count it against the route limit.
+      body = length < 0 && route.maxBodySize !== Infinity ? this.limitBody(req, res, forward, route.maxBodySize) : req
+      // The tee only pipes: any Readable will do (the limiter stands in for the request).
+      if (ticket !== undefined) body = ticket.teeBody(body as IncomingMessage)
+    }
+    forward.dispatch(method, target, headers, body)
     ticket?.started()
   }
 
-  private reject (res: ServerResponse, code: ErrorCode): void {
+  /**
+   * The body through a BodyLimit. Over the limit: 413 when no response byte was sent yet,
+   * else the client connection is cut (Forward destroys it when the upstream request aborts);
+   * either way the upstream request is aborted, never completed with a truncated body.
+   */
+  private limitBody (req: IncomingMessage, res: ServerResponse, forward: Forward, max: number): Readable {
+    const limiter: BodyLimit = new BodyLimit(max, () => {
+      this.count('body_too_large')
+      // Keep reading what the client still sends, so it sees the 413 rather than a reset.
+      req.unpipe(limiter)
+      req.resume()
+      if (!res.headersSent) {
+        // The proxy answers this client itself: the Forward's abort must not touch `res`.
+        forward.clientGone = true
+        sendRejection(res, 'body_too_large')
+      }
+    })
+    // pipe, not pipeline: an error must abort the upstream side only, not destroy the client
+    // socket under the 413 being written.
+    req.pipe(limiter)
+    return limiter
+  }
+
+  /** A counted rejection (docs/limits.md); the connection closes after the answer. */
+  private reject (res: ServerResponse, reason: RejectReason): void {
+    this.count(reason)
+    sendRejection(res, reason)
+  }
+
+  /** An uncounted error answer (no route). */
+  private refuse (res: ServerResponse, code: ErrorCode): void {
     res.shouldKeepAlive = false // the request body (if any) was not read
     sendError(res, code)
+  }
+
+  private count (reason: RejectReason): void { this.rejected[reason]?.inc() }
+
+  private onConnection (socket: ClientSocket): void {
+    this.connections++
+    socket.once('close', () => { this.connections-- })
+    if (this.connections > this.limits.maxConnections) {
+      socket[OVER_LIMIT] = true
+      this.count('max_connections')
+    }
+  }
+
+  /** RFC 9112 §3.2.3: CONNECT asks for a tunnel; a reverse proxy does not make tunnels. */
+  private connect (socket: Duplex): void {
+    this.count('bad_request')
+    endSocket(socket, rawResponse({ status: 405, text: 'Method Not Allowed', code: 'SHADOWFIG_ERR_BAD_REQUEST' }, ALLOW))
   }
 
   private readonly onResponseClose = (): void => {
@@ -133,7 +231,14 @@ export class ProxyServer {
   }
 
   private upgrade (req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const target = originForm(req.url)
+    const over = (req.socket as ClientSocket)[OVER_LIMIT] === true
+    const refused = over ? 'max_connections' : screenRequest(req, this.limits)
+    if (refused !== undefined) {
+      if (!over) this.count(refused)
+      endSocket(socket, rawResponse(refused))
+      return
+    }
+    const target = requestTarget(req)
     const m = target === undefined || this.draining
       ? undefined
       : this.runtime.table.match(req.method as string, req.headers.host, target, req.headers)
@@ -145,14 +250,56 @@ export class ProxyServer {
     this.ws.forward(req, socket, head, route.primary, route.config.preserveHost)
   }
 
-  private clientError (err: Error & { code?: string }, socket: Duplex): void {
-    const [status, text] = CLIENT_ERROR_STATUS[err.code ?? ''] ?? [400, 'Bad Request']
-    if ((socket as Socket).writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
-    } else {
+  /**
+   * A parser error or a timeout on a client connection. Answered with its status while no
+   * response byte went out on that connection (after that, the only safe move is to cut it).
+   */
+  private clientError (err: Error & { code?: string, rawPacket?: Buffer, bytesParsed?: number }, duplex: Duplex): void {
+    const socket = duplex as ClientSocket
+    const msg = socket._httpMessage ?? undefined
+    const reason = socket[OVER_LIMIT] === true ? undefined : classifyClientError(err, msg !== undefined)
+    if (reason === undefined) { socket.destroy(); return } // client gone, or counted already
+    this.count(reason)
+    // A connection that never sent a byte is not a request: close it without an answer a
+    // browser could take for the response to a request it sends at that instant (RFC 9112 §9.5).
+    if (!socket.writable || msg?.headersSent === true || (reason === 'headers_timeout' && socket.bytesRead === 0)) {
       socket.destroy()
+      return
     }
+    if (msg !== undefined) msg.statusCode = REJECTIONS[reason].status // requests_total counts what the client got
+    endSocket(socket, rawResponse(reason))
   }
+}
+
+/** Writes a last response and closes once it is flushed. */
+function endSocket (socket: Duplex, response: string): void {
+  if (!socket.writable) { socket.destroy(); return }
+  socket.once('finish', () => socket.destroy())
+  socket.end(response)
+}
+
+/** RFC 9110 §9.3.7: `OPTIONS *` asks about the server itself; answered here, never forwarded. */
+function asteriskOptions (res: ServerResponse): void {
+  res.shouldKeepAlive = res.req.complete
+  res.writeHead(200, { 'content-length': 0, allow: ALLOW.slice(7, -2) })
+  res.end()
+}
+
+/**
+ * The origin-form target to forward, or undefined. Absolute-form (RFC 9112 §3.2.2): the
+ * target's authority replaces a received Host ("MUST ignore the received Host"), so routing,
+ * X-Forwarded-Host and preserveHost all see one host; userinfo is refused (RFC 9110 §4.2.4).
+ */
+function requestTarget (req: IncomingMessage): string | undefined {
+  const url = req.url
+  if (url === undefined || url.length === 0) return undefined
+  if (url.charCodeAt(0) === 47 /* / */) return url
+  if (!/^https?:\/\//i.test(url)) return undefined
+  let u: URL
+  try { u = new URL(url) } catch { return undefined }
+  if (u.username !== '' || u.password !== '' || u.host === '') return undefined
+  req.headers.host = u.host
+  return u.pathname + u.search
 }
 
 function forwardedInfo (req: IncomingMessage): ForwardedInfo {
@@ -167,20 +314,4 @@ export function forwardAgain (failed: Forward, route: RouteRuntime): void {
   const upstream = route.primary
   const headers = upstreamRequestHeaders(failed.req.rawHeaders, upstream.hostHeader, route.config.preserveHost, forwardedInfo(failed.req))
   new Forward(failed.req, failed.res, upstream, { observer: route }).dispatch(failed.method, failed.path, headers, null)
-}
-
-/**
- * The origin-form target (`/path?query`) of a request line, or undefined when it has none.
- * Absolute-form (`http://host/path`, RFC 9112 §3.2.2) is reduced to its path and query.
- */
-export function originForm (url: string | undefined): string | undefined {
-  if (url === undefined || url.length === 0) return undefined
-  if (url.charCodeAt(0) === 47 /* / */) return url
-  if (/^https?:\/\//i.test(url)) {
-    try {
-      const u = new URL(url)
-      return u.pathname + u.search
-    } catch { return undefined }
-  }
-  return undefined
 }

@@ -35,6 +35,7 @@ export class Metrics {
   readonly configReloads: Counter<'result'>
   readonly configInfo: Gauge<'hash'>
   readonly upstreamErrors: Counter<'route' | 'role' | 'code'>
+  readonly rejected: Counter<'reason'>
 
   constructor (options: MetricsOptions = {}) {
     const registers = [this.registry = new Registry()]
@@ -56,6 +57,7 @@ export class Metrics {
     this.configReloads = new Counter({ name: 'shadowfig_config_reloads_total', help: 'Config reload attempts by result.', labelNames: ['result'], registers })
     this.configInfo = new Gauge({ name: 'shadowfig_config_info', help: 'Always 1; the hash label names the live config.', labelNames: ['hash'], registers, aggregator: 'max' })
     this.upstreamErrors = new Counter({ name: 'shadowfig_upstream_errors_total', help: 'Upstream failures by route, role and error code.', labelNames: ['route', 'role', 'code'], registers })
+    this.rejected = new Counter({ name: 'shadowfig_rejected_total', help: 'Client requests and connections refused by a limit or as malformed (docs/limits.md).', labelNames: ['reason'], registers })
   }
 
   /** Status class label: 2xx, 3xx, 4xx, 5xx. */

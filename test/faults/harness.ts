@@ -1,0 +1,123 @@
+/**
+ * Fault-test harness: a real ProxyServer on port 0 wired to a Metrics registry (so
+ * shadowfig_rejected_total can be read), optional client limits, and upstreams that record
+ * every byte and every connection they get, so a test can assert "the upstream saw nothing".
+ */
+import net from 'node:net'
+import pino from 'pino'
+import { configSchema, type ConfigInput } from '../../src/config/schema.js'
+import type { ClientLimits } from '../../src/proxy/limits.js'
+import { buildRuntime, type Runtime } from '../../src/proxy/runtime.js'
+import { ProxyServer } from '../../src/proxy/server.js'
+import { Metrics } from '../../src/report/metrics.js'
+import type { Exchange } from '../../src/shadow/exchange.js'
+import { TargetStates } from '../../src/shadow/targets.js'
+import { counterValue } from '../helpers/metrics.js'
+import { netServer, type Started } from '../helpers/servers.js'
+
+export interface FaultProxy {
+  port: number
+  url: string
+  proxy: ProxyServer
+  metrics: Metrics
+  exchanges: Exchange[]
+  /** shadowfig_rejected_total{reason} */
+  rejected (reason: string): Promise<number>
+  /** Builds a runtime from `input` (+ limits) and swaps it in, as a reload does. */
+  reload (input: ConfigInput, limits?: Partial<ClientLimits>): void
+  close (): Promise<void>
+}
+
+/** `limits` ride on the parsed config the way the `limits:` block does. */
+function parse (input: ConfigInput, limits?: Partial<ClientLimits>): ReturnType<typeof configSchema.parse> {
+  const config = configSchema.parse(input)
+  return limits === undefined ? config : Object.assign(config, { limits: { ...(config as { limits?: object }).limits, ...limits } })
+}
+
+export async function startFaultProxy (input: ConfigInput, limits?: Partial<ClientLimits>): Promise<FaultProxy> {
+  const metrics = new Metrics({ defaultMetrics: false })
+  const exchanges: Exchange[] = []
+  const deps = { metrics, targets: new TargetStates(), sink: { submit: (e: Exchange) => { exchanges.push(e) } } }
+  const runtimes: Runtime[] = [buildRuntime(parse(input, limits), 'test', deps).runtime]
+  const proxy = new ProxyServer(runtimes[0], { log: pino({ level: 'silent' }), metrics })
+  const addr = await proxy.listen(0, '127.0.0.1')
+  return {
+    port: addr.port,
+    url: `http://127.0.0.1:${addr.port}`,
+    proxy,
+    metrics,
+    exchanges,
+    rejected: (reason) => counterValue(metrics, 'shadowfig_rejected_total', { reason }),
+    reload (next, nextLimits) {
+      const rt = buildRuntime(parse(next, nextLimits), 'test2', deps, runtimes[runtimes.length - 1]).runtime
+      runtimes.push(rt)
+      proxy.setRuntime(rt)
+    },
+    async close () {
+      await proxy.drain(100)
+      for (const rt of runtimes) { await rt.upstreams.destroy(); await rt.shadowUpstreams.destroy() }
+    },
+  }
+}
+
+export interface RecordingUpstream extends Started<net.Server> {
+  /** Connections accepted so far. */
+  connections: number
+  /** Every byte received, per connection, as latin1 text. */
+  received: string[]
+  /** Complete requests answered (one per blank line after a head; bodies by content-length). */
+  requests: number
+}
+
+/**
+ * A raw upstream that answers each request head with `200 ok` (keep-alive) after reading a
+ * content-length body, and records everything. Chunked bodies are read up to `0\r\n\r\n`.
+ */
+export async function recordingUpstream (): Promise<RecordingUpstream> {
+  const state = { connections: 0, received: [] as string[], requests: 0 }
+  const started = await netServer((s) => {
+    const idx = state.connections++
+    state.received[idx] = ''
+    let buf = ''
+    s.on('data', (c: Buffer) => {
+      const text = c.toString('latin1')
+      state.received[idx] += text
+      buf += text
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n')
+        if (end === -1) return
+        const head = buf.slice(0, end)
+        const cl = /\r\ncontent-length:\s*(\d+)/i.exec(head)
+        let total = end + 4
+        if (cl !== null) total += Number(cl[1])
+        else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+          const last = buf.indexOf('\r\n0\r\n\r\n', end)
+          if (last === -1) return
+          total = last + 7
+        }
+        if (buf.length < total) return
+        buf = buf.slice(total)
+        state.requests++
+        s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+      }
+    })
+  })
+  return Object.defineProperties(started, {
+    connections: { get: () => state.connections },
+    received: { get: () => state.received },
+    requests: { get: () => state.requests },
+  }) as RecordingUpstream
+}
+
+/** A config with one catch-all route to `primaryUrl` (and a candidate when given). */
+export function faultConfig (primaryUrl: string, route: Record<string, unknown> = {}, candidateUrl?: string): ConfigInput {
+  const upstreams: Record<string, unknown> = { primary: { url: primaryUrl, timeout: '2s', connectTimeout: '1s' } }
+  if (candidateUrl !== undefined) upstreams.candidate = { url: candidateUrl, timeout: '2s', connectTimeout: '1s' }
+  return {
+    upstreams,
+    routes: [{ name: 'all', match: { pathPrefix: '/' }, primary: 'primary', ...route }],
+  } as ConfigInput
+}
+
+/** Waits a little for anything still in flight (mirrors are asynchronous). */
+export const settle = (ms = 150): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
