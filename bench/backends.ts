@@ -3,7 +3,7 @@
  * a static JSON document of exactly that many bytes (built once per size and cached).
  *  - `primary`: the reference document.
  *  - `candidate`: the same order with realistic, normalizable differences (a new
- *    `generated_at`, `total` off in the 3rd decimal, items in reverse order), so a route with
+ *    `generated_at`, `total` off in the 3rd decimal (same serialized length, so the padding matches), items in reverse order), so a route with
  *    `ignore: [$.generated_at]`, `numbers: { precision: 2 }`, `arrays: { $.items: { key: id } }`
  *    does the full decode → normalize → keyed diff work and still ends in `match`.
  * `latencyMs` delays every response (a slow candidate is `latencyMs: 2000`); a down candidate
@@ -45,7 +45,7 @@ export function makeBody (size: number, variant: Variant): Buffer {
     id: 42,
     generated_at: candidate ? '2026-01-01T00:00:01.000Z' : '2026-01-01T00:00:00.000Z',
     currency: 'EUR',
-    total: candidate ? 1234.561 : 1234.56,
+    total: candidate ? 1234.561 : 1234.564, // same length, equal at 2 decimals
     items,
     pad: '',
   }
@@ -61,7 +61,7 @@ export async function startBackend (opts: BackendOptions): Promise<RunningBacken
   const bodies = new Map<number, Buffer>()
   const latency = opts.latencyMs ?? 0
   const server = http.createServer((req, res) => {
-    const m = /^\/json\/(\d+)/.exec(req.url ?? '')
+    const m = /^\/json\/(\d+)/.exec(req.url as string)
     if (!m || Number(m[1]) > 64 * MiB) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('use GET /json/<bytes>\n')
       return

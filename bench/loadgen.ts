@@ -125,7 +125,8 @@ class Request implements Dispatcher.DispatchHandler {
   }
 
   onResponseError (_c: Dispatcher.DispatchController, err: Error): void {
-    this.run.finish(this, (err as { code?: string }).code ?? err.name)
+    // Every undici and socket error carries a code (UND_ERR_*, ECONNREFUSED, HPE_*).
+    this.run.finish(this, String((err as { code?: unknown }).code))
   }
 }
 
@@ -136,7 +137,7 @@ function summarize (run: Run, opts: LoadOptions, windowNs: number): LoadResult {
   return {
     mode: opts.mode,
     url: opts.url,
-    rate: opts.mode === 'open' ? opts.rate ?? null : null,
+    rate: opts.mode === 'open' ? opts.rate as number : null,
     connections: opts.connections,
     durationMs: opts.durationMs,
     sentTotal: run.sentTotal,

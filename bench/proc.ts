@@ -50,7 +50,8 @@ export function runJson<T> (entry: string, arg: unknown, opts: SpawnOptions = {}
   return new Promise((resolve, reject) => {
     child.once('error', reject)
     child.once('close', (code) => {
-      const last = out.trim().split('\n').pop() ?? ''
+      const lines = out.trim().split('\n')
+      const last = lines[lines.length - 1] as string
       if (code !== 0) return reject(new Error(`${entry} exited with ${code}: ${last}`))
       try { resolve(JSON.parse(last) as T) } catch { reject(new Error(`${entry} printed no JSON: ${last.slice(0, 200)}`)) }
     })

@@ -10,10 +10,11 @@ t.test('bodies are valid JSON of exactly the asked size, same items in both vari
     const c = makeBody(size, 'candidate')
     t.equal(p.length, size)
     t.equal(c.length, size)
-    const pj = JSON.parse(p.toString()) as { total: number, generated_at: string, items: Array<{ id: number }> }
+    const pj = JSON.parse(p.toString()) as { total: number, generated_at: string, pad: string, items: Array<{ id: number }> }
     const cj = JSON.parse(c.toString()) as typeof pj
     t.same(cj.items.map((i) => i.id).sort((a, b) => a - b), pj.items.map((i) => i.id), `${size}: same item ids`)
     t.not(cj.generated_at, pj.generated_at)
+    t.equal(cj.pad.length, pj.pad.length, 'padding identical: the only differences are the normalizable ones')
     t.equal(Math.round(cj.total * 100), Math.round(pj.total * 100), 'totals agree at 2 decimals')
   }
 })

@@ -45,6 +45,13 @@ t.test('closed loop keeps at most `connections` requests in flight', async (t) =
   t.equal(r.bytesPerResponse, 1024)
 })
 
+t.test('a closed loop whose window has already passed sends nothing and reports zeros', async (t) => {
+  const r = await runLoad({ url: 'http://127.0.0.1:1/', mode: 'closed', connections: 2, durationMs: 0, warmupMs: 0 })
+  t.equal(r.sent, 0)
+  t.equal(r.achievedRate, 0)
+  t.equal(r.maxInFlight, 0)
+})
+
 t.test('failures are counted by kind: refused connections and error statuses', async (t) => {
   const refused = await runLoad({ url: `http://127.0.0.1:${await closedPort()}/json/2048`, mode: 'open', rate: 100, connections: 4, durationMs: 100, warmupMs: 0 })
   t.equal(refused.errors, 10)

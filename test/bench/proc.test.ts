@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url'
 import { nodeCommand, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss } from '../../bench/proc.js'
 import type { LoadResult } from '../../bench/loadgen.js'
 
+// Children run under tsx, tap runs this file under ts-node: two different transpilations of
+// the same source whose coverage ranges would be merged into nonsense. Children are therefore
+// not covered; what they run (loadgen.ts, backends.ts) is covered in-process by other files.
+delete process.env.NODE_V8_COVERAGE
+
 const fixture = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url))
 const GONE = 2 ** 22 + 12345 // above the default pid_max: never a live process
 
