@@ -113,13 +113,18 @@ export function measurements (results: ScenarioResult[]): Measurements {
   return m
 }
 
-/** `sent 100% · match 100%`: shares of proxied requests by mirror outcome, then by verdict. */
+/**
+ * `mirror sent 100% · compare match 97%, skipped 3%`: shares of proxied requests by mirror
+ * outcome, then by comparison verdict (shares under half a percent left out).
+ */
 export function shadowSummary (r: ScenarioResult): string {
-  const parts: string[] = []
-  for (const [k, v] of Object.entries(r.counters).sort((a, b) => b[1] - a[1])) {
-    const share = v / r.proxiedRequests
-    if (v > 0 && share >= 0.005) parts.push(`${k.slice(k.indexOf('.') + 1)} ${Math.round(share * 100)}%`)
-  }
+  const group = (prefix: string): string => Object.entries(r.counters)
+    .filter(([k, v]) => k.startsWith(prefix) && v / r.proxiedRequests >= 0.005)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k.slice(prefix.length)} ${Math.round(v / r.proxiedRequests * 100)}%`)
+    .join(', ')
+  const parts = [['mirror', group('mirror_total.')], ['compare', group('comparisons_total.')]]
+    .filter(([, text]) => text).map(([label, text]) => `${label} ${text}`)
   return parts.length ? parts.join(' · ') : '–'
 }
 

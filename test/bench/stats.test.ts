@@ -42,8 +42,9 @@ t.test('notes an open-loop run that ran out of sockets; no requests means no CPU
 })
 
 t.test('shadow summary lists shares of at least half a percent, largest first', async (t) => {
-  t.equal(shadowSummary(summarize(def, [rep(1, 2)])), 'sent 100% · match 100%')
-  t.equal(shadowSummary(summarize(def, [rep(1, 2, { counters: { 'mirror_total.saturated': 300, 'mirror_total.sent': 700, 'mirror_total.error': 0 } })])), 'sent 70% · saturated 30%')
+  t.equal(shadowSummary(summarize(def, [rep(1, 2)])), 'mirror sent 100% · compare match 100%')
+  t.equal(shadowSummary(summarize(def, [rep(1, 2, { counters: { 'mirror_total.saturated': 300, 'mirror_total.sent': 700, 'mirror_total.error': 0 } })])), 'mirror sent 70%, saturated 30%')
+  t.equal(shadowSummary(summarize(def, [rep(1, 2, { counters: { 'comparisons_total.skipped': 500 } })])), 'compare skipped 50%')
   t.equal(shadowSummary(summarize(def, [rep(1, 2, { counters: {} })])), '–')
 })
 
