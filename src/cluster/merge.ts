@@ -41,7 +41,7 @@ function mergeRoute (parts: RouteReport[], topFields: number): RouteReport {
         : { ...prev, count: prev.count + s.count, lastSeen: Math.max(prev.lastSeen, s.lastSeen), sampleIds: [...prev.sampleIds, ...s.sampleIds] })
     }
   }
-  const rate = (n: number): number => total === 0 ? 0 : n / total
+  const rate = (n: number): number => n / total // total >= 1: a route is reported once seen
   return {
     route: parts[0].route,
     total,

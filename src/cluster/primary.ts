@@ -8,7 +8,7 @@
  *                      config's drainTimeout + STOP_MARGIN_MS, then kills stragglers.
  * Resolves with the exit code once the cluster stopped: 0 when every worker drained and
  * exited cleanly, 1 when the config was invalid at start, 2 on any other failure.
- * Sizing: each worker gets compareThreadsPerWorker() comparison threads (docs/cluster.md).
+ * Sizing: each worker gets compareThreadsPerWorker() comparison threads (sizing.ts).
  */
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
@@ -20,6 +20,7 @@ import { formatConfigIssue } from '../errors.js'
 import { createLoggers } from '../report/logger.js'
 import { Fanout } from './fanout.js'
 import { createClusterAdmin } from './primary-admin.js'
+import { compareThreadsPerWorker } from './sizing.js'
 import { ClusterStartError, Supervisor } from './supervisor.js'
 
 export interface ClusterOptions {
@@ -32,14 +33,6 @@ export interface ClusterOptions {
 
 /** Time past the drain timeout for workers to close pools, compare threads and logs. */
 export const STOP_MARGIN_MS = 5_000
-
-/**
- * Comparison threads per worker: the cores left after one per worker's event loop, shared
- * evenly, at least one (comparison must never run on the loop that serves clients).
- */
-export function compareThreadsPerWorker (cpus: number, workers: number): number {
-  return Math.max(1, Math.floor((cpus - workers) / workers))
-}
 
 /** The worker entry next to this module: worker.ts under tsx (tests), worker.js in dist/. */
 function workerEntry (): { exec: string, execArgv: string[] } {

@@ -26,6 +26,11 @@ t.test('--workers 2', async (t) => {
     res.end('{"ok":true}')
   })
   t.teardown(upstream.close)
+  const candidate = await httpServer((_req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end('{"ok":false}')
+  })
+  t.teardown(candidate.close)
   const down = await closedPort()
   const dir = await mkdtemp(join(tmpdir(), 'shadowfig-cluster-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
@@ -38,7 +43,12 @@ logging: { level: info }
 upstreams:
   mono: { url: ${upstream.url} }
   cand: { url: http://127.0.0.1:${down} }
+  shadow: { url: ${candidate.url} }
 routes:
+  - name: shadowed
+    match: { pathPrefix: /sh/ }
+    primary: mono
+    shadow: { candidate: shadow, sample: 100% }
   - name: shifted
     match: { pathPrefix: /shift }
     primary: mono
@@ -120,6 +130,33 @@ ${extraRoute}  - name: all
     t.equal(metricSum(await metrics(), 'shadowfig_config_info', { hash }), 1, 'the running config stays')
     await writeFile(file, config('  - name: added\n    match: { pathPrefix: /added }\n    primary: mono\n'))
     t.equal((await request(`${admin}/api/reload`, { method: 'POST', headers: auth })).status, 200)
+  })
+
+  await t.test('reports, samples and the page merge every worker', async (t) => {
+    const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => request(`${proxy}/sh/${i}`)))
+    t.same([...new Set(sent.map((a) => a.status))], [200])
+    for (let i = 0; i < 100 && metricSum(await metrics(), 'shadowfig_comparisons_total', { route: 'shadowed' }) !== 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    t.equal(metricSum(await metrics(), 'shadowfig_comparisons_total', { route: 'shadowed', verdict: 'mismatch' }), 20)
+    const res = await request(`${admin}/api/report`, { headers: auth })
+    t.equal(res.status, 200)
+    const route = (JSON.parse(res.body) as { routes: Array<{ route: string, total: number, verdicts: { mismatch: number }, mismatchRate: number, topFields: unknown[], signatures: Array<{ count: number, sampleIds: string[] }> }> }).routes.find((r) => r.route === 'shadowed')
+    t.match(route, { total: 20, verdicts: { mismatch: 20 }, mismatchRate: 1, topFields: [{ field: '$.ok', count: 20, rate: 1 }] })
+    t.equal(route?.signatures.length, 1, 'one signature, merged across workers')
+    t.equal(route?.signatures[0].count, 20)
+    const ids = route?.signatures[0].sampleIds ?? []
+    t.ok(ids.length >= 2, `sample ids from both workers (${ids.length})`)
+    for (const id of ids) {
+      const d = await request(`${admin}/api/diffs/${id}`, { headers: auth })
+      t.equal(d.status, 200, `sample ${id}`)
+      t.equal((JSON.parse(d.body) as { id: string }).id, id)
+    }
+    t.equal((await request(`${admin}/api/diffs/no-such-id`, { headers: auth })).status, 404)
+    const page = await request(`${admin}/report`, { headers: auth })
+    t.equal(page.status, 200)
+    t.match(page.body, 'shadowed')
+    t.match(page.body, ids[0], 'the page shows a sample copied from a worker')
   })
 
   await t.test('a killed worker is replaced and adopts the live split state', async (t) => {
