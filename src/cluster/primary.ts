@@ -35,12 +35,13 @@ export interface ClusterOptions {
 export const STOP_MARGIN_MS = 5_000
 
 /** The worker entry next to this module: worker.ts under tsx (tests), worker.js in dist/. */
-function workerEntry (): { exec: string, execArgv: string[] } {
+function workerEntry (): { exec: string, args: string[], execArgv: string[] } {
   const self = fileURLToPath(import.meta.url)
   const ext = extname(self)
   const exec = fileURLToPath(new URL('./worker' + ext, import.meta.url))
   const hasTsx = process.execArgv.some((a) => a.includes('tsx'))
-  return { exec, execArgv: ext === '.ts' && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv }
+  // args: [] — workers take their options from the environment, not the primary's argv.
+  return { exec, args: [], execArgv: ext === '.ts' && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv }
 }
 
 export async function runCluster (opts: ClusterOptions): Promise<number> {

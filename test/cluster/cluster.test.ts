@@ -175,6 +175,23 @@ ${extraRoute}  - name: all
     t.equal((await request(`${admin}/readyz`)).status, 200)
   })
 
+  await t.test('a worker that cannot start is retried with growing delays; the other serves', async (t) => {
+    await writeFile(file, 'routes: []\n')
+    const readyBefore = c.events('shadowfig.cluster.worker_ready').length
+    const exitsBefore = c.events('shadowfig.cluster.worker_exit').length
+    process.kill(c.events('shadowfig.cluster.worker_ready')[readyBefore - 1].workerPid as number, 'SIGKILL')
+    const exits = [1, 2].map((n) => c.waitFor('shadowfig.cluster.worker_exit', exitsBefore + n, 60_000))
+    const delays = await Promise.all(exits.map(async (e) => (await e).restartInMs as number))
+    // This slot already failed once in the previous step, less than stableMs ago: 500, 1000.
+    t.same(delays, [500, 1000], 'the backoff doubles per consecutive failure of the slot')
+    t.equal((await exits[1]).code, 1, 'the replacement exits 1 on the invalid file')
+    t.equal((await request(`${admin}/readyz`)).status, 503, 'not ready while a worker is missing')
+    t.equal((await request(`${proxy}/item/x`)).status, 200, 'the survivor serves')
+    await writeFile(file, config('  - name: added\n    match: { pathPrefix: /added }\n    primary: mono\n'))
+    await c.waitFor('shadowfig.cluster.worker_ready', readyBefore + 1, 60_000)
+    t.equal((await request(`${admin}/readyz`)).status, 200)
+  })
+
   await t.test('SIGTERM drains every worker and exits 0', async (t) => {
     const arrived = new Promise<void>((resolve) => { slowArrived = resolve })
     const slow = request(`${proxy}/slow`)
