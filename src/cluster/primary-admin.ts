@@ -5,7 +5,8 @@
  *  - `/metrics`: every ready worker's registry as JSON, merged by prom-client's
  *    AggregatorRegistry.aggregate (each metric's `aggregator`: counters and histograms sum,
  *    in-flight gauges sum, split weight and config_info max, default metrics as prom-client
- *    sets them), plus the primary's own cluster gauges. Not `clusterMetrics()`: it asks
+ *    sets them), plus the primary's own `shadowfig_cluster_workers` and
+ *    `shadowfig_cluster_worker_restarts_total`. Not `clusterMetrics()`: it asks
  *    every *connected* worker, and one still loading (no listener yet) or busy dying makes
  *    the whole scrape wait 5 s and fail.
  *  - `/readyz`: 200 only while every worker is up and the cluster is not draining.
@@ -17,7 +18,7 @@
  */
 import type { Worker } from 'node:cluster'
 import type { Logger } from 'pino'
-import { AggregatorRegistry, Gauge, Registry } from 'prom-client'
+import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client'
 import type { ReloadResult } from '../app.js'
 import { createAdminServer, type AdminServer } from '../report/admin.js'
 import type { Report } from '../report/reporter.js'
@@ -54,7 +55,11 @@ export function createClusterAdmin (opts: ClusterAdminOptions): { server: AdminS
 
   const registry = new ClusterRegistry(async () => values(await all((w) => fanout.ask(w, { op: 'metrics' }))))
   new Gauge({ name: 'shadowfig_cluster_workers', help: 'Cluster workers serving traffic.', registers: [registry], collect () { this.set(sup.ready().length) } })
-  new Gauge({ name: 'shadowfig_cluster_worker_restarts', help: 'Workers replaced after an unexpected exit since the primary started.', registers: [registry], collect () { this.set(sup.restarts) } })
+  let counted = 0
+  new Counter({
+    name: 'shadowfig_cluster_worker_restarts_total', help: 'Workers replaced after an unexpected exit.', registers: [registry],
+    collect () { this.inc(sup.restarts - counted); counted = sup.restarts },
+  })
 
   const reloadAll = async (reason: string): Promise<ReloadResult> => {
     const rs = await all((w) => fanout.ask(w, { op: 'reload', reason }))

@@ -169,7 +169,7 @@ ${extraRoute}  - name: all
     const text = await metrics()
     const after = metricSum(text, 'shadowfig_requests_total') as number
     t.ok(after > 0 && after < before, `the survivor's counts remain, the victim's went with it (${after} of ${before})`)
-    t.equal(metricSum(text, 'shadowfig_cluster_worker_restarts'), 1)
+    t.equal(metricSum(text, 'shadowfig_cluster_worker_restarts_total'), 1)
     t.equal(metricSum(text, 'shadowfig_cluster_workers'), 2, 'the replacement is counted (and scraped)')
     t.equal(metricSum(text, 'shadowfig_split_weight_ratio', { route: 'shifted' }), 0, 'the new worker took the trip over')
     t.equal((await request(`${admin}/readyz`)).status, 200)
