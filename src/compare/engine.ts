@@ -8,6 +8,7 @@
  * custom comparator costs one thread restart, never a stuck pool. `compare()` never rejects.
  */
 import { availableParallelism } from 'node:os'
+import { MessageChannel } from 'node:worker_threads'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
@@ -27,7 +28,7 @@ export interface CompareEngineOptions {
   threads?: number
   /** Tasks that may wait for a thread (default 128); more pending → skipped/saturated. */
   maxQueue?: number
-  /** Whole-task time limit in ms (default 5000); over it → skipped/comparator_timeout. */
+  /** Time limit of one task once a worker runs it, in ms (default 5000); over it → skipped/comparator_timeout. */
   taskTimeoutMs?: number
   /** Called with every result (after the promise resolves); must not throw (errors are swallowed). */
   onResult?: (result: ComparisonResult, exchange: Exchange) => void
@@ -103,11 +104,28 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     return r
   }
 
+  /**
+   * The time limit starts when a worker picks the task up (it says so on a private port), not
+   * at submission: queue time is bounded by the queue length, and a fresh worker's start-up
+   * (module loading, seconds under a TypeScript loader) must not count as a slow comparison.
+   */
+  const runWithLimit = async (task: Omit<WorkerTask, 'started'>): Promise<WorkerOutput> => {
+    const { port1, port2 } = new MessageChannel()
+    const abort = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    port1.once('message', () => { timer = setTimeout(() => abort.abort(), taskTimeoutMs) })
+    try {
+      return await pool.run({ ...task, started: port2 }, { signal: abort.signal, transferList: [port2] })
+    } finally {
+      clearTimeout(timer)
+      port1.close()
+    }
+  }
+
   const runTask = async (ex: Exchange, route: RouteSpec): Promise<ComparisonResult> => {
     pending++
     try {
-      const task: WorkerTask = { exchange: ex, route, generation, configDir, limits }
-      const out = await pool.run(task, { signal: AbortSignal.timeout(taskTimeoutMs) })
+      const out = await runWithLimit({ exchange: ex, route, generation, configDir, limits })
       merge(out.counts)
       return finalize(ex, out, noise)
     } catch (err) {

@@ -45,7 +45,7 @@ export function fingerprint (side: PreparedSide, maxPaths = DEFAULT_FINGERPRINT_
         }
         return
       }
-      add(path, JSON.stringify(v) ?? 'undefined')
+      add(path, JSON.stringify(v))
       tooMany = parts.size > maxPaths
     }
     walk(side.json, '$')

@@ -38,11 +38,15 @@ function patcherFor (plan: Plan): DiffPatcher {
   return p
 }
 
-/** Adds the differences of two normalized JSON values to `out`; false when over the size cap. */
+/** Adds the differences of two normalized JSON values whose canonical bytes differ to `out`; false when over the size cap. */
 export function diffJson (primary: unknown, candidate: unknown, plan: Plan, out: FieldSet, maxLcsCells = DEFAULT_MAX_LCS_CELLS): boolean {
   if (lcsCells(primary, candidate, plan, maxLcsCells) > maxLcsCells) return false
   const delta = patcherFor(plan).diff(primary, candidate)
+  const before = out.total
   if (delta !== undefined) collect(delta, [], out)
+  // jsondiffpatch never descends into keys named __proto__ (prototype-pollution guard), so two
+  // values differing only there give no delta; the canonical bytes differed, so say so.
+  if (out.total === before) out.add({ path: '$', concretePath: '$', kind: 'changed' })
   return true
 }
 
@@ -122,23 +126,22 @@ function lcsCells (a: unknown, b: unknown, plan: Plan, cap: number): number {
 
 function at (segs: readonly Segment[], s: Segment): Segment[] { return [...segs, s] }
 
-function collect (delta: Delta, segs: Segment[], out: FieldSet): void {
+function collect (delta: NonNullable<Delta>, segs: Segment[], out: FieldSet): void {
   if (Array.isArray(delta)) {
     leaf(delta, segs, out)
     return
   }
-  if (delta === undefined || typeof delta !== 'object') return
   if ((delta as { _t?: string })._t === 'a') {
     for (const key of Object.keys(delta)) {
       if (key === '_t') continue
-      const d = (delta as Record<string, Delta>)[key]
+      const d = (delta as Record<string, NonNullable<Delta>>)[key]
       // `_N` entries refer to the primary's index, plain `N` to the candidate's.
       const idx = key.startsWith('_') ? Number(key.slice(1)) : Number(key)
       collect(d, at(segs, idx), out)
     }
     return
   }
-  for (const key of Object.keys(delta)) collect((delta as Record<string, Delta>)[key], at(segs, key), out)
+  for (const key of Object.keys(delta)) collect((delta as Record<string, NonNullable<Delta>>)[key], at(segs, key), out)
 }
 
 function leaf (d: unknown[], segs: Segment[], out: FieldSet): void {

@@ -12,7 +12,7 @@ import { maskNumber, maskString } from './masks.js'
 import { REDACTED, type Plan } from './plan.js'
 
 export function canonical (value: unknown): string {
-  return stringify(value) ?? 'undefined'
+  return String(stringify(value))
 }
 
 /** Own-property assignment that stays safe for a JSON key named `__proto__`. */
@@ -60,8 +60,13 @@ function orderArray (items: unknown[], segs: readonly Segment[], plan: Plan): un
   const rule = plan.arrays.find((a) => a.path.matches(segs))
   if (!rule) return items
   const keyed = items.map((item) => ({ item, ...sortKeyOf(item, rule.mode) }))
-  keyed.sort((a, b) => a.rank - b.rank || (a.n - b.n) || (a.s < b.s ? -1 : a.s > b.s ? 1 : 0))
+  // Equal keys (duplicates) tie-break on content, so the order the upstream sent never matters.
+  keyed.sort((a, b) => a.rank - b.rank || (a.n - b.n) || cmp(a.s, b.s) || cmp(canonical(a.item), canonical(b.item)))
   return keyed.map((k) => k.item)
+}
+
+function cmp (a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /** Keyed items sort by key (numbers numerically, before strings); items without a key go last. */

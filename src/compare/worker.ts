@@ -3,6 +3,7 @@
  * comparators) are cached per config generation, so each worker compiles a route once per
  * reload. Task input is plain data (structured clone): the exchange and the route's settings.
  */
+import type { MessagePort } from 'node:worker_threads'
 import type { Exchange } from '../shadow/exchange.js'
 import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type RouteSpec, type WorkerOutput } from './pipeline.js'
 
@@ -12,6 +13,8 @@ export interface WorkerTask {
   generation: number
   configDir: string
   limits: CompareLimits
+  /** Told when this task starts running, so the engine's time limit excludes queueing and worker start-up. */
+  started?: MessagePort
 }
 
 const compiled = new Map<string, Promise<CompiledRoute>>()
@@ -26,10 +29,14 @@ function routeFor (task: WorkerTask): Promise<CompiledRoute> {
   if (!r) {
     r = compileRoute(task.route, task.configDir)
     compiled.set(task.route.name, r)
+    // A failed compile (say, a comparator file removed after the reload) is retried next task.
+    r.catch(() => compiled.delete(task.route.name))
   }
   return r
 }
 
 export default async function compareTask (task: WorkerTask): Promise<WorkerOutput> {
+  task.started?.postMessage(1)
+  task.started?.close()
   return runComparison(task.exchange, await routeFor(task), task.limits)
 }

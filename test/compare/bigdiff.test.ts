@@ -40,6 +40,17 @@ t.test('two 5 MB arrays are diffed off the main event loop', async (t) => {
   t.ok(p99 < 200, `event-loop delay p99 ${p99.toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`)
 })
 
+t.test('a diff that outgrows the worker heap cap is diff_too_large, and the pool recovers', async (t) => {
+  const primary = items(50_000, (i) => i)
+  const candidate = items(50_000, (i) => i + 1)
+  const engine = createCompareEngine({ threads: 1, maxWorkerHeapMb: 160, taskTimeoutMs: 60_000 })
+  t.teardown(() => engine.close())
+  await engine.setRoutes([{ name: 'r', compare: cfg({ arrays: { '$.items': { key: 'id' } }, maxBodySize: 8 * 1024 * 1024 }), hasSecondary: false }], process.cwd())
+  const r = await engine.compare(exchange(primary, candidate))
+  t.same([r.verdict, r.reason], ['skipped', 'diff_too_large'])
+  t.equal((await engine.compare(exchange(resp({ a: 1 }), resp({ a: 2 })))).verdict, 'mismatch')
+})
+
 t.test('an LCS over the cap is skipped as diff_too_large', async (t) => {
   const a = { items: Array.from({ length: 100 }, (_, i) => ({ id: i })) }
   const b = { items: Array.from({ length: 100 }, (_, i) => ({ id: i + 1000 })) }

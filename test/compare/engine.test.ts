@@ -1,10 +1,13 @@
 /**
- * The engine with its real piscina pool (workers run the .ts sources through tsx, inherited
- * from tap's --import=tsx): results, stats and per-comparator counters, config validation on
- * setRoutes, custom comparators inside workers (throw, runaway loop → task time limit), the
- * bounded queue (saturated results come back at once, never awaited), and close().
+ * The engine with its real piscina pool (workers run the .ts sources through the TypeScript
+ * loader they inherit from tap): results, stats and per-comparator counters, config validation
+ * on setRoutes, custom comparators inside workers (throw; a runaway loop stopped by the task
+ * time limit, which excludes worker start-up), the bounded queue (saturated results come back
+ * at once, never awaited), and close().
  */
 import t from 'tap'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createCompareEngine } from '../../src/compare/engine.js'
@@ -45,9 +48,9 @@ t.test('compares in the pool, counts, reports and validates routes', async (t) =
 })
 
 t.test('custom comparators in workers: errors and runaway loops are contained', async (t) => {
-  // Generous limit: the first task of a fresh worker loads the sources through tsx, which takes
-  // seconds on a loaded 2-core machine; only the runaway loop should ever reach it.
-  const engine = createCompareEngine({ threads: 1, taskTimeoutMs: 4000 })
+  // The limit runs from when a worker starts the task, so a fresh worker loading the sources
+  // through the TypeScript loader (seconds on a loaded machine) does not count against it.
+  const engine = createCompareEngine({ threads: 1, taskTimeoutMs: 1000 })
   t.teardown(() => engine.close())
   await engine.setRoutes([
     { name: 'money', compare: cfg({ comparators: ['json', './money.js'] }), hasSecondary: false },
@@ -67,6 +70,21 @@ t.test('custom comparators in workers: errors and runaway loops are contained', 
   const c = engine.stats().comparators
   t.same(c.money, { continue: 1, decided: 1, errors: 0 })
   t.same(c.throws, { continue: 0, decided: 0, errors: 1 })
+})
+
+t.test('a worker that cannot load a comparator gives comparator_error, then recovers', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shadowfig-engine-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'ok.mjs')
+  writeFileSync(file, "export default { name: 'ok', compare: () => 'continue' }")
+  const engine = createCompareEngine({ threads: 1 })
+  t.teardown(() => engine.close())
+  await engine.setRoutes([{ name: 'r', compare: cfg({ comparators: ['./ok.mjs'] }), hasSecondary: false }], dir)
+  rmSync(file) // validated on the main thread, gone before the worker compiles the route
+  const r = await engine.compare(exchange(resp({}), resp({})))
+  t.same([r.verdict, r.reason], ['skipped', 'comparator_error'])
+  writeFileSync(file, "export default { name: 'ok', compare: () => 'continue' }")
+  t.equal((await engine.compare(exchange(resp({}), resp({})))).verdict, 'match', 'the failed compile is not cached')
 })
 
 t.test('a full queue gives skipped/saturated at once, counted', async (t) => {

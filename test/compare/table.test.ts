@@ -32,6 +32,7 @@ const rows: Row[] = [
   { name: 'type change', p: json({ a: 1 }), c: json({ a: '1' }), verdict: 'mismatch', fields: ['type $.a'] },
   { name: 'null vs object is a type change', p: json({ a: null }), c: json({ a: { b: 1 } }), verdict: 'mismatch', fields: ['type $.a'] },
   { name: 'added and removed keys', p: json({ a: 1, gone: true }), c: json({ a: 1, extra: 2 }), verdict: 'mismatch', fields: ['removed $.gone', 'added $.extra'] },
+  { name: 'a key named __proto__ is data, and its difference is not lost', p: resp('{"__proto__":{"a":1},"b":1}', { 'content-type': 'application/json' }), c: resp('{"__proto__":{"a":2},"b":1}', { 'content-type': 'application/json' }), verdict: 'mismatch', fields: ['changed $'] },
   { name: 'odd key formatting', p: json({ 'odd key': 1, "it's": 1 }), c: json({ 'odd key': 2, "it's": 2 }), verdict: 'mismatch', fields: ["changed $['odd key']", "changed $['it\\'s']"] },
   // decoding
   { name: 'gzip vs identity, equal', p: enc({ a: 1 }, 'gzip', gzipSync), c: json({ a: 1 }), verdict: 'match' },
@@ -69,6 +70,7 @@ const rows: Row[] = [
   // arrays
   { name: 'keyed array reordered', p: json({ items: [{ id: 1, v: 'a' }, { id: 2, v: 'b' }] }), c: json({ items: [{ id: 2, v: 'b' }, { id: 1, v: 'a' }] }), rules: { arrays: { '$.items': { key: 'id' } } }, verdict: 'match' },
   { name: 'keyed array: inserted item and a change', p: json({ items: [{ id: 1, v: 'a' }, { id: 3, v: 'c' }] }), c: json({ items: [{ id: 3, v: 'C' }, { id: 2, v: 'b' }, { id: 1, v: 'a' }] }), rules: { arrays: { '$.items': { key: 'id' } } }, verdict: 'mismatch', fields: ['added $.items[*]', 'changed $.items[*].v'] },
+  { name: 'null, object and duplicate keys fall back to content', p: json({ items: [{ id: null, v: 1 }, { id: { x: 1 } }, { id: 'a', n: 2 }, { id: 'a', n: 1 }] }), c: json({ items: [{ id: 'a', n: 1 }, { id: { x: 1 } }, { id: 'a', n: 2 }, { id: null, v: 1 }] }), rules: { arrays: { '$.items': { key: 'id' } } }, verdict: 'match' },
   { name: 'string keys and keyless items sort too', p: json({ items: [{ id: 'b' }, { x: 1 }, { id: 'a' }] }), c: json({ items: [{ x: 1 }, { id: 'a' }, { id: 'b' }] }), rules: { arrays: { '$.items': { key: 'id' } } }, verdict: 'match' },
   { name: 'ordered array reordered without a rule', p: json({ items: [{ id: 1 }, { id: 2 }] }), c: json({ items: [{ id: 2 }, { id: 1 }] }), verdict: 'mismatch', fields: ['changed $.items[*].id', 'changed $.items[*].id'] },
   { name: 'positional array: extra and missing items', p: json({ l: [1, 2, 3], m: [1] }), c: json({ l: [1, 2], m: [1, 2] }), verdict: 'mismatch', fields: ['removed $.l[*]', 'added $.m[*]'] },
@@ -94,6 +96,7 @@ const rows: Row[] = [
   { name: 'truncated body', p: { ...json({ a: 1 }), truncated: true }, c: json({ a: 1 }), verdict: 'skipped', reason: 'body_too_large' },
   { name: 'body over the route cap', p: json({ a: 'x'.repeat(100) }), c: json({ a: 1 }), rules: { maxBodySize: 50 }, verdict: 'skipped', reason: 'body_too_large' },
   { name: 'decompression bomb', p: enc({ a: 'x'.repeat(100_000) }, 'gzip', gzipSync), c: json({ a: 1 }), rules: { maxBodySize: 1000 }, verdict: 'skipped', reason: 'body_too_large' },
+  { name: 'candidate decompression bomb', p: json({ a: 1 }), c: enc({ a: 'x'.repeat(100_000) }, 'gzip', gzipSync), rules: { maxBodySize: 1000 }, verdict: 'skipped', reason: 'body_too_large' },
   { name: 'candidate connect failure', p: json({ a: 1 }), c: { ...resp(''), status: 0, failure: 'connect' }, verdict: 'candidate_error', reason: 'connect' },
   { name: 'candidate 5xx where primary is fine', p: json({ a: 1 }), c: resp('oops', {}, 503), verdict: 'candidate_error', reason: '5xx' },
   { name: 'primary failed', p: { ...resp(''), status: 0, failure: 'timeout' }, c: json({ a: 1 }), verdict: 'skipped', reason: 'primary_error' },

@@ -5,6 +5,7 @@
  */
 import t from 'tap'
 import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runChain } from '../../src/compare/chain.js'
 import { decodeBody, headerValue } from '../../src/compare/decode.js'
@@ -12,6 +13,7 @@ import { WORKER_URL } from '../../src/compare/engine.js'
 import { FieldSet } from '../../src/compare/fields.js'
 import { changedPaths, fingerprint } from '../../src/compare/fingerprint.js'
 import { compilePath, formatPath } from '../../src/compare/jsonpath.js'
+import { NoiseModel } from '../../src/compare/noise.js'
 import { runComparison } from '../../src/compare/pipeline.js'
 import { signatureOf } from '../../src/compare/result.js'
 import { compareDirect, exchange, resp, route } from './helpers.js'
@@ -31,6 +33,8 @@ t.test('JSONPath subset', async (t) => {
     ['$.m.*', ['m', 'z']],
     ['$.x-y', ['x-y']],
     ['$..a..b', ['a', 1, 'c', 'b']],
+    ['$..[*]', ['a', 1]],
+    ['$..[0].x', ['a', 0, 'x']],
   ]
   for (const [p, segs] of yes) t.ok(compilePath(p).matches(segs), `${p} matches ${JSON.stringify(segs)}`)
   const no: Array<[string, Array<string | number>]> = [
@@ -78,6 +82,35 @@ t.test('fingerprints cover text, binary and wide JSON', async (t) => {
   const side = { status: 200, headers: {}, body: { kind: 'json' as const, text: '', value: null }, bytes: new Uint8Array(), json: { a: [], b: {} } }
   t.same(Object.keys(fingerprint(side) ?? {}), ['status', '$.a', '$.b'], 'empty containers are leaves')
   t.equal(fingerprint({ ...side, bytes: new Uint8Array(10) }, 256, 5), undefined, 'bodies over the byte cap get none')
+})
+
+t.test('secondary sides that cannot be compared give no reference', async (t) => {
+  const r = await route({ arrays: { '$.l': { key: 'id' } } }, true)
+  const limits = { maxLcsCells: 50, maxFields: 100, comparatorTimeoutMs: 100, maxSampleBytes: 1024 }
+  const broken = await runComparison(exchange(resp({ a: 1 }), resp({ a: 1 }), { secondary: resp(Buffer.from('x'), { 'content-encoding': 'gzip' }) }), r, limits)
+  t.equal(broken.secondaryPaths, undefined, 'secondary does not decode')
+  const l = (base: number): unknown => ({ l: Array.from({ length: 10 }, (_, i) => ({ id: base + i })) })
+  const huge = await runComparison(exchange(resp(l(0)), resp(l(0)), { secondary: resp(l(100)) }), r, limits)
+  t.equal(huge.secondaryPaths, undefined, 'secondary diff over the cap')
+  const fine = await runComparison(exchange(resp(l(0)), resp(l(0)), { secondary: resp({ ...l(0) as object, x: 1 }) }), r, limits)
+  t.same(fine.secondaryPaths, ['$.x'])
+})
+
+t.test('noise model corner cases', async (t) => {
+  const m = new NoiseModel({ minSamples: 1 })
+  t.notOk(m.isNoise('never-seen', '$.a'))
+  t.same(m.noisyPaths('never-seen'), [])
+  m.repeatReference('gone', 'GET /', { a: '1' })
+  m.retain(new Set())
+  t.equal(m.repeatReference('gone', 'GET /', { a: '2' }), undefined, 'request keys of removed routes are forgotten')
+})
+
+t.test('plugins get decoded bytes for binary bodies', async (t) => {
+  const cwd = process.cwd()
+  process.chdir(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'))
+  t.teardown(() => process.chdir(cwd))
+  const r = await compareDirect(exchange(resp(Buffer.from([0, 1]), { 'content-type': 'image/png' }), resp(Buffer.from([0, 1]), { 'content-type': 'image/png' })), { comparators: ['./echo.js'] })
+  t.same(r.fields[0].candidate, { route: 'r', before: 0, body: 'object' })
 })
 
 t.test('decoding details', async (t) => {
