@@ -101,8 +101,8 @@ export function serverOptions (l: ClientLimits): ServerOptions {
     // (RFC 9112 §6.3, §5.2, §2.2): an intermediary that is laxer than its upstream is the very
     // definition of request smuggling. Never inherit --insecure-http-parser from NODE_OPTIONS.
     insecureHTTPParser: false,
-    // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host.
-    requireHostHeader: true,
+    // Node would answer a missing Host itself, uncounted; screenRequest does it instead.
+    requireHostHeader: false,
     joinDuplicateHeaders: false,
   }
 }
@@ -132,6 +132,8 @@ function headBytes (raw: readonly string[]): number {
  */
 export function screenRequest (req: IncomingMessage, l: ClientLimits): RejectReason | undefined {
   const raw = req.rawHeaders
+  // llhttp takes `GET /` without a version as HTTP/0.9; nothing upstream should see that.
+  if (req.httpVersionMajor !== 1) return 'bad_request'
   if ((req.url as string).length > l.maxUrlLength) return 'uri_too_long'
   if (raw.length > l.maxHeaderCount * 2) return 'too_many_headers'
   if (headBytes(raw) > l.maxHeaderSize) return 'header_too_large'
@@ -142,9 +144,17 @@ export function screenRequest (req: IncomingMessage, l: ClientLimits): RejectRea
   // RFC 9112 §3.2: more than one Host line is a 400; picking either one would let a cache or
   // router upstream disagree with us about which site was asked for.
   if (hosts > 1) return 'smuggling'
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400 too.
+  if (hosts === 0 && req.httpVersionMinor === 1) return 'bad_request'
   // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means the framing is faulty
   // (llhttp ignores it there and the "body" would become the next request).
-  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) return 'smuggling'
+  const te = req.headers['transfer-encoding']
+  if (te !== undefined) {
+    if (req.httpVersionMinor === 0) return 'smuggling'
+    // RFC 9112 §6.3 (4): chunked must be the final coding of a request, or its length is
+    // unknowable. llhttp flags this only after the head was handed over, so check here first.
+    if (!/(?:^|,)[ \t]*chunked[ \t]*$/i.test(te)) return 'smuggling'
+  }
   return undefined
 }
 

@@ -37,7 +37,9 @@ export interface ProxyServerOptions {
 
 /** Marks a connection accepted over `maxConnections`: its first request gets 503. */
 const OVER_LIMIT = Symbol('shadowfig.overLimit')
-type ClientSocket = Socket & { [OVER_LIMIT]?: true, _httpMessage?: ServerResponse | null }
+/** Marks a connection whose request was refused (and counted): a later parser error is not news. */
+const REFUSED = Symbol('shadowfig.refused')
+type ClientSocket = Socket & { [OVER_LIMIT]?: true, [REFUSED]?: true, _httpMessage?: ServerResponse | null }
 
 /** Methods the proxy forwards; the Allow header of a 405 to CONNECT (RFC 9110 §15.5.6). */
 const ALLOW = 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE\r\n'
@@ -199,6 +201,8 @@ export class ProxyServer {
   /** A counted rejection (docs/limits.md); the connection closes after the answer. */
   private reject (res: ServerResponse, reason: RejectReason): void {
     this.count(reason)
+    const socket = res.socket as ClientSocket | null
+    if (socket !== null) socket[REFUSED] = true
     sendRejection(res, reason)
   }
 
@@ -257,7 +261,7 @@ export class ProxyServer {
   private clientError (err: Error & { code?: string, rawPacket?: Buffer, bytesParsed?: number }, duplex: Duplex): void {
     const socket = duplex as ClientSocket
     const msg = socket._httpMessage ?? undefined
-    const reason = socket[OVER_LIMIT] === true ? undefined : classifyClientError(err, msg !== undefined)
+    const reason = socket[OVER_LIMIT] === true || socket[REFUSED] === true ? undefined : classifyClientError(err, msg !== undefined)
     if (reason === undefined) { socket.destroy(); return } // client gone, or counted already
     this.count(reason)
     // A connection that never sent a byte is not a request: close it without an answer a
