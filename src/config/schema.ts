@@ -147,6 +147,25 @@ export const routeSchema = z.strictObject({
   record: recordSchema.optional(),
 })
 
+/**
+ * Client-side limits of the proxy (docs/limits.md; enforced in src/proxy/limits.ts). Defaults:
+ * header size as Node's and nginx's `large_client_header_buffers`; 100 headers as Envoy's
+ * `max_headers_count`; 8 KiB URLs as nginx; 10 s to send a head (slowloris; a real client
+ * needs milliseconds); 5 min for a whole request (Node's default); keep-alive 65 s, above the
+ * 60 s idle timeout of common load balancers so an LB never reuses a connection being closed.
+ */
+export const limitsSchema = z.strictObject({
+  maxHeaderSize: size.default(16 * 1024).meta({ description: 'Largest request head (field lines, not the request line); 431 above it.' }),
+  maxHeaderCount: z.number().int().positive().default(100).meta({ description: 'Most header field lines in a request; 431 above it.' }),
+  maxUrlLength: size.default(8 * 1024).meta({ description: 'Longest request target; 414 above it.' }),
+  headersTimeout: duration.default(10_000).meta({ description: 'Time from a request\'s first byte to the end of its head; 408 after it.' }),
+  requestTimeout: duration.default(300_000).meta({ description: 'Time from a request\'s first byte to the end of its body (0: none); 408 after it.' }),
+  keepAliveTimeout: duration.default(65_000).meta({ description: 'Idle time before a keep-alive client connection is closed.' }),
+  maxConnections: z.number().int().positive().default(10_000).meta({ description: 'Open client connections; 503 beyond it, dropped beyond twice it.' }),
+}).refine((l) => l.requestTimeout === 0 || l.headersTimeout <= l.requestTimeout, {
+  message: 'headersTimeout must not exceed requestTimeout (the head is part of the request)', path: ['headersTimeout'],
+})
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   listen: z.strictObject({
@@ -166,6 +185,7 @@ export const configSchema = z.strictObject({
     diffs: z.string().optional().meta({ description: 'File for diff events (NDJSON); stdout when absent.' }),
   }).prefault({}),
   drainTimeout: duration.default(30_000),
+  limits: limitsSchema.prefault({}),
   upstreams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, _ . -'), upstream),
   defaults: z.strictObject({
     shadow: shadowDefaultsSchema.optional(),
@@ -184,3 +204,4 @@ export type SplitConfig = z.output<typeof splitSchema>
 export type GuardConfig = z.output<typeof guardSchema>
 export type RecordConfig = z.output<typeof recordSchema>
 export type RewriteConfig = z.output<typeof rewrite>
+export type LimitsConfig = z.output<typeof limitsSchema>
