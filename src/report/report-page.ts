@@ -8,7 +8,7 @@
  * there forbids scripts, so even a missed escape could not run code.
  */
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 import { diff } from 'jsondiffpatch'
 import { format } from 'jsondiffpatch/formatters/html'
 import type { FieldDiff } from '../compare/types.js'
@@ -26,7 +26,9 @@ export const ASSETS: Record<string, Asset> = {
   'report.css': { type: 'text/css; charset=utf-8', body: async () => REPORT_CSS },
   'jsondiffpatch.css': {
     type: 'text/css; charset=utf-8',
-    body: () => (jdpCss ??= readFile(fileURLToPath(import.meta.resolve('jsondiffpatch/formatters/styles/html.css')), 'utf8')),
+    // createRequire().resolve honours the package's exports map under any loader
+    // (import.meta.resolve under ts-node's loader appends `.js` to the .css path).
+    body: () => (jdpCss ??= readFile(createRequire(import.meta.url).resolve('jsondiffpatch/formatters/styles/html.css'), 'utf8')),
   },
 }
 
