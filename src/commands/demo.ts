@@ -1,5 +1,5 @@
 /**
- * `shadowfig demo [--duration S] [--port N] [--admin-port N] [--rate N] [--no-traffic]`
+ * `shadowfig demo [--duration S] [--port N] [--admin-port N] [--rate N] [--no-traffic] [--diffs FILE]`
  *
  * Starts the demo stack (monolith, secondary, candidate, shadowfig on config/demo.yaml),
  * prints where to look, drives light traffic and keeps a one-line summary up to date. Runs
@@ -9,22 +9,23 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { StartupError } from '../app.js'
 import { startDemo, type DemoStack } from '../demo/stack.js'
 import { formatSummary, startSummary, type SummaryOutput } from '../demo/summary.js'
 import { Traffic } from '../demo/traffic.js'
 
-const USAGE = `Usage: shadowfig demo [--duration SECONDS] [--port N] [--admin-port N] [--rate N] [--no-traffic]
+export const DIFFS_FILE = join(tmpdir(), 'shadowfig-demo', 'diffs.ndjson')
+
+const USAGE = `Usage: shadowfig demo [--duration SECONDS] [--port N] [--admin-port N] [--rate N] [--no-traffic] [--diffs FILE]
 
   --duration SECONDS  stop after this long (default: run until Ctrl-C)
   --port N            proxy port (default 8080; 0 = any free port)
   --admin-port N      admin port: report, API, metrics (default 9901; 0 = any free port)
   --rate N            demo requests per second (default 20)
-  --no-traffic        send no traffic: drive the proxy yourself (curl, a browser, wrk)`
+  --no-traffic        send no traffic: drive the proxy yourself (curl, a browser, wrk)
+  --diffs FILE        diff events of this run, one NDJSON line per non-match (emptied at start;
+                      default ${DIFFS_FILE})`
 
-export const DIFFS_FILE = join(tmpdir(), 'shadowfig-demo', 'diffs.ndjson')
-
-interface DemoArgs { duration?: number, port?: number, adminPort?: number, rate: number, traffic: boolean }
+interface DemoArgs { duration?: number, port?: number, adminPort?: number, rate: number, traffic: boolean, diffs: string }
 
 /** Parsed options, or an error message for the user. */
 export function parseDemoArgs (args: string[]): DemoArgs | { help: true } | { error: string } {
@@ -38,6 +39,7 @@ export function parseDemoArgs (args: string[]): DemoArgs | { help: true } | { er
         'admin-port': { type: 'string' },
         rate: { type: 'string' },
         'no-traffic': { type: 'boolean' },
+        diffs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -63,6 +65,7 @@ export function parseDemoArgs (args: string[]): DemoArgs | { help: true } | { er
     adminPort: adminPort as number | undefined,
     rate: (rate as number | undefined) ?? 20,
     traffic: values['no-traffic'] !== true,
+    diffs: values.diffs ?? DIFFS_FILE,
   }
 }
 
@@ -78,7 +81,7 @@ export function intro (stack: DemoStack, o: DemoArgs): string {
   report as JSON    ${urls.apiReport}
   metrics           ${urls.metrics}
   proxy             ${urls.proxy}   e.g. curl ${urls.proxy}/api/v1/orders/12
-  diff events       ${DIFFS_FILE}
+  diff events       ${o.diffs}
 
   monolith ${backends.monolith.url} · secondary ${backends.secondary.url} · candidate ${backends.candidate.url}
   The candidate has a rounding bug on discounted totals, a renamed field, reordered arrays,
@@ -87,10 +90,12 @@ export function intro (stack: DemoStack, o: DemoArgs): string {
 `
 }
 
-/** Where the demo writes (the process's stdout and stderr unless a caller embeds it). */
-export interface DemoIO { out: SummaryOutput, err: { write (s: string): unknown } }
+type SignalSource = Pick<NodeJS.EventEmitter, 'on' | 'off'>
 
-export async function main (args: string[], io: DemoIO = { out: process.stdout, err: process.stderr }): Promise<number> {
+/** Where the demo writes and which signals stop it: the process's own unless a caller embeds it. */
+export interface DemoIO { out: SummaryOutput, err: { write (s: string): unknown }, signals: SignalSource }
+
+export async function main (args: string[], io: DemoIO = { out: process.stdout, err: process.stderr, signals: process }): Promise<number> {
   const { out, err: errOut } = io
   const parsed = parseDemoArgs(args)
   if ('help' in parsed) { out.write(USAGE + '\n'); return 0 }
@@ -98,9 +103,10 @@ export async function main (args: string[], io: DemoIO = { out: process.stdout, 
 
   let stack: DemoStack
   try {
-    stack = await startDemo({ port: parsed.port, adminPort: parsed.adminPort, diffsFile: DIFFS_FILE })
+    stack = await startDemo({ port: parsed.port, adminPort: parsed.adminPort, diffsFile: parsed.diffs })
   } catch (err) {
-    const why = err instanceof StartupError ? err.errors.join('\n') : (err as Error).message
+    // A StartupError's message already lists every config error, one per line.
+    const why = (err as Error).message
     const hint = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '\n(a port is taken: try --port 0 --admin-port 0)' : ''
     errOut.write(`shadowfig demo: cannot start: ${why}${hint}\n`)
     return 2
@@ -111,26 +117,27 @@ export async function main (args: string[], io: DemoIO = { out: process.stdout, 
   traffic?.start()
   const stopSummary = startSummary({ out, line: () => formatSummary(stack.app.reporter.report(), traffic?.stats) })
 
-  const reason = await waitForStop(parsed.duration)
+  const reason = await waitForStop(io.signals, parsed.duration)
   await traffic?.stop()
   stopSummary()
   await stack.close()
-  out.write(`demo stopped (${reason}). Diff events of this run: ${DIFFS_FILE}\n`)
+  out.write(`demo stopped (${reason}). Diff events of this run: ${parsed.diffs}\n`)
   return 0
 }
 
 /** Resolves with what ended the demo: a signal, or the end of `--duration`. */
-function waitForStop (seconds: number | undefined): Promise<string> {
+function waitForStop (signals: SignalSource, seconds: number | undefined): Promise<string> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined
+    // After the first signal the handlers are gone: a second Ctrl-C during shutdown stops hard.
     const done = (why: string): void => {
       clearTimeout(timer)
-      process.off('SIGINT', done)
-      process.off('SIGTERM', done)
+      signals.off('SIGINT', done)
+      signals.off('SIGTERM', done)
       resolve(why)
     }
-    process.on('SIGINT', done)
-    process.on('SIGTERM', done)
+    signals.on('SIGINT', done)
+    signals.on('SIGTERM', done)
     if (seconds !== undefined) timer = setTimeout(() => done('duration'), seconds * 1000)
   })
 }

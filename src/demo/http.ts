@@ -24,7 +24,8 @@ export async function serveJson (name: string, handler: JsonHandler, opts: Backe
   const server = createServer((req, res) => {
     let reply: JsonReply
     try {
-      reply = handler(req.method ?? 'GET', new URL(req.url ?? '/', 'http://demo.invalid'))
+      // method and url are always set on a request an http.Server received (node docs).
+      reply = handler(req.method as string, new URL(req.url as string, 'http://demo.invalid'))
     } catch (err) {
       // A bug in a demo handler must show up as what it is (a 500), not kill the demo.
       reply = { status: 500, body: { error: 'internal', message: (err as Error).message } }
