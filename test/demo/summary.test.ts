@@ -56,8 +56,11 @@ t.test('elsewhere a full line every plainMs', async (t) => {
   t.notOk(out.text.includes('\r'))
 })
 
-t.test('a terminal of unknown width is not clipped', async (t) => {
+t.test('default intervals; a terminal of unknown width is not clipped', async (t) => {
   const out = new Sink(true)
-  startSummary({ out, line: () => 'x'.repeat(300) })() // default interval: stopped before it fires
+  startSummary({ out, line: () => 'x'.repeat(300) })() // stopped before the first tick
   t.equal(out.text, `\r\x1b[2K${'x'.repeat(300)}\n`)
+  const plain = new Sink(false)
+  startSummary({ out: plain, line: () => 'once' })()
+  t.equal(plain.text, 'once\n')
 })
