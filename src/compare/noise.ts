@@ -56,7 +56,7 @@ function inc (m: Map<string, number>, paths: readonly string[]): void {
 
 function dec (m: Map<string, number>, paths: readonly string[]): void {
   for (const p of paths) {
-    const n = (m.get(p) ?? 0) - 1
+    const n = (m.get(p) as number) - 1 // counted when the entry came in
     if (n <= 0) m.delete(p)
     else m.set(p, n)
   }

@@ -105,7 +105,7 @@ t.test('a full queue gives skipped/saturated at once, counted', async (t) => {
 })
 
 t.test('close() ends the pool; later and in-flight compares resolve as skipped', async (t) => {
-  const engine = createCompareEngine({ threads: 1 })
+  const engine = createCompareEngine() // default thread count
   await engine.setRoutes([{ name: 'r', compare: cfg({ comparators: ['./delay.js'] }), hasSecondary: false }], FIXTURES)
   const inFlight = engine.compare(exchange(resp({}), resp({})))
   await engine.close()

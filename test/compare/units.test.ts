@@ -99,6 +99,8 @@ t.test('secondary sides that cannot be compared give no reference', async (t) =>
 t.test('noise model corner cases', async (t) => {
   const m = new NoiseModel({ minSamples: 1 })
   t.notOk(m.isNoise('never-seen', '$.a'))
+  m.observe('r', [], ['$.only-ref'])
+  t.ok(m.isNoise('r', '$.only-ref'), 'a path only the reference changes is noise (the candidate has no rate to compare)')
   t.same(m.noisyPaths('never-seen'), [])
   m.repeatReference('gone', 'GET /', { a: '1' })
   m.retain(new Set())
