@@ -40,6 +40,7 @@ t.test('compares in the pool, counts, reports and validates routes', async (t) =
   t.equal(stats.completed, 2, 'two exchanges went through the pool')
   t.same(stats.comparators.json, { continue: 2, decided: 0, errors: 0 })
   t.equal(stats.queued + stats.running, 0)
+  t.same(engine.noisyPaths('r'), [], 'no repeated requests yet, so nothing is noise')
 
   await t.rejects(engine.setRoutes([{ name: 'bad', compare: cfg({ ignore: ['$.a b'] }), hasSecondary: false }], FIXTURES), { code: 'SHADOWFIG_ERR_CONFIG', message: /route bad: compare: JSONPath/ })
   await t.rejects(engine.setRoutes([{ name: 'bad', compare: cfg({ masks: [{ name: 'x', pattern: '(' }] }), hasSecondary: false }], FIXTURES), { code: 'SHADOWFIG_ERR_CONFIG' })
