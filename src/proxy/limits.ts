@@ -14,41 +14,14 @@
  */
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http'
 import { Transform, type TransformCallback } from 'node:stream'
+import { limitsSchema, type LimitsConfig } from '../config/schema.js'
 import { ERROR_CODES, type ErrorCode } from '../errors.js'
 
-export interface ClientLimits {
-  /** Largest request head (field names and values, excluding the request line), bytes. */
-  maxHeaderSize: number
-  /** Most header field lines in one request. */
-  maxHeaderCount: number
-  /** Longest request target (the URL in the request line), bytes. */
-  maxUrlLength: number
-  /** Time from a request's first byte to the end of its head, ms (slowloris). */
-  headersTimeout: number
-  /** Time from a request's first byte to the end of its body, ms (slow uploads). */
-  requestTimeout: number
-  /** How long an idle keep-alive connection stays open between requests, ms. */
-  keepAliveTimeout: number
-  /** Open client connections; beyond it new connections get 503 (twice it: dropped). */
-  maxConnections: number
-}
+/** The `limits:` block of the config, units resolved (bytes, ms). */
+export type ClientLimits = LimitsConfig
 
-/**
- * Safe defaults. Header size as Node's and nginx's `large_client_header_buffers` (4 × 8 KiB
- * lines, 16 KiB here); 100 headers as Envoy's `max_headers_count`; 8 KiB URLs as nginx;
- * 10 s to send a head (nginx uses 60 s; a legitimate client needs milliseconds); 5 min for a
- * whole request (Node's default); keep-alive 65 s, above the 60 s idle timeout of common load
- * balancers so the LB never reuses a connection the proxy is closing.
- */
-export const DEFAULT_LIMITS: Readonly<ClientLimits> = Object.freeze({
-  maxHeaderSize: 16 * 1024,
-  maxHeaderCount: 100,
-  maxUrlLength: 8 * 1024,
-  headersTimeout: 10_000,
-  requestTimeout: 300_000,
-  keepAliveTimeout: 65_000,
-  maxConnections: 10_000,
-})
+/** Safe defaults: the schema's (src/config/schema.ts says why each one). */
+export const DEFAULT_LIMITS: Readonly<ClientLimits> = Object.freeze(limitsSchema.parse({}))
 
 export type RejectReason =
   | 'header_too_large' | 'too_many_headers' | 'uri_too_long' | 'headers_timeout'
@@ -71,11 +44,11 @@ export const REJECTIONS: Readonly<Record<RejectReason, Rejection>> = {
 
 export const REJECT_REASONS = Object.keys(REJECTIONS) as RejectReason[]
 
-/** Defaults merged under what the config sets (`limits:` block; absent keys keep defaults). */
-export function resolveLimits (config: object): ClientLimits {
-  const l = { ...DEFAULT_LIMITS, ...(config as { limits?: Partial<ClientLimits> }).limits }
+/** Defaults merged under what a config sets (a parsed config has them all already). */
+export function resolveLimits (config: { limits?: Partial<ClientLimits> }): ClientLimits {
+  const l = { ...DEFAULT_LIMITS, ...config.limits }
   // Node refuses headersTimeout > requestTimeout at creation; at runtime it would silently
-  // let the request timeout win. The schema refuses it too; this keeps embedders honest.
+  // let the request timeout win. The schema refuses it; this keeps embedders honest.
   if (l.requestTimeout > 0 && l.headersTimeout > l.requestTimeout) l.headersTimeout = l.requestTimeout
   return l
 }

@@ -61,7 +61,9 @@ export class ProxyServer {
     this.log = opts.log
     this.limits = resolveLimits(runtime.config)
     // Label children resolved once (and exported at 0, so dashboards see every reason).
-    if (opts.metrics) for (const r of REJECT_REASONS) this.rejected[r] = opts.metrics.rejected.labels(r)
+    if (opts.metrics) {
+      for (const r of REJECT_REASONS) (this.rejected[r] = opts.metrics.rejected.labels(r)).inc(0)
+    }
     this.server = http.createServer({ keepAlive: true, ...serverOptions(this.limits) })
     applyLimits(this.server, this.limits)
     this.server.on('connection', (socket: ClientSocket) => this.onConnection(socket))

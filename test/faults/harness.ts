@@ -28,10 +28,9 @@ export interface FaultProxy {
   close (): Promise<void>
 }
 
-/** `limits` ride on the parsed config the way the `limits:` block does. */
+/** The config through the real schema, with `limits` merged into its `limits:` block. */
 function parse (input: ConfigInput, limits?: Partial<ClientLimits>): ReturnType<typeof configSchema.parse> {
-  const config = configSchema.parse(input)
-  return limits === undefined ? config : Object.assign(config, { limits: { ...(config as { limits?: object }).limits, ...limits } })
+  return configSchema.parse(limits === undefined ? input : { ...input, limits: { ...input.limits, ...limits } })
 }
 
 export async function startFaultProxy (input: ConfigInput, limits?: Partial<ClientLimits>): Promise<FaultProxy> {
