@@ -86,7 +86,7 @@ export class App {
     this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip })
     this.engine = createCompareEngine({ threads: opts.compareThreads, onResult: (r, e) => this.onResult(r, e) })
     const runtime = this.build(config, hash, undefined)
-    this.proxy = new ProxyServer(runtime, { log: this.loggers.log })
+    this.proxy = new ProxyServer(runtime, { log: this.loggers.log, metrics: this.metrics })
     this.admin = createAdminServer({
       host: config.admin.host,
       port: config.admin.port,
