@@ -86,6 +86,8 @@ export function intro (stack: DemoStack, o: DemoArgs): string {
   monolith ${backends.monolith.url} · secondary ${backends.secondary.url} · candidate ${backends.candidate.url}
   The candidate has a rounding bug on discounted totals, a renamed field, reordered arrays,
   and fails 2% of requests; the config ignores timestamps and matches arrays by id.
+  request_id differs on every call of every service: once the secondary has shown that
+  (50 user requests, about 10 s), it is reported as noise instead of a mismatch.
   ${o.traffic ? `Sending ${o.rate} requests/s through the proxy.` : 'No traffic (--no-traffic): send your own requests to the proxy.'} ${o.duration !== undefined ? `Stopping after ${o.duration} s.` : 'Ctrl-C to stop.'}
 `
 }
@@ -115,7 +117,7 @@ export async function main (args: string[], io: DemoIO = { out: process.stdout, 
 
   const traffic = parsed.traffic ? new Traffic({ target: stack.urls.proxy, rate: parsed.rate }) : undefined
   traffic?.start()
-  const stopSummary = startSummary({ out, line: () => formatSummary(stack.app.reporter.report(), traffic?.stats) })
+  const stopSummary = startSummary({ out, line: () => formatSummary(stack.app.reporter.report(), traffic?.stats, (r) => stack.app.engine.noisyPaths(r)) })
 
   const reason = await waitForStop(io.signals, parsed.duration)
   await traffic?.stop()

@@ -1,22 +1,32 @@
 /**
- * The demo's live one-line summary: client requests, comparisons by verdict, and the field
- * that differs most (with its route), from the same report `/api/report` serves.
+ * The demo's live one-line summary: client requests, comparisons by verdict, the fields that
+ * differ most (one per route, with the share of the route's comparisons) and the paths
+ * learned as noise, from the same report `/api/report` serves.
  * On a terminal the line is rewritten in place every `ttyMs`; elsewhere (a pipe, CI) a full
  * line is printed every `plainMs`, so logs stay readable.
  */
 import type { Report } from '../report/reporter.js'
 import type { TrafficStats } from './traffic.js'
 
-export function formatSummary (report: Report, traffic: TrafficStats | undefined): string {
+/**
+ * `noisy(route)`: the paths the noise model currently explains on a route (the compare
+ * engine's `noisyPaths`). They are listed as noise, not as top diffs: the first exchanges of
+ * a route with a secondary count as mismatches until the model has enough samples.
+ */
+export function formatSummary (report: Report, traffic: TrafficStats | undefined, noisy: (route: string) => readonly string[] = () => []): string {
   const v = { match: 0, mismatch: 0, noise: 0, candidate_error: 0, skipped: 0 }
   let compared = 0
-  let top: { route: string, field: string, count: number, rate: number } | undefined
+  const tops: Array<{ route: string, field: string, count: number, rate: number }> = []
+  const noise = new Set<string>()
   for (const r of report.routes) {
     compared += r.total
     for (const k of Object.keys(v) as Array<keyof typeof v>) v[k] += r.verdicts[k]
-    const f = r.topFields[0]
-    if (f && (!top || f.count > top.count)) top = { route: r.route, ...f }
+    const explained = new Set(noisy(r.route))
+    for (const p of explained) noise.add(p)
+    const f = r.topFields.find((x) => !explained.has(x.field))
+    if (f) tops.push({ route: r.route, ...f })
   }
+  tops.sort((a, b) => b.count - a.count || a.route.localeCompare(b.route))
   const parts = [
     ...(traffic ? [`requests ${traffic.sent}`] : []),
     `compared ${compared}`,
@@ -25,7 +35,8 @@ export function formatSummary (report: Report, traffic: TrafficStats | undefined
     `noise ${v.noise}`,
     `errors ${v.candidate_error}`,
     ...(v.skipped > 0 ? [`skipped ${v.skipped}`] : []),
-    top ? `top diff: ${top.field} on ${top.route} (${pct(top.rate)} of its requests)` : 'top diff: none yet',
+    tops.length > 0 ? `top diffs: ${tops.slice(0, 2).map((x) => `${x.field} on ${x.route} (${pct(x.rate)})`).join(', ')}` : 'top diffs: none yet',
+    ...(noise.size > 0 ? [`learned noise: ${[...noise].sort().join(', ')}`] : []),
   ]
   return parts.join(' · ')
 }

@@ -143,6 +143,6 @@ t.test('in process: traffic and summary for --duration, then a signal stops an i
   while (!idle.text.includes('Ctrl-C to stop')) await new Promise((resolve) => setTimeout(resolve, 20))
   signals.emit('SIGINT', 'SIGINT')
   t.equal(await stopped, 0)
-  t.match(idle.text, /compared 0 · match 0 .* top diff: none yet\ndemo stopped \(SIGINT\)/)
+  t.match(idle.text, /compared 0 · match 0 .* top diffs: none yet\ndemo stopped \(SIGINT\)/)
   t.equal(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM'), 0, 'handlers removed')
 })

@@ -10,20 +10,32 @@ function route (name: string, verdicts: Partial<RouteReport['verdicts']>, top: R
   return { route: name, total, verdicts: v, mismatchRate: v.mismatch / total, errorRate: v.candidate_error / total, topFields: top, signatures: [] }
 }
 
-t.test('formatSummary adds up routes and names the most frequent field', async (t) => {
+t.test('formatSummary adds up routes, names the top field per route, and learned noise', async (t) => {
   const report: Report = {
     generatedAt: new Date(0).toISOString(),
     routes: [
       route('order-by-id', { match: 70, mismatch: 25, candidate_error: 5 }, [{ field: '$.total', count: 25, rate: 0.25 }]),
-      route('orders-by-user', { match: 1, mismatch: 40, skipped: 2 }, [{ field: '$.orders[*].customer_name', count: 40, rate: 40 / 43 }]),
-      route('user-by-id', { noise: 9 }, []),
+      route('orders-by-user', { match: 1, mismatch: 40, skipped: 2 }, [
+        { field: '$.orders[*].customer_name', count: 40, rate: 40 / 43 },
+        { field: '$.orders[*].customerName', count: 40, rate: 40 / 43 },
+      ]),
+      route('user-by-id', { mismatch: 49, noise: 60 }, [{ field: '$.request_id', count: 49, rate: 49 / 109 }]),
+      route('other', { mismatch: 1, match: 99 }, [{ field: '$.a', count: 1, rate: 0.01 }]),
     ],
   }
-  t.equal(formatSummary(report, { sent: 160, status: {}, failed: 0, skipped: 0 }),
-    'requests 160 · compared 152 · match 71 · mismatch 65 · noise 9 · errors 5 · skipped 2 · top diff: $.orders[*].customer_name on orders-by-user (93% of its requests)')
-  t.equal(formatSummary({ generatedAt: '', routes: [route('r', { mismatch: 1, match: 99 }, [{ field: '$.a', count: 1, rate: 0.01 }])] }, undefined),
-    'compared 100 · match 99 · mismatch 1 · noise 0 · errors 0 · top diff: $.a on r (1.0% of its requests)', 'no traffic stats, small rates with a decimal')
-  t.equal(formatSummary({ generatedAt: '', routes: [] }, undefined), 'compared 0 · match 0 · mismatch 0 · noise 0 · errors 0 · top diff: none yet')
+  const noisy = (r: string): string[] => r === 'user-by-id' ? ['$.request_id'] : []
+  t.equal(formatSummary(report, { sent: 300, status: {}, failed: 0, skipped: 0 }, noisy),
+    'requests 300 · compared 352 · match 170 · mismatch 115 · noise 60 · errors 5 · skipped 2 · ' +
+    'top diffs: $.orders[*].customer_name on orders-by-user (93%), $.total on order-by-id (25%) · learned noise: $.request_id')
+  t.equal(formatSummary(report, undefined),
+    'compared 352 · match 170 · mismatch 115 · noise 60 · errors 5 · skipped 2 · ' +
+    'top diffs: $.request_id on user-by-id (45%), $.orders[*].customer_name on orders-by-user (93%)', 'before the noise is learned: by count; no traffic stats')
+  t.equal(formatSummary({ generatedAt: '', routes: [report.routes[3]] }, undefined),
+    'compared 100 · match 99 · mismatch 1 · noise 0 · errors 0 · top diffs: $.a on other (1.0%)', 'small rates keep a decimal')
+  t.equal(formatSummary({ generatedAt: '', routes: [report.routes[2]] }, undefined, noisy),
+    'compared 109 · match 0 · mismatch 49 · noise 60 · errors 0 · top diffs: none yet · learned noise: $.request_id')
+  const tie = [route('b', { mismatch: 1 }, [{ field: '$.b', count: 1, rate: 1 }]), route('a', { mismatch: 1 }, [{ field: '$.a', count: 1, rate: 1 }])]
+  t.match(formatSummary({ generatedAt: '', routes: tie }, undefined), /top diffs: \$\.a on a \(100%\), \$\.b on b \(100%\)$/, 'equal counts: by route name')
 })
 
 class Sink {
