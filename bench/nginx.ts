@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { closedPort } from './backends.js'
-import { stop } from './proc.js'
+import { placed, stop, type Placement } from './proc.js'
 import { waitReady, type Target } from './targets.js'
 import { nginxConfig, type ShadowMode, type Upstreams } from './configs.js'
 
@@ -17,12 +17,12 @@ export function nginxAvailable (): boolean {
   return spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0
 }
 
-export async function startNginx (shadow: ShadowMode, u: Upstreams, cpus?: string): Promise<Target> {
+export async function startNginx (shadow: ShadowMode, u: Upstreams, where: Placement = {}): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'shadowfig-bench-nginx-'))
   const port = await closedPort()
   writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, port, shadow, u))
-  const argv = ['nginx', '-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`]
-  const child = cpus ? spawn('taskset', ['-c', cpus, ...argv], { stdio: 'ignore' }) : spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' })
+  const [cmd, argv] = placed(['nginx', '-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], where)
+  const child = spawn(cmd, argv, { stdio: 'ignore' })
   const cleanup = async (): Promise<void> => { await stop(child, 5000); rmSync(dir, { recursive: true, force: true }) }
   try {
     await waitReady(`http://127.0.0.1:${port}/json/16`, child)

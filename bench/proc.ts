@@ -1,7 +1,8 @@
 /**
  * Child processes and /proc accounting for the bench (Linux only).
  *  - `spawnNode` starts a TypeScript entry under `node --import tsx`, optionally pinned to a
- *    CPU list with `taskset -c` so generator, proxy and backends do not share a core.
+ *    CPU list with `taskset -c` (generator, proxy and backends on separate cores) and/or
+ *    reniced with `nice -n` (so a shared machine's other work disturbs the run less).
  *  - `runJson` runs an entry that prints one JSON line and exits, and returns that value.
  *  - `cpuSeconds` sums utime+stime of a process and its live descendants (cluster workers
  *    are children; worker threads are inside their process), `peakRssBytes` sums VmHWM, and
@@ -14,9 +15,15 @@ import { fileURLToPath } from 'node:url'
 /** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux we run on. */
 const CLK_TCK = 100
 
-export interface SpawnOptions {
+/** Where a process runs: pinned to CPUs and/or at a scheduling priority. */
+export interface Placement {
   /** CPU list for `taskset -c`, e.g. "0" or "0,1"; omitted: not pinned. */
   cpus?: string
+  /** `nice -n` value; negative (higher priority) needs root. Omitted or 0: unchanged. */
+  nice?: number
+}
+
+export interface SpawnOptions extends Placement {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[]
   /** Where the child's stdout goes; 'pipe' to read it. */
@@ -26,10 +33,15 @@ export interface SpawnOptions {
   tsx?: boolean
 }
 
-/** The command line that runs a bench or src TypeScript entry, pinned when asked. */
+/** `cmd` prefixed with `nice -n N` and `taskset -c CPUS` as `p` asks. */
+export function placed (cmd: string[], p: Placement): [string, string[]] {
+  const full = [...(p.nice ? ['nice', '-n', String(p.nice)] : []), ...(p.cpus ? ['taskset', '-c', p.cpus] : []), ...cmd]
+  return [full[0] as string, full.slice(1)]
+}
+
+/** The command line that runs a bench or src TypeScript entry, placed as asked. */
 export function nodeCommand (entry: string, args: string[], opts: SpawnOptions = {}): [string, string[]] {
-  const node = [...(opts.nodeArgs ?? []), ...(opts.tsx === false ? [] : ['--import', 'tsx']), entry, ...args]
-  return opts.cpus ? ['taskset', ['-c', opts.cpus, process.execPath, ...node]] : [process.execPath, node]
+  return placed([process.execPath, ...(opts.nodeArgs ?? []), ...(opts.tsx === false ? [] : ['--import', 'tsx']), entry, ...args], opts)
 }
 
 export function spawnNode (entry: string, args: string[], opts: SpawnOptions = {}): ChildProcess {

@@ -3,8 +3,10 @@
  * direct run, prints a markdown table, writes bench/results/<timestamp>.json, and checks
  * bench/budget.json. With --check, exits 1 when a budget line fails (each failure printed
  * with the amount). Options: --quick, --only a,b, --repeats N, --duration SECONDS,
- * --connections N (closed loop), --no-pin, --no-nginx, --dist (run dist/cli.js, after
- * `npm run build`), --cpu-prof DIR (profile the proxy processes into DIR).
+ * --connections N (closed loop), --pin (proxy on CPU 0, generator and backends on CPU 1),
+ * --nice N (renice every process; e.g. -10 as root on a busy shared machine), --no-nginx,
+ * --dist (run dist/cli.js, after `npm run build`), --cpu-prof DIR (profile the proxy
+ * processes into DIR; summarize with bench/profile-top.ts).
  */
 import { parseArgs } from 'node:util'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -25,7 +27,8 @@ const { values: a } = parseArgs({
     repeats: { type: 'string' },
     duration: { type: 'string' },
     connections: { type: 'string', default: '64' },
-    'no-pin': { type: 'boolean', default: false },
+    pin: { type: 'boolean', default: false },
+    nice: { type: 'string', default: '0' },
     'no-nginx': { type: 'boolean', default: false },
     dist: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
@@ -47,8 +50,11 @@ const machine = {
 }
 log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadavgStart.join(' ')}`)
 
-const pin = !a['no-pin'] && machine.cpus >= 2
-const backendCpus = pin ? { cpus: '1' } : {}
+// Pinning is opt-in: on a dedicated machine it makes runs repeatable; on a shared one it
+// confines the proxy to the one core that other work may be using.
+const pin = a.pin && machine.cpus >= 2
+const nice = Number(a.nice)
+const backendCpus = { nice, cpus: pin ? '1' : undefined }
 const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], backendCpus)
 const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], backendCpus)
 const results: ScenarioResult[] = []
@@ -61,6 +67,7 @@ try {
     warmupMs: a.quick ? 300 : 500,
     repeats: Number(a.repeats ?? (a.quick ? 1 : 3)),
     pin,
+    nice,
     entry: a.dist ? 'dist' : 'src',
     closedConnections: Number(a.connections),
     cpuProfDir: a['cpu-prof'],

@@ -17,6 +17,8 @@ export interface ScenarioDef {
   /** Open-loop requests per second (latency scenarios). */
   rate?: number
   workers?: number
+  /** Fewer repeats than the run's (for a scenario whose every run is long). */
+  maxRepeats?: number
 }
 
 export interface Repeat {

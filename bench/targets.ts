@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process'
 import YAML from 'yaml'
 import { request } from 'undici'
 import { closedPort } from './backends.js'
-import { spawnNode, stop } from './proc.js'
+import { spawnNode, stop, type Placement } from './proc.js'
 import { shadowfigConfig, parseCounters, type ShadowMode, type Upstreams } from './configs.js'
 
 export type { ShadowMode, Upstreams }
@@ -32,7 +32,7 @@ export interface ShadowfigOptions {
   shadow: ShadowMode
   upstreams: Upstreams
   workers?: number
-  cpus?: string
+  where?: Placement
   entry?: 'src' | 'dist'
   /** Directory for --cpu-prof output; profiling is off when absent. */
   cpuProfDir?: string
@@ -64,8 +64,8 @@ export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
   const args = ['--config', file, ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [])]
   const nodeArgs = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []
   const child = o.entry === 'dist'
-    ? spawnNode(path.join(ROOT, 'dist/cli.js'), args, { cpus: o.cpus, nodeArgs, stdout: 'ignore', tsx: false })
-    : spawnNode(path.join(ROOT, 'src/cli.ts'), args, { cpus: o.cpus, nodeArgs, stdout: 'ignore' })
+    ? spawnNode(path.join(ROOT, 'dist/cli.js'), args, { ...o.where, nodeArgs, stdout: 'ignore', tsx: false })
+    : spawnNode(path.join(ROOT, 'src/cli.ts'), args, { ...o.where, nodeArgs, stdout: 'ignore' })
   const cleanup = async (): Promise<void> => { await stop(child, 10_000); rmSync(dir, { recursive: true, force: true }) }
   try {
     await waitReady(`http://127.0.0.1:${adminPort}/readyz`, child)

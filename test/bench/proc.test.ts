@@ -2,7 +2,7 @@
 // load-generator entries end to end, /proc CPU and peak-RSS readings, and stopping children.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import { nodeCommand, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss } from '../../bench/proc.js'
+import { nodeCommand, placed, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss } from '../../bench/proc.js'
 import type { LoadResult } from '../../bench/loadgen.js'
 
 // Children run under tsx, tap runs this file under ts-node: two different transpilations of
@@ -17,6 +17,8 @@ t.test('nodeCommand runs the entry under tsx, through taskset when pinned', asyn
   t.same(nodeCommand('/x.ts', ['a']), [process.execPath, ['--import', 'tsx', '/x.ts', 'a']])
   t.same(nodeCommand('/x.js', [], { tsx: false }), [process.execPath, ['/x.js']], 'plain JavaScript runs without tsx')
   t.same(nodeCommand('/x.ts', [], { cpus: '1', nodeArgs: ['--cpu-prof'] }), ['taskset', ['-c', '1', process.execPath, '--cpu-prof', '--import', 'tsx', '/x.ts']])
+  t.same(nodeCommand('/x.ts', [], { cpus: '0,1', nice: -5 }), ['nice', ['-n', '-5', 'taskset', '-c', '0,1', process.execPath, '--import', 'tsx', '/x.ts']])
+  t.same(placed(['nginx', '-t'], { nice: 0 }), ['nginx', ['-t']], 'nice 0 changes nothing')
 })
 
 t.test('backend and generator entries run as their own processes', async (t) => {
