@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { ShadowfigError } from '../errors.js'
 import type { CompareConfig } from '../config/schema.js'
-import type { Exchange } from '../shadow/exchange.js'
+import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
 import type { CountsByName } from './chain.js'
 import { NoiseModel, type NoiseOptions } from './noise.js'
 import { compileRoute, DEFAULT_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
@@ -59,6 +59,19 @@ export interface CompareEngine {
 
 /** The worker entry next to this module: worker.ts under tsx (tests), worker.js in dist/. */
 export const WORKER_URL = new URL('./worker' + extname(fileURLToPath(import.meta.url)), import.meta.url)
+
+/**
+ * Structured cloning a typed array copies its whole backing ArrayBuffer, so a body that is a
+ * view into a larger buffer (a slab, a read buffer) is copied to its own exact-size bytes first.
+ */
+function compactBody<T extends CapturedResponse | undefined> (side: T): T {
+  if (!side || side.body.byteLength === side.body.buffer.byteLength) return side
+  return { ...side, body: side.body.slice() }
+}
+
+function forWorker (ex: Exchange): Exchange {
+  return { ...ex, primary: compactBody(ex.primary), candidate: compactBody(ex.candidate), secondary: compactBody(ex.secondary) }
+}
 
 /** Why a task failed, from piscina's rejection: the time limit, the heap cap, or anything else. */
 function failureReason (err: unknown): SkipReason {
@@ -125,7 +138,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const runTask = async (ex: Exchange, route: RouteSpec): Promise<ComparisonResult> => {
     pending++
     try {
-      const out = await runWithLimit({ exchange: ex, route, generation, configDir, limits })
+      const out = await runWithLimit({ exchange: forWorker(ex), route, generation, configDir, limits })
       merge(out.counts)
       return finalize(ex, out, noise)
     } catch (err) {

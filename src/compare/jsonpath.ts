@@ -80,6 +80,21 @@ function matchFrom (tokens: Token[], ti: number, segs: readonly Segment[], si: n
   }
 }
 
+/**
+ * The segments of a concrete location such as `$.items[3]['odd key']` (names and indices
+ * only), or undefined when `source` is not one (wildcards, `..`, bad syntax).
+ */
+export function parseLocation (source: string): Segment[] | undefined {
+  let tokens: Token[]
+  try { tokens = parse(source) } catch { return undefined }
+  const segs: Segment[] = []
+  for (const tok of tokens) {
+    if (tok.t === 'name' || tok.t === 'index') segs.push(tok.v)
+    else return undefined
+  }
+  return segs
+}
+
 /** Any of several compiled paths. */
 export function anyMatches (matchers: readonly PathMatcher[], segs: readonly Segment[]): boolean {
   for (const m of matchers) if (m.matches(segs)) return true
