@@ -76,33 +76,47 @@ export async function main (args: string[], io: ReplayIO = { stdout: process.std
     io.stderr.write(`shadowfig replay: ${err instanceof ConfigError ? 'invalid config\n' : ''}${(err as Error).message}\n`)
     return 1
   }
-  let comparer: (Comparer & { close (): Promise<void> }) | undefined
+  let comparer: Comparer & { close (): Promise<void> }
   try {
     comparer = await deps.createComparer(config, dirname(resolve(opts.config)), opts.concurrency)
-    const progress = createProgress(io.stderr, await countRecords(opts.files), opts.progressEvery)
-    const report = await runReplay({
-      config,
-      files: opts.files,
-      comparer,
-      rate: opts.rate,
-      concurrency: opts.concurrency,
-      allowWrites: opts.allowWrites,
-      headers: opts.headers,
-      onOutcome: (_o, r) => progress.tick(r.unexplained),
-    })
-    progress.done()
-    io.stdout.write(opts.json ? JSON.stringify(report.toJSON(), null, 2) + '\n' : report.formatText())
-    return report.unexplained > 0 ? 1 : 0
   } catch (err) {
-    if (err instanceof CaptureFormatError) {
-      io.stderr.write(`\nshadowfig replay: bad capture record at ${err.message}\n`)
-      return 1
-    }
-    io.stderr.write(`\nshadowfig replay: ${(err as Error).stack ?? String(err)}\n`)
-    return 2
-  } finally {
-    await comparer?.close()
+    return runtimeFailure(io, err)
   }
+  let code: number
+  try {
+    code = await replay(opts, config, comparer, io)
+  } catch (err) {
+    code = err instanceof CaptureFormatError ? badInput(io, `bad capture record at ${err.message}`) : runtimeFailure(io, err)
+  }
+  await comparer.close()
+  return code
+}
+
+async function replay (opts: Options, config: Config, comparer: Comparer, io: ReplayIO): Promise<number> {
+  const progress = createProgress(io.stderr, await countRecords(opts.files), opts.progressEvery)
+  const report = await runReplay({
+    config,
+    files: opts.files,
+    comparer,
+    rate: opts.rate,
+    concurrency: opts.concurrency,
+    allowWrites: opts.allowWrites,
+    headers: opts.headers,
+    onOutcome: (_o, r) => progress.tick(r.unexplained),
+  })
+  progress.done()
+  io.stdout.write(opts.json ? JSON.stringify(report.toJSON(), null, 2) + '\n' : report.formatText())
+  return report.unexplained > 0 ? 1 : 0
+}
+
+function badInput (io: ReplayIO, message: string): 1 {
+  io.stderr.write(`\nshadowfig replay: ${message}\n`)
+  return 1
+}
+
+function runtimeFailure (io: ReplayIO, err: unknown): 2 {
+  io.stderr.write(`\nshadowfig replay: ${err instanceof Error ? err.stack : String(err)}\n`)
+  return 2
 }
 
 function positiveNumber (name: string, text: string | undefined, fallback: number, integer: boolean): number {

@@ -12,7 +12,7 @@
  */
 import type { RecordConfig } from '../config/schema.js'
 import type { ComparisonResult } from '../compare/types.js'
-import { compileJsonPath, redactHeaders, splitRedactList } from '../report/redact.js'
+import { redactFields, redactHeaders, splitRedactList } from '../report/redact.js'
 import type { CapturedResponse, Exchange, HeaderMap } from '../shadow/exchange.js'
 import { storeBody } from './body.js'
 import { CAPTURE_VERSION, type CaptureRecord, type CaptureSide } from './format.js'
@@ -91,9 +91,7 @@ export class CaptureWriter {
       verdict: result.verdict,
       ...(result.reason !== undefined ? { reason: result.reason } : {}),
       // Field values come from the normalized bodies: a redacted path must not leak here either.
-      fields: result.fields.map((f) => this.#fieldIsSecret(f.path)
-        ? { path: f.path, concretePath: f.concretePath, kind: f.kind }
-        : f),
+      fields: redactFields(result.fields, this.#paths, this.#headers),
     }
   }
 
@@ -122,26 +120,4 @@ export class CaptureWriter {
       ...(r.failure !== undefined ? { failure: r.failure } : {}),
     }
   }
-
-  /** A field diff path such as `$.card.number` or `header:x-api-key` that a redact entry covers. */
-  #fieldIsSecret (path: string): boolean {
-    if (path.startsWith('header:')) {
-      const name = path.slice('header:'.length).toLowerCase()
-      return redactHeaders({ [name]: '' }, this.#headers)[name] !== ''
-    }
-    return this.#paths.some((p) => fieldUnder(path, p))
-  }
-}
-
-/**
- * Conservative check that a field diff path (`$.items[*].card.number`) may hold a value of a
- * redact JSONPath: true when the redact path's last named key appears as a key of the field
- * path. Over-matching only hides a value in the capture; it can never leak one.
- */
-export function fieldUnder (field: string, redactPath: string): boolean {
-  const named = compileJsonPath(redactPath).filter((s) => s.kind === 'key' || s.kind === 'deep')
-  const last = named.at(-1)
-  if (!last) return true
-  const keys = field.match(/\.([^.[\]]+)|\['([^']*)'\]|\["([^"]*)"\]/g) ?? []
-  return keys.some((k) => k.replace(/^\.|^\[['"]|['"]\]$/g, '') === last.name)
 }

@@ -87,15 +87,14 @@ export class RotatingFile {
       let n = 0
       let bytes = 0
       try {
-        const handle = await this.#open()
-        if (this.#size > 0 && this.#size + this.#queue[0].byteLength > this.#maxFileSize) await this.#rotate()
+        let handle = await this.#open()
+        if (this.#size > 0 && this.#size + this.#queue[0].byteLength > this.#maxFileSize) handle = await this.#rotate()
         // Batch every line that still fits into the current file.
         while (n < this.#queue.length && this.#size + bytes + this.#queue[n].byteLength <= this.#maxFileSize) {
           bytes += this.#queue[n].byteLength
           n++
         }
-        const batch = this.#queue.slice(0, n)
-        await (this.#handle ?? handle).write(batch.length === 1 ? batch[0] : Buffer.concat(batch, bytes))
+        await handle.write(Buffer.concat(this.#queue.slice(0, n), bytes))
         this.#size += bytes
         this.#stats.written += n
       } catch (err) {
@@ -121,7 +120,7 @@ export class RotatingFile {
     return handle
   }
 
-  async #rotate (): Promise<void> {
+  async #rotate (): Promise<FileHandle> {
     await this.#handle?.close()
     this.#handle = undefined
     for (let i = this.#maxFiles - 1; i >= 1; i--) {
@@ -129,7 +128,7 @@ export class RotatingFile {
       await rename(from, `${this.#file}.${i}`).catch(ignoreMissing)
     }
     if (this.#maxFiles === 1) await unlink(this.#file).catch(ignoreMissing)
-    await this.#open()
+    return this.#open()
   }
 }
 

@@ -35,6 +35,8 @@ t.test('leaves out JSON bodies it cannot redact whole', async (t) => {
 t.test('keeps non-JSON bodies byte for byte even with redact paths', async (t) => {
   const html = Buffer.from('<p>hello</p>')
   t.equal(storeBody({ 'content-type': 'text/html' }, html, false, ['$.x']).bodyBase64, html.toString('base64'))
+  const blank = Buffer.from(' \r\n\t')
+  t.equal(storeBody({}, blank, false, ['$.x']).bodyBase64, blank.toString('base64'), 'whitespace only is not JSON')
   const gz = gzipSync(html)
   t.equal(storeBody({ 'content-type': 'text/html', 'content-encoding': 'gzip' }, gz, false, ['$.x']).bodyBase64, gz.toString('base64'))
 })

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { RotatingFile } from '../../src/record/rotating-file.js'
 import { tempDir } from './helpers.js'
@@ -63,4 +64,26 @@ t.test('an I/O error drops the batch, is counted, and never throws', async (t) =
   t.equal(f.stats.dropped.io_error, 2)
   t.equal(f.stats.written, 0)
   t.match(f.stats.lastError, /ENOTDIR|EEXIST/)
+})
+
+t.test('a failed write (disk full) or a failed rotation drops and counts, then carries on', { skip: existsSync('/dev/full') ? false : 'no /dev/full' }, async (t) => {
+  const full = new RotatingFile({ file: '/dev/full', maxFileSize: 1000, maxFiles: 1 })
+  full.write('a')
+  full.write('b')
+  await full.close()
+  t.equal(full.stats.dropped.io_error, 2, 'the whole batch is dropped')
+  t.match(full.stats.lastError, /ENOSPC/)
+
+  const dir = await tempDir(t)
+  const file = join(dir, 'r.ndjson')
+  // file.1 is a non-empty directory: the rename that rotates into it fails (not ENOENT).
+  await mkdir(join(dir, 'r.ndjson.1', 'x'), { recursive: true })
+  const f = new RotatingFile({ file, maxFileSize: 10, maxFiles: 2 })
+  f.write('12345678')
+  await f.flush()
+  f.write('abcdefgh')
+  await f.close()
+  t.equal(f.stats.written, 1)
+  t.equal(f.stats.dropped.io_error, 1)
+  t.match(f.stats.lastError, /EISDIR|ENOTEMPTY|EEXIST/)
 })

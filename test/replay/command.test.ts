@@ -1,8 +1,14 @@
 import t from 'tap'
 import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { main, type ReplayIO } from '../../src/commands/replay.js'
-import { fixture, recordTraffic } from './fixture.js'
+import { main, type ReplayDeps, type ReplayIO } from '../../src/commands/replay.js'
+import { loadReplayConfig } from '../../src/replay/config.js'
+import { fixture, recordTraffic, type Fixture } from './fixture.js'
+
+/** The real loader, and the fixture's engine (one worker pool per test keeps the file fast). */
+function shared (f: Fixture): ReplayDeps {
+  return { loadConfig: (file) => loadReplayConfig(file, {}), createComparer: async () => ({ compare: (e) => f.engine.compare(e), close: async () => {} }) }
+}
 
 function io (tty = false): ReplayIO & { out: () => string, err: () => string } {
   let out = ''
@@ -18,8 +24,11 @@ function io (tty = false): ReplayIO & { out: () => string, err: () => string } {
 
 const TRAFFIC = ['1', '2', '3'].map((id) => ({ id: `r${id}`, path: `/api/orders/${id}` }))
 
+// One fixture (backends, config, one comparison worker pool) for the whole file: pools are slow to start.
+const f = await fixture(t)
+t.beforeEach(() => f.reset())
+
 t.test('exit 0 with a table when the candidate agrees; plain progress lines off a TTY', async (t) => {
-  const f = await fixture(t)
   await recordTraffic(f, TRAFFIC)
   const o = io()
   t.equal(await main([f.capture, '--config', f.configFile, '--progress-every', '2', '--concurrency', '2'], o), 0)
@@ -30,19 +39,18 @@ t.test('exit 0 with a table when the candidate agrees; plain progress lines off 
 })
 
 t.test('exit 1 and JSON naming the field on a seeded regression; a bar on a TTY', async (t) => {
-  const f = await fixture(t)
   await recordTraffic(f, TRAFFIC)
   f.bugs.totalFor = '2'
   f.bugs.errorFor = '3'
   const o = io(true)
-  t.equal(await main([f.capture, '--config', f.configFile, '--json', '--rate', '500'], o), 1)
+  t.equal(await main([f.capture, '--config', f.configFile, '--json', '--rate', '500'], o, shared(f)), 1)
   const json = JSON.parse(o.out())
   t.equal(json.unexplained, 2)
   t.same(json.routes[0].topFields, [{ path: '$.total', count: 1 }])
   t.match(o.err(), /\r\[#+\.*\] 1\/3 33%/)
   t.match(o.err(), /\r\[#{30}\] 3\/3 100%  unexplained 2\n$/)
   const text = io()
-  t.equal(await main([f.capture, '--config', f.configFile], text), 1)
+  t.equal(await main([f.capture, '--config', f.configFile], text, shared(f)), 1)
   t.match(text.out(), /top differing fields in order-by-id:\n\s+1\s+\$\.total/)
   t.match(text.out(), /^mismatch order-by-id GET \/api\/orders\/2 \(id r2, recorded match\): \$\.total$/m)
   t.match(text.out(), /^candidate_error order-by-id GET \/api\/orders\/3 \(id r3, recorded match\) /m)
@@ -50,7 +58,6 @@ t.test('exit 1 and JSON naming the field on a seeded regression; a bar on a TTY'
 })
 
 t.test('writes only with --allow-writes; --header restores a redacted credential; unroutable records are skipped', async (t) => {
-  const f = await fixture(t, '  - { name: plain, match: { pathPrefix: /plain }, primary: monolith }')
   await recordTraffic(f, [
     { id: 'w1', method: 'POST', path: '/api/orders/7', headers: { authorization: 'Bearer secret' } },
     { id: 'g1', path: '/api/orders/8', headers: { authorization: 'Bearer secret' } },
@@ -61,7 +68,7 @@ t.test('writes only with --allow-writes; --header restores a redacted credential
 
   f.seen.length = 0
   const o = io()
-  t.equal(await main([f.capture, '--config', f.configFile, '--json'], o), 0)
+  t.equal(await main([f.capture, '--config', f.configFile, '--json'], o, shared(f)), 0)
   const json = JSON.parse(o.out())
   t.same(json.routes.map((r: { route: string, total: number, match: number, skipped: number }) => [r.route, r.total, r.match, r.skipped]),
     [['order-by-id', 2, 1, 1], ['plain', 1, 0, 1], ['gone', 1, 0, 1]], 'POST skipped, re-matched by path, no route')
@@ -70,12 +77,11 @@ t.test('writes only with --allow-writes; --header restores a redacted credential
 
   f.seen.length = 0
   const w = io()
-  t.equal(await main([f.capture, '--config', f.configFile, '--allow-writes', '-H', 'Authorization: Bearer ci-token', '--concurrency', '1'], w), 0)
+  t.equal(await main([f.capture, '--config', f.configFile, '--allow-writes', '-H', 'Authorization: Bearer ci-token', '--concurrency', '1'], w, shared(f)), 0)
   t.same(f.seen.map((s) => [s.method, s.headers.authorization]), [['POST', 'Bearer ci-token'], ['GET', 'Bearer ci-token']])
 })
 
 t.test('bad input exits 1 with the reason', async (t) => {
-  const f = await fixture(t)
   await recordTraffic(f, TRAFFIC)
   const bad = join(f.dir, 'bad.ndjson')
   const good = (await readFile(f.capture, 'utf8')).trim().split('\n')
@@ -91,24 +97,23 @@ t.test('bad input exits 1 with the reason', async (t) => {
     [[f.capture, '--config', f.configFile, '--concurrency', '1.5'], /--concurrency must be a positive integer/],
     [[f.capture, '--config', f.configFile, '--header', 'nocolon'], /--header wants "name: value"/],
     [[f.capture, '--config', join(f.dir, 'missing.yaml')], /missing\.yaml:1:1 .*ENOENT/],
-    [[f.capture], /invalid config\n.*badcfg\.yaml:1:1 routes: /, { SHADOWFIG_CONFIG: join(f.dir, 'badcfg.yaml') }],
-    [[f.capture, '--config', join(f.dir, 'badref.yaml')], /badref\.yaml:1:1 routes\[0\]\.shadow\.candidate: unknown upstream nope/],
+    [[f.capture], /invalid config\n.*badcfg\.yaml:2:9 routes: expected at least one/, { SHADOWFIG_CONFIG: join(f.dir, 'badcfg.yaml') }],
+    [[f.capture, '--config', join(f.dir, 'badref.yaml')], /badref\.yaml:2:80 routes\[0\]\.shadow\.candidate:[^]*nope/],
     [[f.capture, '--config', bad], /Unexpected flow-map-start/],
   ]
   for (const [args, pattern, env] of cases) {
     const o = io()
     o.env = env ?? {}
-    t.equal(await main(args, o), 1, args.join(' '))
+    t.equal(await main(args, o, shared(f)), 1, args.join(' '))
     t.match(o.err(), pattern)
   }
   await writeFile(bad, good[0] + '\nnot json\n')
   const o = io()
-  t.equal(await main([bad, '--config', f.configFile], o), 1)
+  t.equal(await main([bad, '--config', f.configFile], o, shared(f)), 1)
   t.match(o.err(), /:2 not JSON: /)
 })
 
 t.test('a runtime failure exits 2', async (t) => {
-  const f = await fixture(t)
   await recordTraffic(f, TRAFFIC)
   const o = io()
   let closed = false
@@ -119,4 +124,14 @@ t.test('a runtime failure exits 2', async (t) => {
   t.equal(code, 2)
   t.match(o.err(), /engine exploded/)
   t.ok(closed, 'the comparer is closed on failure too')
+})
+
+t.test('a loader or engine that fails oddly still gets a clear exit code', async (t) => {
+  await recordTraffic(f, TRAFFIC)
+  const o = io()
+  t.equal(await main([f.capture, '--config', f.configFile], o, { ...shared(f), loadConfig: async () => { throw new Error('disk on fire') } }), 1)
+  t.equal(o.err(), 'shadowfig replay: disk on fire\n')
+  const s = io()
+  t.equal(await main([f.capture, '--config', f.configFile], s, { ...shared(f), createComparer: async () => { throw 'not an Error' } }), 2)
+  t.match(s.err(), /shadowfig replay: not an Error/)
 })

@@ -3,7 +3,7 @@
  * and `recordTraffic` which does what the proxy's shadow side does for each request (send to
  * both, build the Exchange, compare with the real engine) and feeds the CaptureWriter.
  */
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { parse } from 'yaml'
@@ -32,9 +32,11 @@ export interface Fixture {
   /** Requests seen by the candidate: method, url, headers. */
   seen: Array<{ method: string, url: string, headers: IncomingMessage['headers'] }>
   engine: CompareEngine
+  /** Forget bugs, seen requests and the capture, so one fixture (one worker pool) serves many tests. */
+  reset (): Promise<void>
 }
 
-export async function fixture (t: Closer, extraRoutes = ''): Promise<Fixture> {
+export async function fixture (t: Closer): Promise<Fixture> {
   const bugs: Bugs = {}
   const seen: Fixture['seen'] = []
   const handler = (role: 'primary' | 'candidate') => (req: IncomingMessage, res: ServerResponse): void => {
@@ -55,10 +57,10 @@ export async function fixture (t: Closer, extraRoutes = ''): Promise<Fixture> {
     '  - name: order-by-id',
     '    match: { path: /api/orders/:id }',
     '    primary: monolith',
-    '    shadow: { candidate: orders-svc, methods: [GET, POST], rewrite: { path: { from: ^/api, to: "" }, headers: { set: { x-env: shadow } } } }',
+    '    shadow: { candidate: orders-svc, rewrite: { path: { from: ^/api, to: "" }, headers: { set: { x-env: shadow } } } }',
     '    compare: { ignore: [$.generated_at], redact: [$.card.number] }',
     `    record: { mismatches: true, sample: 100%, file: "${capture}" }`,
-    extraRoutes,
+    '  - { name: plain, match: { pathPrefix: /plain }, primary: monolith }',
   ].join('\n') + '\n'
   const configFile = join(dir, 'shadowfig.yaml')
   await writeFile(configFile, yamlText)
@@ -66,7 +68,13 @@ export async function fixture (t: Closer, extraRoutes = ''): Promise<Fixture> {
   const engine = createCompareEngine({ threads: 1 })
   t.teardown(() => engine.close())
   await engine.setRoutes(routeSpecs(config), dir)
-  return { config, configFile, dir, capture, bugs, seen, engine }
+  const reset = async (): Promise<void> => {
+    delete bugs.totalFor
+    delete bugs.errorFor
+    seen.length = 0
+    await rm(capture, { force: true })
+  }
+  return { config, configFile, dir, capture, bugs, seen, engine, reset }
 }
 
 /** Sends each request like the proxy would and records it; returns the verdicts by id. */

@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises'
 import { runReplay } from '../../src/replay/runner.js'
 import { fixture, recordTraffic } from './fixture.js'
 
+const f = await fixture(t)
+t.beforeEach(() => f.reset())
+
 const TRAFFIC = ['1', '2', '3', '4', '5'].map((id) => ({ id: `req-${id}`, path: `/api/orders/${id}?v=1`, headers: { authorization: 'Bearer sk-live-123', 'x-user': 'u' + id } }))
 
 t.test('replay reproduces the recorded verdicts on the same backends', async (t) => {
-  const f = await fixture(t)
   f.bugs.totalFor = '3'
   f.bugs.errorFor = '5'
   const recorded = await recordTraffic(f, TRAFFIC)
@@ -33,7 +35,6 @@ t.test('replay reproduces the recorded verdicts on the same backends', async (t)
 })
 
 t.test('a fixed candidate turns recorded mismatches into matches; a seeded regression is caught', async (t) => {
-  const f = await fixture(t)
   f.bugs.totalFor = '2'
   await recordTraffic(f, TRAFFIC)
   f.bugs.totalFor = undefined
