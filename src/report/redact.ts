@@ -3,8 +3,8 @@
  * captures). Two halves:
  *  - headers: `authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`
  *    plus configured names, matched case-insensitively; the value becomes `"[redacted]"`.
- *  - JSON bodies: a JSONPath subset — `$.a.b`, `$..key`, `$.items[*].x`, `$.a[0]`,
- *    `$.a['odd key']`, `$.*` — whose matched values become `"[redacted]"`.
+ *  - JSON bodies: the JSONPath subset of src/compare/jsonpath.ts (`$.a.b`, `$..key`,
+ *    `$.items[*].x`, `$.a[0]`, `$.a['odd key']`, `$.*`); matched values become `"[redacted]"`.
  * Both return copies; the input is never mutated (the proxy may still be using it).
  * A route's `compare.redact` list mixes both kinds: entries starting with `$` are JSONPaths,
  * the rest header names (`splitRedactList`).
@@ -12,6 +12,7 @@
 import type { FieldDiff } from '../compare/types.js'
 import type { HeaderMap } from '../shadow/exchange.js'
 import { ShadowfigError } from '../errors.js'
+import { anyMatches, compilePath, parseLocation, type PathMatcher, type Segment } from '../compare/jsonpath.js'
 
 export const REDACTED = '[redacted]'
 
@@ -39,62 +40,26 @@ export function splitRedactList (list: readonly string[]): { paths: string[], he
   return { paths, headers }
 }
 
-export type PathSegment =
-  | { kind: 'key', name: string }
-  | { kind: 'index', index: number }
-  | { kind: 'wild' }
-  /** `..name`: `name` at any depth below the current node (including the node itself). */
-  | { kind: 'deep', name: string }
-
-/** Compiled paths; bounded because concrete paths of diffs (`$.items[812].x`) pass here too. */
-const compiled = new Map<string, PathSegment[]>()
+/** Compiled matchers, bounded: concrete paths of diffs (`$.items[812].x`) may pass here too. */
+const compiled = new Map<string, PathMatcher>()
 const COMPILED_MAX = 4096
 
-/** Parses a JSONPath of the supported subset; throws SHADOWFIG_ERR_CONFIG on anything else. */
-export function compileJsonPath (path: string): PathSegment[] {
-  const cached = compiled.get(path)
-  if (cached) return cached
-  const segs = parse(path)
-  if (compiled.size >= COMPILED_MAX) compiled.clear()
-  compiled.set(path, segs)
-  return segs
-}
-
-const IDENT = /^[^.[\]\s]+/
-
-function parse (path: string): PathSegment[] {
-  const bad = (why: string): never => {
-    throw new ShadowfigError('SHADOWFIG_ERR_CONFIG', `unsupported JSONPath ${JSON.stringify(path)}: ${why}`)
-  }
-  if (!path.startsWith('$')) bad('must start with $')
-  const segs: PathSegment[] = []
-  let i = 1
-  while (i < path.length) {
-    const rest = path.slice(i)
-    if (rest.startsWith('..')) {
-      const m = IDENT.exec(rest.slice(2))
-      if (!m || m[0] === '*') bad('.. must be followed by a key name')
-      segs.push({ kind: 'deep', name: m![0] })
-      i += 2 + m![0].length
-    } else if (rest.startsWith('.')) {
-      const m = IDENT.exec(rest.slice(1))
-      if (!m) bad(`expected a key after "." at ${i}`)
-      segs.push(m![0] === '*' ? { kind: 'wild' } : { kind: 'key', name: m![0] })
-      i += 1 + m![0].length
-    } else if (rest.startsWith('[')) {
-      // Quoted keys may escape quotes and backslashes (as compare/ formats odd keys).
-      const m = /^\[(?:(\*)|(\d+)|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/.exec(rest)
-      if (!m) bad(`expected [*], [N] or ['key'] at ${i}`)
-      if (m![1]) segs.push({ kind: 'wild' })
-      else if (m![2] !== undefined) segs.push({ kind: 'index', index: Number(m![2]) })
-      else segs.push({ kind: 'key', name: (m![3] ?? m![4]).replace(/\\(.)/g, '$1') })
-      i += m![0].length
-    } else {
-      bad(`unexpected character at ${i}`)
+/**
+ * Compiles redact JSONPaths with the same grammar as `ignore:` (src/compare/jsonpath.ts), so a
+ * path that works in one list works in the other. Throws SHADOWFIG_ERR_CONFIG on bad syntax.
+ */
+export function compileRedactPaths (paths: readonly string[]): PathMatcher[] {
+  return paths.map((path) => {
+    let m = compiled.get(path)
+    if (m === undefined) {
+      try { m = compilePath(path) } catch (err) {
+        throw new ShadowfigError('SHADOWFIG_ERR_CONFIG', `unsupported JSONPath ${JSON.stringify(path)}: ${(err as Error).message}`)
+      }
+      if (compiled.size >= COMPILED_MAX) compiled.clear()
+      compiled.set(path, m)
     }
-  }
-  if (segs.length === 0) bad('redacting the whole document is not supported')
-  return segs
+    return m
+  })
 }
 
 type Container = Record<string, unknown> | unknown[]
@@ -103,44 +68,29 @@ function isContainer (v: unknown): v is Container {
   return typeof v === 'object' && v !== null
 }
 
-/** Redacted deep copy of `value`; `value` itself is left untouched. */
+/** Redacted copy of `value` (copied only where something changed); `value` is untouched. */
 export function redactJson (value: unknown, paths: readonly string[]): unknown {
   if (paths.length === 0 || !isContainer(value)) return value
-  const copy = structuredClone(value)
-  redactInPlace(copy, paths)
-  return copy
+  return walk(value, [], compileRedactPaths(paths))
 }
 
-function redactInPlace (doc: Container, paths: readonly string[]): void {
-  for (const p of paths) apply(doc, compileJsonPath(p), 0)
-}
-
-function apply (node: unknown, segs: PathSegment[], i: number): void {
-  if (!isContainer(node)) return
-  const seg = segs[i]
-  const last = i === segs.length - 1
-  const step = (key: string | number): void => {
-    const holder = node as Record<string | number, unknown>
-    if (last) holder[key] = REDACTED
-    else apply(holder[key], segs, i + 1)
+/** `node` found at `loc`: REDACTED when a path names `loc`, else a copy with its secrets redacted. */
+function walk (node: unknown, loc: Segment[], matchers: readonly PathMatcher[]): unknown {
+  if (loc.length > 0 && anyMatches(matchers, loc)) return REDACTED
+  if (!isContainer(node)) return node
+  let copy: Container | undefined
+  const keys: Array<string | number> = Array.isArray(node) ? [...node.keys()] : Object.keys(node)
+  for (const key of keys) {
+    const child = (node as Record<string | number, unknown>)[key]
+    loc.push(key)
+    const next = walk(child, loc, matchers)
+    loc.pop()
+    if (next !== child) {
+      copy ??= Array.isArray(node) ? [...node] : { ...node }
+      ;(copy as Record<string | number, unknown>)[key] = next
+    }
   }
-  switch (seg.kind) {
-    case 'key':
-      if (!Array.isArray(node) && Object.hasOwn(node, seg.name)) step(seg.name)
-      break
-    case 'index':
-      if (Array.isArray(node) && seg.index < node.length) step(seg.index)
-      break
-    case 'wild':
-      for (const key of Array.isArray(node) ? node.keys() : Object.keys(node)) step(key)
-      break
-    case 'deep':
-      // Match here first, then look in every child (the matched value included: a nested
-      // object under the same key may hold the key again, and redacting it is harmless).
-      if (!Array.isArray(node) && Object.hasOwn(node, seg.name)) step(seg.name)
-      for (const child of Array.isArray(node) ? node : Object.values(node)) apply(child, segs, i)
-      break
-  }
+  return copy ?? node
 }
 
 /**
@@ -167,24 +117,12 @@ export function redactFields (fields: readonly FieldDiff[], paths: readonly stri
   })
 }
 
-/** Places `value` at `concrete` in an otherwise empty document, redacts it, reads it back. */
+/** `value` found at the concrete location `concrete`, redacted as if it sat in the document. */
 function redactAt (concrete: string, value: unknown, paths: readonly string[]): unknown {
-  if (concrete === '$') return redactJson(value, paths)
-  let segs: PathSegment[]
-  try { segs = compileJsonPath(concrete) } catch { return REDACTED }
-  const keys: Array<string | number> = []
-  for (const s of segs) {
-    if (s.kind === 'key') keys.push(s.name)
-    else if (s.kind === 'index') keys.push(s.index)
-    else if (s.kind === 'wild') keys.push(0)
-    else return REDACTED
-  }
-  const make = (k: string | number): Container => typeof k === 'number' ? [] : {}
-  const doc = make(keys[0])
-  let node = doc as Record<string | number, unknown>
-  for (let i = 0; i < keys.length - 1; i++) node = (node[keys[i]] = make(keys[i + 1])) as Record<string | number, unknown>
-  // The wrapper is ours: only an object value needs copying before redacting in place.
-  node[keys[keys.length - 1]] = isContainer(value) ? structuredClone(value) : value
-  redactInPlace(doc, paths)
-  return node[keys[keys.length - 1]]
+  const loc = parseLocation(concrete)
+  if (loc === undefined) return REDACTED // a location we cannot place is hidden whole
+  const matchers = compileRedactPaths(paths)
+  // Under a redacted path (a prefix matches): the whole value is secret.
+  for (let i = 1; i < loc.length; i++) if (anyMatches(matchers, loc.slice(0, i))) return REDACTED
+  return walk(value, loc, matchers)
 }

@@ -80,8 +80,8 @@ t.test('records non-matches with secrets redacted everywhere in the file', async
   const body = JSON.parse(Buffer.from(rec.candidate.bodyBase64 ?? '', 'base64').toString('utf8'))
   t.same(body, { id: 42, price: 11, card: { number: '[redacted]' }, auth: { token: '[redacted]' } })
   t.same(rec.fields[0], { path: '$.price', concretePath: '$.price', kind: 'changed', primary: 10, candidate: 11 })
-  t.same(rec.fields[1], { path: '$.card.number', concretePath: '$.card.number', kind: 'changed' }, 'values of redacted fields are dropped')
-  t.same(rec.fields[2], { path: 'header:x-internal-key', concretePath: 'header:x-internal-key', kind: 'added' })
+  t.same(rec.fields[1], { path: '$.card.number', concretePath: '$.card.number', kind: 'changed', primary: '[redacted]', candidate: '[redacted]' }, 'values of redacted fields are replaced, as in diff events')
+  t.same(rec.fields[2], { path: 'header:x-internal-key', concretePath: 'header:x-internal-key', kind: 'added', candidate: '[redacted]' })
   t.equal(w.stats.written, 2)
 })
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { REDACTED, compileJsonPath, redactFields, redactHeaders, redactJson, splitRedactList } from '../../src/report/redact.js'
+import { REDACTED, compileRedactPaths, redactFields, redactHeaders, redactJson, splitRedactList } from '../../src/report/redact.js'
 
 t.test('redactHeaders: default secrets, case-insensitive, extra names, copy', async (t) => {
   const input = {
@@ -58,13 +58,17 @@ t.test('redactJson: $.a.b, $..key, $.items[*].x, index, quoted key, wildcard', a
   t.equal(redactJson(same, []), same, 'no paths: no copy')
 })
 
-t.test('compileJsonPath rejects what it does not support, with the config code', async (t) => {
-  for (const bad of ['a.b', '$', '$..', '$..*', '$.', '$[x]', '$.a b', '$[?(@.a)]']) {
-    t.throws(() => compileJsonPath(bad), { code: 'SHADOWFIG_ERR_CONFIG' }, bad)
+t.test('compileRedactPaths rejects what the JSONPath subset does not support, with the config code', async (t) => {
+  for (const bad of ['a.b', '$.', '$..', '$[x]', '$.a b', '$[?(@.a)]']) {
+    t.throws(() => compileRedactPaths([bad]), { code: 'SHADOWFIG_ERR_CONFIG' }, bad)
   }
-  t.equal(compileJsonPath('$.a.b'), compileJsonPath('$.a.b'), 'cached')
-  for (let i = 0; i < 5000; i++) compileJsonPath(`$.items[${i}].x`)
-  t.same(compileJsonPath('$.items[4999].x'), [{ kind: 'key', name: 'items' }, { kind: 'index', index: 4999 }, { kind: 'key', name: 'x' }], 'cache is bounded and still correct')
+  t.equal(compileRedactPaths(['$.a.b'])[0], compileRedactPaths(['$.a.b'])[0], 'cached')
+  for (let i = 0; i < 5000; i++) compileRedactPaths([`$.items[${i}].x`])
+  t.ok(compileRedactPaths(['$.items[4999].x'])[0].matches(['items', 4999, 'x']), 'cache is bounded and still correct')
+})
+
+t.test('one grammar: a path valid in ignore: is valid in redact: (hyphenated and quoted keys)', async (t) => {
+  t.same(redactJson({ 'x-key': 1, 'odd key': 2, keep: 3 }, ['$.x-key', "$['odd key']"]), { 'x-key': REDACTED, 'odd key': REDACTED, keep: 3 })
 })
 
 t.test('splitRedactList separates JSONPaths from header names', async (t) => {
