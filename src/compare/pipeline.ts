@@ -12,7 +12,7 @@ import { decodeBody } from './decode.js'
 import { DEFAULT_MAX_FIELDS, FieldSet } from './fields.js'
 import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
-import type { Segment } from './jsonpath.js'
+import { parseLocation } from './jsonpath.js'
 import { normalizeHeaders, normalizeJson, redactHeaders, redactValue } from './normalize.js'
 import { compilePlan, REDACTED, type Plan } from './plan.js'
 import type { FieldDiff, SkipReason } from './types.js'
@@ -69,24 +69,12 @@ function prepare (resp: CapturedResponse, plan: Plan): Prepared {
   return { ok: true, side }
 }
 
-/** Parses a JSONPath-formatted concrete path back into segments, for redaction of values. */
-function segmentsOf (concretePath: string): Segment[] | undefined {
-  if (!concretePath.startsWith('$')) return undefined
-  const segs: Segment[] = []
-  const re = /\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\['((?:\\.|[^'])*)'\]/g
-  let m: RegExpExecArray | null
-  while ((m = re.exec(concretePath)) !== null) {
-    segs.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3].replace(/\\(.)/g, '$1')))
-  }
-  return segs
-}
-
 function redactField (f: FieldDiff, plan: Plan): FieldDiff {
   if (f.path.startsWith('header:')) {
     if (!plan.redactHeaders.has(f.path.slice(7))) return f
     return { ...f, ...(f.primary !== undefined && { primary: REDACTED }), ...(f.candidate !== undefined && { candidate: REDACTED }) }
   }
-  const segs = segmentsOf(f.concretePath)
+  const segs = parseLocation(f.concretePath)
   if (!segs || plan.redact.length === 0) return f
   return { ...f, ...(f.primary !== undefined && { primary: redactValue(f.primary, segs, plan) }), ...(f.candidate !== undefined && { candidate: redactValue(f.candidate, segs, plan) }) }
 }
