@@ -12,7 +12,7 @@ import { decodeBody, headerValue } from '../../src/compare/decode.js'
 import { WORKER_URL } from '../../src/compare/engine.js'
 import { FieldSet } from '../../src/compare/fields.js'
 import { changedPaths, fingerprint } from '../../src/compare/fingerprint.js'
-import { compilePath, formatPath } from '../../src/compare/jsonpath.js'
+import { compilePath, formatPath, parseLocation } from '../../src/compare/jsonpath.js'
 import { NoiseModel } from '../../src/compare/noise.js'
 import { runComparison } from '../../src/compare/pipeline.js'
 import { signatureOf } from '../../src/compare/result.js'
@@ -49,6 +49,9 @@ t.test('JSONPath subset', async (t) => {
   for (const bad of ['a.b', '$.', '$[?(@.a)]', '$.a b', '$[1:2]', '$..']) t.throws(() => compilePath(bad), TypeError, bad)
   t.equal(formatPath(['a', 3, 'odd key', "it's", 'x\\y'], false), "$.a[3]['odd key']['it\\'s']['x\\\\y']")
   t.equal(formatPath(['a', 3, 'b'], true), '$.a[*].b')
+  t.same(parseLocation("$.a[2]['k']"), ['a', 2, 'k'])
+  t.equal(parseLocation('$.a[*]'), undefined, 'a pattern is not a location')
+  t.equal(parseLocation('header:x'), undefined)
 })
 
 t.test('redaction: field values, samples, request and response headers', async (t) => {
