@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { LineCounter, parseDocument } from 'yaml'
+import { LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml'
 import type { ConfigIssue } from '../errors.js'
 import { configSchema, type Config } from './schema.js'
 import { interpolateDocument, interpolateText, type Env } from './interpolate.js'
@@ -65,7 +65,15 @@ export function loadConfigText (text: string, file: string, opts: LoadOptions = 
     issues.push({ file, line, col, path: formatPath(i.path), message: i.message })
   }
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 })
+  let raw: unknown
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 })
+  } catch (err) {
+    // yaml resolves aliases only here: an alias to no anchor, or an expansion past
+    // maxAliasCount (an alias bomb), throws. A bad file like any other, never a crash
+    // (found by test/fuzz/config.test.ts; it took a running proxy down on reload).
+    return { ok: false, issues: [aliasIssue(doc, lines, file, err)] }
+  }
   if (raw === null || raw === undefined) {
     return { ok: false, issues: [{ file, line: 1, col: 1, path: '', message: 'the file is empty: a config needs at least upstreams: and routes: (see config/example.yaml)' }] }
   }
@@ -89,6 +97,19 @@ export function loadConfigText (text: string, file: string, opts: LoadOptions = 
   if (issues.length || !parsed.success) return { ok: false, issues: issues.sort(byPosition) }
   const hash = createHash('sha256').update(interpolateText(text, env)).digest('hex').slice(0, 12)
   return { ok: true, config: parsed.data, hash, file, warnings: warnings.sort(byPosition) }
+}
+
+/** The issue for an alias toJS refused, at the unresolved alias (else the first alias). */
+function aliasIssue (doc: Document, lines: LineCounter, file: string, err: unknown): ConfigIssue {
+  let at: Alias | undefined
+  visit(doc, {
+    Alias (_key, node) {
+      if (at === undefined || (at.resolve(doc) !== undefined && node.resolve(doc) === undefined)) at = node
+    },
+  })
+  // toJS throws only on aliases, so there is one; parsed nodes always carry their range.
+  const { line, col } = lines.linePos((at as Alias & { range: [number, number, number] }).range[0])
+  return { file, line, col, path: '', message: `YAML: ${(err as Error).message.split('\n')[0]}` }
 }
 
 export async function loadConfigFile (file: string, opts: LoadOptions = {}): Promise<LoadResult> {
