@@ -34,14 +34,14 @@ export interface ClusterOptions {
 /** Time past the drain timeout for workers to close pools, compare threads and logs. */
 export const STOP_MARGIN_MS = 5_000
 
-/** The worker entry next to this module: worker.ts under tsx (tests), worker.js in dist/. */
+/** The worker entry next to this module: worker.ts under a TS loader (tests), worker.js in dist/. */
 function workerEntry (): { exec: string, args: string[], execArgv: string[] } {
   const self = fileURLToPath(import.meta.url)
   const ext = extname(self)
   const exec = fileURLToPath(new URL('./worker' + ext, import.meta.url))
-  const hasTsx = process.execArgv.some((a) => a.includes('tsx'))
+  const hasTsLoader = process.execArgv.some((a) => a.includes('tsx') || a.includes('@tapjs/typescript'))
   // args: [] — workers take their options from the environment, not the primary's argv.
-  return { exec, args: [], execArgv: ext === '.ts' && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv }
+  return { exec, args: [], execArgv: ext === '.ts' && !hasTsLoader ? [...process.execArgv, '--import', 'tsx'] : process.execArgv }
 }
 
 export async function runCluster (opts: ClusterOptions): Promise<number> {

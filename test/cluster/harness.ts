@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { TS_LOADER, childEnv } from '../helpers/ts-loader.js'
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
 
@@ -24,7 +25,7 @@ export interface RunningCluster {
 }
 
 export function startCluster (args: string[], env: NodeJS.ProcessEnv = {}): RunningCluster {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...TS_LOADER, CLI, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: LogLine[] = []
   let err = ''
   let buf = ''

@@ -1,6 +1,7 @@
-/** Spawns the real CLI from source (`node --import tsx src/cli.ts …`) and reads its output. */
+/** Spawns the real CLI from source (`node <ts loader> src/cli.ts …`) and reads its output. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { TS_LOADER, childEnv } from './ts-loader.js'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -14,8 +15,8 @@ export interface Cli {
 }
 
 export function spawnCli (args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, [...TS_LOADER, 'src/cli.ts', ...args], {
+    cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''; let err = ''
   const waiters: Array<{ re: RegExp, resolve: (m: RegExpMatchArray) => void }> = []
