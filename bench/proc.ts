@@ -21,6 +21,8 @@ export interface Placement {
   cpus?: string
   /** `nice -n` value; negative (higher priority) needs root. Omitted or 0: unchanged. */
   nice?: number
+  /** Run under `chrt -f 10` (real-time FIFO, root): latency runs on a busy shared machine. */
+  rt?: boolean
 }
 
 export interface SpawnOptions extends Placement {
@@ -33,9 +35,9 @@ export interface SpawnOptions extends Placement {
   tsx?: boolean
 }
 
-/** `cmd` prefixed with `nice -n N` and `taskset -c CPUS` as `p` asks. */
+/** `cmd` prefixed with `chrt -f 10`, `nice -n N` and `taskset -c CPUS` as `p` asks. */
 export function placed (cmd: string[], p: Placement): [string, string[]] {
-  const full = [...(p.nice ? ['nice', '-n', String(p.nice)] : []), ...(p.cpus ? ['taskset', '-c', p.cpus] : []), ...cmd]
+  const full = [...(p.rt ? ['chrt', '-f', '10'] : []), ...(p.nice ? ['nice', '-n', String(p.nice)] : []), ...(p.cpus ? ['taskset', '-c', p.cpus] : []), ...cmd]
   return [full[0] as string, full.slice(1)]
 }
 

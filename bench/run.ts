@@ -4,7 +4,8 @@
  * bench/budget.json. With --check, exits 1 when a budget line fails (each failure printed
  * with the amount). Options: --quick, --only a,b, --repeats N, --duration SECONDS,
  * --connections N (closed loop), --pin (proxy on CPU 0, generator and backends on CPU 1),
- * --nice N (renice every process; e.g. -10 as root on a busy shared machine), --no-nginx,
+ * --nice=N (renice every process; e.g. --nice=-5 as root on a busy shared machine), --no-nginx,
+ * --rt (chrt -f 10 for backends and for peer + generator of open-loop scenarios, root),
  * --dist (run dist/cli.js, after `npm run build`), --cpu-prof DIR (profile the proxy
  * processes into DIR; summarize with bench/profile-top.ts).
  */
@@ -29,6 +30,7 @@ const { values: a } = parseArgs({
     connections: { type: 'string', default: '64' },
     pin: { type: 'boolean', default: false },
     nice: { type: 'string', default: '0' },
+    rt: { type: 'boolean', default: false },
     'no-nginx': { type: 'boolean', default: false },
     dist: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
@@ -54,7 +56,7 @@ log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, l
 // confines the proxy to the one core that other work may be using.
 const pin = a.pin && machine.cpus >= 2
 const nice = Number(a.nice)
-const backendCpus = { nice, cpus: pin ? '1' : undefined }
+const backendCpus = { nice, rt: a.rt, cpus: pin ? '1' : undefined }
 const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], backendCpus)
 const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], backendCpus)
 const results: ScenarioResult[] = []
@@ -68,6 +70,7 @@ try {
     repeats: Number(a.repeats ?? (a.quick ? 1 : 3)),
     pin,
     nice,
+    rt: a.rt,
     entry: a.dist ? 'dist' : 'src',
     closedConnections: Number(a.connections),
     cpuProfDir: a['cpu-prof'],

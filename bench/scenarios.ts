@@ -21,6 +21,8 @@ export interface BenchEnv {
   pin: boolean
   /** `nice -n` for every process of the run (0: unchanged). */
   nice: number
+  /** Real-time priority for peer and generator of open-loop (latency) scenarios. */
+  rt: boolean
   entry: 'src' | 'dist'
   /** Concurrent loops of the closed-loop (saturation) runs. */
   closedConnections: number
@@ -58,8 +60,16 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
   return list
 }
 
+/**
+ * Real-time priority only where the processes mostly sleep (open loop at a fixed rate): a
+ * closed loop at real-time priority would take both cores from everything else on the box.
+ */
+function rtFor (def: ScenarioDef, env: BenchEnv): boolean {
+  return env.rt && def.kind === 'latency'
+}
+
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
-  const where = { nice: env.nice, cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
+  const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
   return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, workers: def.workers, where, entry: env.entry, cpuProfDir: env.cpuProfDir })
 }
@@ -75,7 +85,7 @@ function load (def: ScenarioDef, env: BenchEnv, port: number, durationMs: number
     durationMs,
     warmupMs,
   }
-  return runJson<LoadResult>(benchFile('loadgen-main.ts'), opts, { nice: env.nice, cpus: env.pin ? '1' : undefined })
+  return runJson<LoadResult>(benchFile('loadgen-main.ts'), opts, { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? '1' : undefined })
 }
 
 function delta (after: Record<string, number>, before: Record<string, number>): Record<string, number> {

@@ -18,7 +18,8 @@ t.test('nodeCommand runs the entry under tsx, through taskset when pinned', asyn
   t.same(nodeCommand('/x.js', [], { tsx: false }), [process.execPath, ['/x.js']], 'plain JavaScript runs without tsx')
   t.same(nodeCommand('/x.ts', [], { cpus: '1', nodeArgs: ['--cpu-prof'] }), ['taskset', ['-c', '1', process.execPath, '--cpu-prof', '--import', 'tsx', '/x.ts']])
   t.same(nodeCommand('/x.ts', [], { cpus: '0,1', nice: -5 }), ['nice', ['-n', '-5', 'taskset', '-c', '0,1', process.execPath, '--import', 'tsx', '/x.ts']])
-  t.same(placed(['nginx', '-t'], { nice: 0 }), ['nginx', ['-t']], 'nice 0 changes nothing')
+  t.same(placed(['nginx', '-t'], { nice: 0, rt: false }), ['nginx', ['-t']], 'nice 0 changes nothing')
+  t.same(placed(['nginx'], { rt: true }), ['chrt', ['-f', '10', 'nginx']])
 })
 
 t.test('backend and generator entries run as their own processes', async (t) => {
