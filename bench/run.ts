@@ -55,6 +55,12 @@ log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, l
 // Pinning is opt-in: on a dedicated machine it makes runs repeatable; on a shared one it
 // confines the proxy to the one core that other work may be using.
 const pin = a.pin && machine.cpus >= 2
+if (pin && a.rt) {
+  // Measured: real-time FIFO threads pinned to one core never yield to each other, and the
+  // proxy's start-up (tsx/esbuild loader threads) then stalls for good. Use one or the other.
+  process.stderr.write('--pin and --rt do not mix (the proxy cannot start); use one of them\n')
+  process.exit(1)
+}
 const nice = Number(a.nice)
 const backendCpus = { nice, rt: a.rt, cpus: pin ? '1' : undefined }
 const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], backendCpus)
