@@ -25,6 +25,7 @@ import { createAdminServer, type AdminServer } from './report/admin.js'
 import { createLoggers, type Loggers } from './report/logger.js'
 import { Metrics } from './report/metrics.js'
 import { Reporter } from './report/reporter.js'
+import { registerEngineMetrics } from './report/engine-metrics.js'
 import { SampleStore } from './report/samples.js'
 import type { Exchange } from './shadow/exchange.js'
 import { TargetStates } from './shadow/targets.js'
@@ -85,6 +86,7 @@ export class App {
     this.reporter = new Reporter({ metrics: this.metrics, diffs: this.loggers.diffs, samples: this.samples })
     this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip })
     this.engine = createCompareEngine({ threads: opts.compareThreads, onResult: (r, e) => this.onResult(r, e) })
+    registerEngineMetrics(this.metrics.registry, () => this.engine.stats())
     const runtime = this.build(config, hash, undefined)
     this.proxy = new ProxyServer(runtime, { log: this.loggers.log, metrics: this.metrics })
     this.admin = createAdminServer({
@@ -109,10 +111,16 @@ export class App {
     const loaded = await loadConfigFile(opts.configFile)
     if (!loaded.ok) throw new StartupError(loaded.issues.map(formatConfigIssue))
     const app = new App(opts, loaded.config, loaded.hash)
-    await app.engine.setRoutes(compareRoutes(loaded.config), dirname(app.file))
     const config = app.proxy.live.config
-    app.proxyPort = (await app.proxy.listen(config.listen.port, config.listen.host)).port
-    if (opts.admin ?? true) app.adminPort = (await app.admin.listen()).port
+    try {
+      await app.engine.setRoutes(compareRoutes(loaded.config), dirname(app.file))
+      app.proxyPort = (await app.proxy.listen(config.listen.port, config.listen.host)).port
+      if (opts.admin ?? true) app.adminPort = (await app.admin.listen()).port
+    } catch (err) {
+      // e.g. a port in use: close the worker pool, pools and loggers already created.
+      await app.shutdown('startup failed').catch(() => {})
+      throw err
+    }
     if (opts.watch ?? true) app.watcher = watchConfig(app.file, () => { void app.reload('file change') })
     if (opts.signals ?? true) app.installSignals()
     app.loggers.log.info({ event: 'shadowfig.started', proxy: `${config.listen.host}:${app.proxyPort}`, admin: `${config.admin.host}:${app.adminPort}`, config: app.file, hash: loaded.hash, routes: config.routes.length }, 'shadowfig started')

@@ -1,0 +1,45 @@
+/** App start-up: a taken port fails cleanly; comparator counters reach /metrics. */
+import t from 'tap'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { request } from 'undici'
+import { App } from '../../src/app.js'
+import { httpServer } from '../helpers/servers.js'
+
+const up = await httpServer((_req, res) => { res.setHeader('content-type', 'application/json'); res.end('{"a":1}') })
+const cand = await httpServer((_req, res) => { res.setHeader('content-type', 'application/json'); res.end('{"a":2}') })
+t.teardown(async () => { await up.close(); await cand.close() })
+
+function config (port: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shadowfig-start-'))
+  const file = join(dir, 'c.yaml')
+  writeFileSync(file, `listen: { host: 127.0.0.1, port: ${port} }
+admin: { host: 127.0.0.1, port: 0 }
+logging: { level: silent }
+upstreams: { primary: { url: "${up.url}" }, candidate: { url: "${cand.url}" } }
+routes:
+  - { name: r, match: { pathPrefix: / }, primary: primary, shadow: { candidate: candidate } }
+`)
+  return file
+}
+
+t.test('a proxy port in use rejects start with EADDRINUSE', async (t) => {
+  await t.rejects(App.start({ configFile: config(up.port), signals: false, watch: false, compareThreads: 1 }), { code: 'EADDRINUSE' })
+})
+
+t.test('comparator results and the compare queue are on /metrics', async (t) => {
+  const app = await App.start({ configFile: config(0), signals: false, watch: false, compareThreads: 1, defaultMetrics: false })
+  t.teardown(() => app.shutdown('test'))
+  await (await request(`http://127.0.0.1:${app.proxyPort}/x`)).body.text()
+  const admin = `http://127.0.0.1:${app.adminPort}`
+  let text = ''
+  for (let i = 0; i < 200 && !/verdict="mismatch"/.test(text); i++) {
+    text = await (await request(`${admin}/metrics`)).body.text()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.match(text, /shadowfig_comparisons_total\{route="r",verdict="mismatch"\} 1/)
+  t.match(text, /shadowfig_comparator_results_total\{comparator="json",outcome="continue"\} 1/, "json adds its fields and lets the chain go on")
+  t.match(text, /shadowfig_comparator_results_total\{comparator="status",outcome="continue"\} 1/)
+  t.match(text, /shadowfig_compare_queue\{state="queued"\} 0/)
+})
