@@ -39,6 +39,9 @@ const NO_HEADERS: IncomingHttpHeaders = Object.freeze({})
 
 class Node {
   readonly children = new Map<string, Node>()
+  /** Few static children (most nodes): compared in place, with no substring allocated. */
+  keys: string[] | undefined
+  kids: Node[] | undefined
   param: Node | undefined
   /** Templates ending exactly here. */
   ends: number[] = []
@@ -93,7 +96,29 @@ export function compileRoutes (routes: readonly RouteConfig[]): RouteTable {
     const hasParams = pattern.segments.some((s) => s.kind !== 'static')
     return { pattern, predicate: compilePredicate(route.match), hasParams }
   })
+  freeze(root)
   return new Table(routes, root, compiled)
+}
+
+const SMALL = 8
+
+function freeze (node: Node): void {
+  if (node.children.size <= SMALL) {
+    node.keys = [...node.children.keys()]
+    node.kids = [...node.children.values()]
+  }
+  for (const child of node.children.values()) freeze(child)
+  if (node.param) freeze(node.param)
+}
+
+/** The child whose key is exactly path[start, end), without slicing. */
+function find (keys: readonly string[], kids: readonly Node[], path: string, start: number, end: number): Node | undefined {
+  const len = end - start
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]
+    if (k.length === len && path.startsWith(k, start)) return kids[i]
+  }
+  return undefined
 }
 
 class Table implements RouteTable {
@@ -139,7 +164,7 @@ class Table implements RouteTable {
     if (node.wildcards.length) this.consider(node.wildcards)
     let next = path.indexOf('/', pos + 1)
     if (next === -1 || next > end) next = end
-    const child = node.children.get(path.slice(pos + 1, next))
+    const child = node.keys ? find(node.keys, node.kids!, path, pos + 1, next) : node.children.get(path.slice(pos + 1, next))
     if (child) this.walk(child, path, next, end)
     if (node.param && next > pos + 1) this.walk(node.param, path, next, end)
   }

@@ -99,6 +99,8 @@ t.test('host normalization of IPv6 literals', async (t) => {
 
 t.test('no match returns undefined', async (t) => {
   const table = compileRoutes(routes({ path: '/only' }))
+  t.equal(winner(table, '/only?a#b'), 0, 'query before fragment')
+  t.equal(winner(table, '/only#a?b'), 0, 'fragment before query')
   t.equal(winner(table, '/other'), undefined)
   t.equal(winner(table, '/only/x'), undefined)
 })
