@@ -14,6 +14,9 @@ import { request } from 'undici'
 import { freePort, startServer, tempDir } from '../record/helpers.js'
 import { REPO, execForm, npmCi, readDockerfile } from './dockerfile.js'
 
+// A full tsc build plus an npm install: minutes, not seconds, on a loaded 2-core machine.
+t.setTimeout(360_000)
+
 const { args: dockerArgs, stages } = readDockerfile()
 const runtime = stages.find((s) => s.name === 'runtime')
 if (!runtime) throw new Error('Dockerfile has no runtime stage')
@@ -55,12 +58,6 @@ t.test('production install from a clean dir serves traffic and exits 0 on SIGTER
   const dir = await tempDir(t, 'shadowfig-prod-')
   // Build stage: `npm run build` is `tsc -p tsconfig.build.json`; emit into the temp dir.
   const tsc = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], REPO)
-  // Modules that other work in progress has not written yet (a shared working tree): the
-  // typecheck step reports those; here there is nothing to start. TODO(issue 9): remove.
-  if (tsc.code !== 0 && /TS2307/.test(tsc.out) && !/error TS(?!2307)/.test(tsc.out)) {
-    t.skip(`the proxy does not build yet (missing modules):\n${tsc.out}`, () => {})
-    return
-  }
   t.equal(tsc.code, 0, `build stage compiles\n${tsc.out}`)
   // Runtime stage: COPY package.json package-lock.json, RUN npm ci …, COPY dist, COPY config.
   await cp(join(REPO, 'package.json'), join(dir, 'package.json'))
