@@ -22,6 +22,9 @@ export type LoadResult =
   | { ok: true, config: Config, hash: string, file: string, warnings: ConfigIssue[] }
   | { ok: false, issues: ConfigIssue[] }
 
+/** Largest config accepted, in characters. */
+export const MAX_CONFIG_CHARS = 1024 * 1024
+
 export interface LoadOptions {
   /** Variables for `${VAR}`; default `process.env`. */
   env?: Env
@@ -42,6 +45,11 @@ function byPosition (a: ConfigIssue, b: ConfigIssue): number {
 export function loadConfigText (text: string, file: string, opts: LoadOptions = {}): LoadResult {
   const env = opts.env ?? process.env
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  if (text.length > MAX_CONFIG_CHARS) {
+    // yaml's parser slows down badly on huge inputs (seconds per MiB on a busy host); a reload
+    // must answer quickly, and no real config comes near this (1,000 routes are ~150 KiB)
+    return { ok: false, issues: [{ file, line: 1, col: 1, path: '', message: `the file has ${text.length} characters; a config is limited to ${MAX_CONFIG_CHARS} (1 MiB): is this the right file?` }] }
+  }
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, merge: true, uniqueKeys: true })
   if (doc.errors.length) {

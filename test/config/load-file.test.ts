@@ -1,6 +1,6 @@
 import t from 'tap'
 import { join } from 'node:path'
-import { loadConfigFile } from '../../src/config/load.js'
+import { MAX_CONFIG_CHARS, loadConfigFile, loadConfigText } from '../../src/config/load.js'
 import { formatConfigIssue } from '../../src/errors.js'
 
 const CONFIG = `upstreams:
@@ -40,4 +40,10 @@ t.test('unreadable files', async (t) => {
   t.same(r.ok ? [] : r.issues.map(formatConfigIssue), [`${join(dir, 'nope.yaml')}:1:1 cannot read the config file (ENOENT: no such file); check the path (or SHADOWFIG_CONFIG) and its permissions`])
   r = await loadConfigFile(join(dir, 'sub'))
   t.match(r.ok ? '' : r.issues[0].message, /^cannot read the config file \(EISDIR: it is a directory\)/)
+})
+
+t.test('oversized input is refused before parsing', async (t) => {
+  const text = `listen: { host: "${'h'.repeat(MAX_CONFIG_CHARS)}" }\n`
+  const r = loadConfigText(text, 'big.yaml')
+  t.same(r.ok ? [] : r.issues.map(formatConfigIssue), [`big.yaml:1:1 the file has ${text.length} characters; a config is limited to 1048576 (1 MiB): is this the right file?`])
 })
