@@ -84,7 +84,10 @@ export class Reporter {
     }
     // Results without a signature (errors, skips) still group: by verdict and reason.
     const signature = result.signature !== '' ? result.signature : `${verdict}${result.reason !== undefined ? ':' + result.reason : ''}`
-    this.aggregates.add(route, verdict, paths, signature, exchange.startedAt)
+    // Report groups (and their samples) are per verdict too: the same paths seen as noise
+    // and as a mismatch are two different stories for ops. The event keeps the bare hash.
+    const group = verdict === 'mismatch' || result.signature === '' ? signature : `${verdict}:${signature}`
+    this.aggregates.add(route, verdict, paths, group, exchange.startedAt)
     if (verdict === 'match') return
 
     const red = this.redaction.get(route) ?? { paths: [], headers: [] }
@@ -111,7 +114,7 @@ export class Reporter {
     this.samples.add({
       id: result.id,
       route,
-      signature,
+      signature: group,
       verdict,
       ...(result.reason !== undefined && { reason: result.reason }),
       time: exchange.startedAt,

@@ -157,3 +157,25 @@ t.test('a route removed from the config gives back its field series', async (t) 
   t.equal(await fieldSeries('old'), 1, 'a route coming back starts with fresh label slots')
   t.match(await metrics.registry.metrics(), /shadowfig_field_mismatches_total\{route="old",field="\$\.z"\} 1/)
 })
+
+t.test('the same paths as noise and as mismatch are two report groups, each with its own verdict', async (t) => {
+  const { Reporter } = await import('../../src/report/reporter.js')
+  const { SampleStore } = await import('../../src/report/samples.js')
+  const { Metrics } = await import('../../src/report/metrics.js')
+  const { default: pino } = await import('pino')
+  const samples = new SampleStore()
+  const r = new Reporter({ metrics: new Metrics({ defaultMetrics: false }), diffs: pino({ level: 'silent' }), samples })
+  const side = { status: 200, headers: {}, body: new Uint8Array(0), truncated: false, durationMs: 1 }
+  const ex = (id: string) => ({ id, route: 'u', startedAt: 1, request: { method: 'GET', path: '/', headers: {} }, primary: side, candidate: side })
+  const res = (id: string, verdict: 'noise' | 'mismatch') => ({
+    id, route: 'u', verdict, signature: 'abc', noise: verdict === 'noise' ? ['$.request_id'] : [],
+    fields: [{ path: '$.request_id', concretePath: '$.request_id', kind: 'changed' as const, primary: 1, candidate: 2 }],
+    status: { primary: 200, candidate: 200 }, durationMs: { primary: 1, candidate: 1 },
+  })
+  r.record(res('1', 'mismatch'), ex('1'))
+  r.record(res('2', 'noise'), ex('2'))
+  r.record(res('3', 'noise'), ex('3'))
+  const sigs = r.report().routes[0].signatures.map((s) => [s.verdict, s.count]).sort()
+  t.same(sigs, [['mismatch', 1], ['noise', 2]])
+  t.equal(samples.get('2')?.signature, 'noise:abc')
+})
