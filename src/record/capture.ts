@@ -85,7 +85,7 @@ export class CaptureWriter {
       id: exchange.id,
       time: exchange.startedAt,
       route: exchange.route,
-      request: { method: req.method, path: req.path, headers: this.#redactHeaders(req.headers) },
+      request: this.#request(req),
       primary: this.#side(exchange.primary),
       candidate: this.#side(exchange.candidate),
       verdict: result.verdict,
@@ -109,6 +109,17 @@ export class CaptureWriter {
 
   #redactHeaders (headers: HeaderMap): HeaderMap {
     return redactHeaders(headers, this.#headers)
+  }
+
+  /**
+   * The request line and headers; and its body when the proxy hands one over (an optional
+   * `request.body`, not yet in the Exchange contract): replaying a POST needs it.
+   */
+  #request (req: Exchange['request'] & { body?: Uint8Array }): CaptureRecord['request'] {
+    const headers = this.#redactHeaders(req.headers)
+    if (req.body === undefined) return { method: req.method, path: req.path, headers }
+    const { headers: stored, ...body } = storeBody(headers, req.body, false, this.#paths)
+    return { method: req.method, path: req.path, headers: stored, ...body }
   }
 
   #side (r: CapturedResponse): CaptureSide {

@@ -158,3 +158,14 @@ t.test('parseCaptureLine names what is wrong', async (t) => {
   t.match(parseCaptureLine('{"v":2}'), { ok: false, message: /^not a v1 capture record: v: / })
   t.match(parseCaptureLine('{'), { ok: false, message: /^not JSON: / })
 })
+
+t.test('a request body, when the proxy provides one, is kept with JSON paths redacted', async (t) => {
+  const w = new CaptureWriter({ route: 'orders', record: recordSchema.parse({ file: join(await tempDir(t), 'b.ndjson') }), redact: ['$.card.number'] })
+  const side = { status: 200, headers: {}, body: new Uint8Array(0), truncated: false, durationMs: 1 }
+  const body = Buffer.from(JSON.stringify({ qty: 2, card: { number: '4111111111111111' } }))
+  const ex = { id: 'p', route: 'orders', startedAt: 0, request: { method: 'POST', path: '/orders', headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body }, primary: side, candidate: side }
+  const rec = w.toRecord(ex, result('p', 'mismatch'))
+  t.same(JSON.parse(Buffer.from(rec.request.bodyBase64 ?? '', 'base64').toString()), { qty: 2, card: { number: '[redacted]' } })
+  t.same(rec.request.headers, { 'content-type': 'application/json' }, 'content-length no longer describes the stored body')
+  await w.close()
+})
