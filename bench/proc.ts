@@ -63,10 +63,10 @@ export function runJson<T> (entry: string, arg: unknown, opts: SpawnOptions = {}
   child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d })
   return new Promise((resolve, reject) => {
     child.once('error', reject)
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       const lines = out.trim().split('\n')
       const last = lines[lines.length - 1] as string
-      if (code !== 0) return reject(new Error(`${entry} exited with ${code}: ${last}`))
+      if (code !== 0) return reject(new Error(`${entry} exited with ${code ?? signal}: ${last}`))
       try { resolve(JSON.parse(last) as T) } catch { reject(new Error(`${entry} printed no JSON: ${last.slice(0, 200)}`)) }
     })
   })

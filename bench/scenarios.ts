@@ -61,11 +61,13 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
 }
 
 /**
- * Real-time priority only where the processes mostly sleep (open loop at a fixed rate): a
- * closed loop at real-time priority would take both cores from everything else on the box.
+ * Real-time priority only where the processes mostly sleep (open loop at a fixed rate, small
+ * bodies): a closed loop, or comparing 100 KiB bodies at 100 req/s, at real-time priority
+ * takes whole cores from everything else on the box (measured: the kernel's RT throttling
+ * kicked in and a large-body run died).
  */
 function rtFor (def: ScenarioDef, env: BenchEnv): boolean {
-  return env.rt && def.kind === 'latency'
+  return env.rt && def.kind === 'latency' && (def.rate ?? 0) * def.sizeBytes <= 4 * MiB
 }
 
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
