@@ -123,6 +123,7 @@ export class App {
     }
     if (opts.watch ?? true) app.watcher = watchConfig(app.file, () => { void app.reload('file change') })
     if (opts.signals ?? true) app.installSignals()
+    for (const w of loaded.warnings) app.loggers.log.warn({ event: 'shadowfig.config.warning', warning: formatConfigIssue(w) }, formatConfigIssue(w))
     app.loggers.log.info({ event: 'shadowfig.started', proxy: `${config.listen.host}:${app.proxyPort}`, admin: `${config.admin.host}:${app.adminPort}`, config: app.file, hash: loaded.hash, routes: config.routes.length }, 'shadowfig started')
     return app
   }
@@ -157,6 +158,7 @@ export class App {
         log.warn({ event: 'shadowfig.reload.restart_needed' }, 'listen/admin addresses changed in the file; they take effect on restart')
       }
       this.metrics.configReloads.labels('success').inc()
+      for (const w of loaded.warnings) log.warn({ event: 'shadowfig.config.warning', warning: formatConfigIssue(w) }, formatConfigIssue(w))
       log.info({ event: 'shadowfig.reload.ok', reason, hash: loaded.hash, routes: config.routes.length }, 'config reloaded')
       return { ok: true, hash: loaded.hash }
     }
