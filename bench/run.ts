@@ -67,6 +67,12 @@ const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ varia
 const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], backendCpus)
 const results: ScenarioResult[] = []
 let exitCode = 0
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+const file = new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
+// Saved after every scenario too, so a run that is killed half-way keeps what it measured.
+const save = (budget?: unknown): void => {
+  writeFileSync(file, JSON.stringify({ machine: { ...machine, loadavgEnd: os.loadavg() }, options: a, results, budget }, null, 2))
+}
 try {
   const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+),(\d+)\]/)])
   const env: BenchEnv = {
@@ -92,6 +98,7 @@ try {
     log(`${def.name}: ${def.description}`)
     try {
       results.push(await runScenario(def, env))
+      save()
     } catch (err) {
       log(`  ${def.name} failed: ${(err as Error).message}`)
     }
@@ -105,9 +112,7 @@ const verdict = checkBudget(budget, measurements(results))
 process.stdout.write(`\n${markdownTable(results)}\n\nBudget (bench/budget.json):\n`)
 for (const l of verdict.lines) process.stdout.write(`  ${l.ok ? 'ok  ' : 'FAIL'} ${l.message}\n`)
 
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-const file = new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
-writeFileSync(file, JSON.stringify({ machine: { ...machine, loadavgEnd: os.loadavg() }, options: a, results, budget: verdict }, null, 2))
+save(verdict)
 log(`\nresults: ${fileURLToPath(file)}`)
 if (a.check && !verdict.ok) exitCode = 1
 process.exitCode = exitCode
