@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { closedPort } from './backends.js'
 import { spawnNode, waitForLine, benchFile, stop } from './proc.js'
 import { nginxAvailable } from './nginx.js'
-import { scenarioList, runScenario, type BenchEnv } from './scenarios.js'
+import { scenarioList, runScenario, rtFor, type BenchEnv } from './scenarios.js'
 import { markdownTable, measurements, type ScenarioResult } from './stats.js'
 import { checkBudget, parseBudget } from './budget.js'
 
@@ -62,7 +62,15 @@ if (pin && a.rt) {
   process.exit(1)
 }
 const nice = Number(a.nice)
-const backendCpus = { nice, rt: a.rt, cpus: pin ? '1' : undefined }
+const only = a.only?.split(',')
+const nginx = !a['no-nginx'] && nginxAvailable()
+if (!haveProxy) log(`${cliFile} not found: shadowfig scenarios skipped`)
+const list = scenarioList({ nginx, workers: haveWorkers })
+  .filter((s) => !only || only.includes(s.name))
+  .filter((s) => s.peer === 'nginx' || haveProxy)
+// Real-time backends only when every scenario of the run is a light one: measured, RT
+// backends serving the large-body and saturation runs held both cores at ~90% for minutes.
+const backendCpus = { nice, rt: a.rt && list.every((s) => rtFor(s, { rt: true })), cpus: pin ? '1' : undefined }
 const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], backendCpus)
 const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], backendCpus)
 const results: ScenarioResult[] = []
@@ -88,12 +96,6 @@ try {
     cpuProfDir: a['cpu-prof'],
     log,
   }
-  const only = a.only?.split(',')
-  const nginx = !a['no-nginx'] && nginxAvailable()
-  if (!haveProxy) log(`${cliFile} not found: shadowfig scenarios skipped`)
-  const list = scenarioList({ nginx, workers: haveWorkers })
-    .filter((s) => !only || only.includes(s.name))
-    .filter((s) => s.peer === 'nginx' || haveProxy)
   for (const def of list) {
     log(`${def.name}: ${def.description}`)
     try {

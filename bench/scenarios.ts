@@ -66,7 +66,7 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
  * takes whole cores from everything else on the box (measured: the kernel's RT throttling
  * kicked in and a large-body run died).
  */
-function rtFor (def: ScenarioDef, env: BenchEnv): boolean {
+export function rtFor (def: ScenarioDef, env: Pick<BenchEnv, 'rt'>): boolean {
   return env.rt && def.kind === 'latency' && (def.rate ?? 0) * def.sizeBytes <= 4 * MiB
 }
 
