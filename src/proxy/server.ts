@@ -126,13 +126,21 @@ export class ProxyServer {
   get isDraining (): boolean { return this.draining }
 
   private handle (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+    const socket = req.socket as ClientSocket
+    // Pipelined behind a refused request: the framing of this connection is suspect and it
+    // closes after the refusal, so nothing more from it is forwarded (RFC 9112 §9.3.2).
+    if (socket[REFUSED] === true) return
     res.sendDate = false // the upstream's Date (or its absence) goes through unchanged
     this.inFlight++
     res.once('close', this.onResponseClose)
+    // A pipelined response waits for the ones before it; if the connection dies first, Node
+    // never gives it a socket nor a 'close': end it here, so the Forward aborts its upstream
+    // request and in-flight accounting (drain) does not wait for it forever.
+    if (res.socket === null) socket.once('close', () => { if (res.socket === null) { res.destroy(); res.emit('close') } })
     if (this.draining) res.shouldKeepAlive = false
 
     const rt = this.runtime
-    if ((req.socket as ClientSocket)[OVER_LIMIT] === true) {
+    if (socket[OVER_LIMIT] === true) {
       res.setHeader('retry-after', '1')
       sendRejection(res, 'max_connections') // counted when the connection was accepted
       return

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
 import { spawnCli } from '../helpers/cli.js'
-import { rawExchange, splitResponse } from '../helpers/servers.js'
-import { recordingUpstream } from './harness.js'
+import { splitResponse } from '../helpers/servers.js'
+import { rawExchange, recordingUpstream } from './harness.js'
 
 const config = (upstream: string, headers: number): string => `listen: { host: 127.0.0.1, port: 0 }
 admin: { host: 127.0.0.1, port: 0 }

@@ -13,7 +13,7 @@ import { Metrics } from '../../src/report/metrics.js'
 import type { Exchange } from '../../src/shadow/exchange.js'
 import { TargetStates } from '../../src/shadow/targets.js'
 import { counterValue } from '../helpers/metrics.js'
-import { netServer, type Started } from '../helpers/servers.js'
+import { netServer, rawExchange as rawExchangeIdle, type Started } from '../helpers/servers.js'
 
 export interface FaultProxy {
   port: number
@@ -120,3 +120,9 @@ export function faultConfig (primaryUrl: string, route: Record<string, unknown> 
 
 /** Waits a little for anything still in flight (mirrors are asynchronous). */
 export const settle = (ms = 150): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * helpers/servers rawExchange with a long idle cut-off: these requests end with a close, and
+ * on a loaded machine a 2 s idle limit would cut an answer that is merely slow.
+ */
+export const rawExchange = (port: number, request: string | Buffer, idleMs = 20_000): Promise<Buffer> => rawExchangeIdle(port, request, idleMs)

@@ -6,8 +6,8 @@
 import t from 'tap'
 import net from 'node:net'
 import { once } from 'node:events'
-import { rawExchange, splitResponse } from '../helpers/servers.js'
-import { faultConfig, recordingUpstream, settle, startFaultProxy } from './harness.js'
+import { splitResponse } from '../helpers/servers.js'
+import { faultConfig, recordingUpstream, settle, startFaultProxy, rawExchange } from './harness.js'
 
 const H = 'Host: x\r\nConnection: close\r\n'
 
@@ -196,4 +196,15 @@ t.test('header values cannot inject headers into primary or mirrored requests', 
   await settle(300)
   t.equal(cand.requests, before, 'no mirror for the bad rewrite')
   t.notMatch(cand.received.join(''), /from-config/)
+})
+
+t.test('chunk extensions over Node\'s cap: 413, the upstream request aborted', async (t) => {
+  const up = await recordingUpstream()
+  const p = await startFaultProxy(faultConfig(up.url))
+  t.teardown(async () => { await p.close(); await up.close() })
+  const raw = await rawExchange(p.port, `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5;${'e'.repeat(20_000)}\r\nhello\r\n0\r\n\r\n`)
+  t.match(splitResponse(raw).statusLine, /^HTTP\/1\.1 413 /)
+  await settle(300)
+  t.equal(up.requests, 0)
+  t.equal(await p.rejected('body_too_large'), 1)
 })

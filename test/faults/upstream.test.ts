@@ -8,8 +8,8 @@
 import t from 'tap'
 import type net from 'node:net'
 import { request } from 'undici'
-import { netServer, rawExchange, semantic, splitResponse } from '../helpers/servers.js'
-import { faultConfig, startFaultProxy } from './harness.js'
+import { netServer, semantic, splitResponse } from '../helpers/servers.js'
+import { faultConfig, startFaultProxy, rawExchange } from './harness.js'
 
 const GET = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
 
@@ -151,7 +151,7 @@ for (const how of ['FIN', 'RST'] as const) {
     const outcomes = new Map<string, number>()
     const one = async (i: number): Promise<void> => {
       const post = i % 2 === 1
-      const r = await request(`${p.url}/k${i}`, post ? { method: 'POST', body: `id-${i}`, headersTimeout: 5000, bodyTimeout: 5000 } : { headersTimeout: 5000, bodyTimeout: 5000 })
+      const r = await request(`${p.url}/k${i}`, post ? { method: 'POST', body: `id-${i}`, headersTimeout: 30_000, bodyTimeout: 30_000 } : { headersTimeout: 30_000, bodyTimeout: 30_000 })
       const text = await r.body.text()
       const key = `${post ? 'POST' : 'GET'} ${r.statusCode}`
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
@@ -183,7 +183,7 @@ t.test('the upstream closes a reused keep-alive socket as the next request arriv
   const p = await startFaultProxy(faultConfig(up.url))
   t.teardown(async () => { await p.close(); await up.close() })
   t.equal((await request(`${p.url}/first`)).statusCode, 200)
-  const second = await request(`${p.url}/second`, { headersTimeout: 5000 })
+  const second = await request(`${p.url}/second`, { headersTimeout: 30_000 })
   const text = await second.body.text()
   t.comment(`second request on the dying socket: ${second.statusCode} ${text.slice(0, 60)}; upstream saw ${JSON.stringify(heads)}`)
   if (second.statusCode === 200) t.equal(connections, 2, 'retried on a fresh connection')
