@@ -3,7 +3,8 @@
  *  - with a token configured, token endpoints need `Authorization: Bearer <token>`, compared
  *    in constant time over SHA-256 digests (equal lengths, so neither the token's length nor
  *    a matching prefix leaks through timing);
- *  - without a token, token endpoints answer only to loopback clients;
+ *  - without a token, token endpoints answer only to loopback clients (that also name a
+ *    loopback Host, against DNS rebinding);
  *  - `/report` (a page opened in a browser, which cannot add the header) also opens to
  *    loopback clients when a token is configured;
  *  - mutating endpoints refuse cross-origin browser requests (`Origin` not naming the admin
@@ -23,6 +24,18 @@ export function isLoopback (address: string | undefined): boolean {
   return a === '::1' || (isIP(a) === 4 && a.startsWith('127.'))
 }
 
+/**
+ * A Host header naming loopback: `localhost` and `*.localhost` (RFC 6761 §6.3), 127/8, ::1.
+ * Absent Host (HTTP/1.0 tools) is fine: a browser always sends one.
+ */
+export function isLoopbackHost (host: string | undefined): boolean {
+  if (host === undefined) return true
+  let name: string
+  try { name = new URL(`http://${host}`).hostname } catch { return false }
+  if (name.startsWith('[')) name = name.slice(1, -1)
+  return name === 'localhost' || name.endsWith('.localhost') || isLoopback(name)
+}
+
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
 
 export class AdminAuth {
@@ -35,7 +48,9 @@ export class AdminAuth {
   /** Undefined when allowed; otherwise the error code to answer with. */
   check (req: IncomingMessage, level: AccessLevel): ErrorCode | undefined {
     if (level === 'open') return undefined
-    const loopback = isLoopback(req.socket.remoteAddress)
+    // DNS rebinding: a page on evil.example re-resolved to 127.0.0.1 talks to us from
+    // loopback, same-origin in the browser's eyes; only its Host header gives it away.
+    const loopback = isLoopback(req.socket.remoteAddress) && isLoopbackHost(req.headers.host)
     if (this.tokenDigest === undefined) return loopback ? undefined : 'SHADOWFIG_ERR_FORBIDDEN'
     if (level === 'token-or-loopback' && loopback) return undefined
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')
