@@ -30,6 +30,8 @@ export interface CapturedRequest {
   /** Path and query as the client sent it (before any shadow rewrite). */
   path: string
   headers: HeaderMap
+  /** The request body as mirrored (only when the route mirrors writes and the body fit the cap). */
+  body?: Uint8Array
 }
 
 export interface Exchange {

@@ -40,6 +40,8 @@ export class MirrorTicket implements ForwardObserver {
   private readonly targets: MirrorTarget[]
   private readonly captures: Array<CapturedResponse | undefined>
   private body: Buffer[] | undefined
+  /** The complete request body once mirrors were sent (kept for the exchange: capture/replay). */
+  private sentBody: Buffer | null = null
   private bodySize = 0
   private bodyReady: boolean
   private mirrorsSent = false
@@ -111,6 +113,7 @@ export class MirrorTicket implements ForwardObserver {
     this.mirrorsSent = true
     const body = this.body === undefined ? null : Buffer.concat(this.body, this.bodySize)
     this.body = undefined
+    this.sentBody = body
     const req = this.req
     const fwd = { clientIp: req.socket.remoteAddress, proto: 'http' as const, host: req.headers.host }
     const path = rewritePath(this.target, this.shadow.rewrite)
@@ -146,6 +149,7 @@ export class MirrorTicket implements ForwardObserver {
       candidate: this.captures[0] as CapturedResponse,
       traceId: traceIdOf(this.req.headers.traceparent),
     }
+    if (this.sentBody !== null) exchange.request.body = this.sentBody
     if (this.targets.length > 1) exchange.secondary = this.captures[1]
     this.shadow.submit(exchange)
   }

@@ -55,6 +55,8 @@ t.test('with allowWrites the POST body is mirrored too (and the primary still se
   t.equal(cand.seen.length, 1)
   t.equal(cand.seen[0].body.length, 100_000)
   t.equal(prim.seen[0].body, cand.seen[0].body)
+  await settle(() => p.exchanges.length === 1)
+  t.equal(Buffer.from(p.exchanges[0].request.body ?? []).toString(), 'x'.repeat(100_000), 'the exchange carries the mirrored body (for captures and replay)')
 })
 
 t.test('the pair shares one request id; role header, traceparent and rewrite apply to the mirror only', async (t) => {
@@ -77,6 +79,7 @@ t.test('the pair shares one request id; role header, traceparent and rewrite app
   t.equal(cr.headers['x-env'], 'shadow')
   t.equal(cr.headers.authorization, undefined)
   t.equal(pr.headers.authorization, 'Bearer secret')
+  await settle(() => p.exchanges.length === 1)
   t.equal(p.exchanges[0].traceId, '4bf92f3577b34da6a3ce929d0e0e4736')
   t.equal(p.exchanges[0].id, pr.headers['x-shadowfig-request-id'])
 })
