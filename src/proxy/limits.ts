@@ -174,9 +174,9 @@ export function rawResponse (reason: RejectReason | Rejection, extra = ''): stri
 /**
  * The JSON error body of respond.ts, with the rejection's own status (414 has no code of its
  * own). The connection closes after it: whatever the client sent next was not read.
+ * Only for a response not started yet (callers check; writeHead throws otherwise).
  */
 export function sendRejection (res: ServerResponse, reason: RejectReason, extra?: Record<string, string>): void {
-  if (res.headersSent) { res.destroy(); return }
   const r = REJECTIONS[reason]
   res.shouldKeepAlive = false
   const body = JSON.stringify({ error: { code: r.code, message: ERROR_CODES[r.code].description, reason } })
