@@ -51,6 +51,9 @@ export class Forward implements Dispatcher.DispatchHandler {
   errorCode: string | undefined
   /** Whether the client request has a body (it cannot be replayed on another upstream). */
   hasBody = false
+  /** Upstream request headers as dispatched (kept for the one stale-socket retry). */
+  private headers: string[] = []
+  private retried = false
   /** Set when an observer took the client response over after a failure (a retry elsewhere). */
   handedOver = false
   /** Request target (origin-form, before the upstream's base path) and method, as dispatched. */
@@ -84,6 +87,7 @@ export class Forward implements Dispatcher.DispatchHandler {
     this.hasBody = body !== null
     this.method = method
     this.path = path
+    this.headers = headers
     try {
       this.upstream.pool.dispatch({ method, path: this.upstream.basePath + path, headers, body }, this)
     } catch (err) {
@@ -145,6 +149,7 @@ export class Forward implements Dispatcher.DispatchHandler {
     if (this.finished) return
     if (this.clientGone || err instanceof ClientGoneError) { this.finish(); return }
     const failure = classifyUpstreamError(err)
+    if (this.retryStaleSocket(failure)) return
     this.failure = failure
     const code = (err as { code?: unknown }).code
     this.errorCode = typeof code === 'string' ? code : undefined
@@ -157,6 +162,24 @@ export class Forward implements Dispatcher.DispatchHandler {
     if (this.res.headersSent) this.res.destroy(err)
     else sendError(this.res, FAILURE_ERROR_CODE[failure], this.requestId)
     this.finish()
+  }
+
+  /**
+   * A pooled keep-alive socket the upstream closed just as we reused it fails with a reset
+   * before any response byte. A safe, bodiless request cannot have changed anything, so it
+   * is sent once more on a fresh connection (as nginx's proxy_next_upstream does for errors).
+   */
+  private retryStaleSocket (failure: UpstreamFailure): boolean {
+    if (failure !== 'reset' || this.retried || this.hasBody || this.status !== 0 || this.res.headersSent) return false
+    if (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'OPTIONS') return false
+    this.retried = true
+    this.controller = undefined
+    try {
+      this.upstream.pool.dispatch({ method: this.method, path: this.upstream.basePath + this.path, headers: this.headers, body: null }, this)
+    } catch {
+      return false
+    }
+    return true
   }
 
   private forwardInformational (statusCode: number): void {
