@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_BAD_REQUEST: { status: 400, description: 'The request is malformed or ambiguous and was not forwarded.' },
   SHADOWFIG_ERR_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the route limit.' },
   SHADOWFIG_ERR_REQUEST_TIMEOUT: { status: 408, description: 'The client did not send the full request in time.' },
+  SHADOWFIG_ERR_URI_TOO_LONG: { status: 414, description: 'The request target is longer than limits.maxUrlLength.' },
   SHADOWFIG_ERR_HEADERS_TOO_LARGE: { status: 431, description: 'The request headers exceed the configured size or count.' },
   SHADOWFIG_ERR_OVERLOADED: { status: 503, description: 'The proxy is at its connection limit.' },
   SHADOWFIG_ERR_CONFIG: { status: 500, description: 'The config file is invalid; every error is listed with file:line:col.' },

@@ -33,7 +33,7 @@ export const REJECTIONS: Readonly<Record<RejectReason, Rejection>> = {
   header_too_large: { status: 431, text: 'Request Header Fields Too Large', code: 'SHADOWFIG_ERR_HEADERS_TOO_LARGE' },
   too_many_headers: { status: 431, text: 'Request Header Fields Too Large', code: 'SHADOWFIG_ERR_HEADERS_TOO_LARGE' },
   // No code of its own yet: the status says what BAD_REQUEST cannot (as the admin API's 405 does).
-  uri_too_long: { status: 414, text: 'URI Too Long', code: 'SHADOWFIG_ERR_BAD_REQUEST' },
+  uri_too_long: { status: 414, text: 'URI Too Long', code: 'SHADOWFIG_ERR_URI_TOO_LONG' },
   headers_timeout: { status: 408, text: 'Request Timeout', code: 'SHADOWFIG_ERR_REQUEST_TIMEOUT' },
   request_timeout: { status: 408, text: 'Request Timeout', code: 'SHADOWFIG_ERR_REQUEST_TIMEOUT' },
   body_too_large: { status: 413, text: 'Content Too Large', code: 'SHADOWFIG_ERR_BODY_TOO_LARGE' },

@@ -52,7 +52,7 @@ t.test('URL length: 414 uri_too_long, from the screen and from the parser ceilin
   t.equal(status(await rawExchange(p.port, `GET /${'a'.repeat(99)} HTTP/1.1\r\n${H}\r\n`)), 200, '100 bytes')
   const over = await rawExchange(p.port, `GET /${'a'.repeat(100)} HTTP/1.1\r\n${H}\r\n`)
   t.equal(status(over), 414)
-  t.match(over.toString(), /x-shadowfig-error: SHADOWFIG_ERR_BAD_REQUEST/)
+  t.match(over.toString(), /x-shadowfig-error: SHADOWFIG_ERR_URI_TOO_LONG/)
   t.equal(status(await rawExchange(p.port, `GET /${'a'.repeat(40_000)} HTTP/1.1\r\n${H}\r\n`)), 414, 'over the parser ceiling')
   t.equal(await p.rejected('uri_too_long'), 2)
   t.equal(up.requests, 1)
