@@ -99,6 +99,14 @@ function headBytes (raw: readonly string[]): number {
   return n
 }
 
+/** `.` or `..` as a whole path segment, raw or percent-encoded (%2e), before any query. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
+
+function pathOf (url: string): string {
+  const q = url.indexOf('?')
+  return q === -1 ? url : url.slice(0, q)
+}
+
 /**
  * Checks on a parsed request head that llhttp does not make. Undefined when acceptable.
  * Header names and values are already valid tokens/field-content (the parser is strict).
@@ -108,6 +116,9 @@ export function screenRequest (req: IncomingMessage, l: ClientLimits): RejectRea
   // llhttp takes `GET /` without a version as HTTP/0.9; nothing upstream should see that.
   if (req.httpVersionMajor !== 1) return 'bad_request'
   if ((req.url as string).length > l.maxUrlLength) return 'uri_too_long'
+  // RFC 3986 §5.2.4 dot segments: `/api/../admin` would match a `/api` route here and reach
+  // `/admin` on an upstream that resolves it. Browsers never send them; refuse, don't guess.
+  if (DOT_SEGMENT.test(pathOf(req.url as string))) return 'bad_request'
   if (raw.length > l.maxHeaderCount * 2) return 'too_many_headers'
   if (headBytes(raw) > l.maxHeaderSize) return 'header_too_large'
   let hosts = 0

@@ -208,3 +208,22 @@ t.test('chunk extensions over Node\'s cap: 413, the upstream request aborted', a
   t.equal(up.requests, 0)
   t.equal(await p.rejected('body_too_large'), 1)
 })
+
+t.test('dot segments in the path are refused before routing (no /api/../admin route bypass)', async (t) => {
+  const { rawExchange } = await import('../helpers/servers.js')
+  const { httpServer } = await import('../helpers/servers.js')
+  const { simpleConfig, startProxy } = await import('../helpers/proxy.js')
+  const seen: string[] = []
+  const up = await httpServer((req, res) => { seen.push(req.url as string); res.end('ok') })
+  const p = await startProxy(simpleConfig(up.url))
+  t.teardown(async () => { await p.close(); await up.close() })
+  for (const target of ['/api/../admin', '/api/./x', '/api/%2e%2e/admin', '/api/%2E./admin', '/..']) {
+    const raw = (await rawExchange(p.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).toString()
+    t.match(raw, /^HTTP\/1\.1 400 /, target)
+  }
+  for (const target of ['/api/..data/x', '/api/v1.2/x', '/files/a..b', '/q?x=/../']) {
+    const raw = (await rawExchange(p.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).toString()
+    t.match(raw, /^HTTP\/1\.1 200 /, `${target} is not a dot segment`)
+  }
+  t.same(seen, ['/api/..data/x', '/api/v1.2/x', '/files/a..b', '/q?x=/../'])
+})
