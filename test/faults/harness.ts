@@ -4,59 +4,16 @@
  * every byte and every connection they get, so a test can assert "the upstream saw nothing".
  */
 import net from 'node:net'
-import pino from 'pino'
-import { configSchema, type ConfigInput } from '../../src/config/schema.js'
+import type { ConfigInput } from '../../src/config/schema.js'
 import type { ClientLimits } from '../../src/proxy/limits.js'
-import { buildRuntime, type Runtime } from '../../src/proxy/runtime.js'
-import { ProxyServer } from '../../src/proxy/server.js'
-import { Metrics } from '../../src/report/metrics.js'
-import type { Exchange } from '../../src/shadow/exchange.js'
-import { TargetStates } from '../../src/shadow/targets.js'
-import { counterValue } from '../helpers/metrics.js'
+import { startProxy, type TestProxy } from '../helpers/proxy.js'
 import { netServer, rawExchange as rawExchangeIdle, type Started } from '../helpers/servers.js'
 
-export interface FaultProxy {
-  port: number
-  url: string
-  proxy: ProxyServer
-  metrics: Metrics
-  exchanges: Exchange[]
-  /** shadowfig_rejected_total{reason} */
-  rejected (reason: string): Promise<number>
-  /** Builds a runtime from `input` (+ limits) and swaps it in, as a reload does. */
-  reload (input: ConfigInput, limits?: Partial<ClientLimits>): void
-  close (): Promise<void>
-}
+/** The shared test proxy (test/helpers/proxy.ts) with metrics, limits and reload. */
+export type FaultProxy = TestProxy
 
-/** The config through the real schema, with `limits` merged into its `limits:` block. */
-function parse (input: ConfigInput, limits?: Partial<ClientLimits>): ReturnType<typeof configSchema.parse> {
-  return configSchema.parse(limits === undefined ? input : { ...input, limits: { ...input.limits, ...limits } })
-}
-
-export async function startFaultProxy (input: ConfigInput, limits?: Partial<ClientLimits>): Promise<FaultProxy> {
-  const metrics = new Metrics({ defaultMetrics: false })
-  const exchanges: Exchange[] = []
-  const deps = { metrics, targets: new TargetStates(), sink: { submit: (e: Exchange) => { exchanges.push(e) } } }
-  const runtimes: Runtime[] = [buildRuntime(parse(input, limits), 'test', deps).runtime]
-  const proxy = new ProxyServer(runtimes[0], { log: pino({ level: 'silent' }), metrics })
-  const addr = await proxy.listen(0, '127.0.0.1')
-  return {
-    port: addr.port,
-    url: `http://127.0.0.1:${addr.port}`,
-    proxy,
-    metrics,
-    exchanges,
-    rejected: (reason) => counterValue(metrics, 'shadowfig_rejected_total', { reason }),
-    reload (next, nextLimits) {
-      const rt = buildRuntime(parse(next, nextLimits), 'test2', deps, runtimes[runtimes.length - 1]).runtime
-      runtimes.push(rt)
-      proxy.setRuntime(rt)
-    },
-    async close () {
-      await proxy.drain(100)
-      for (const rt of runtimes) { await rt.upstreams.destroy(); await rt.shadowUpstreams.destroy() }
-    },
-  }
+export function startFaultProxy (input: ConfigInput, limits?: Partial<ClientLimits>): Promise<FaultProxy> {
+  return startProxy(input, { limits })
 }
 
 export interface RecordingUpstream extends Started<net.Server> {
