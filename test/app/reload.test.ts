@@ -60,19 +60,28 @@ t.test('50 rewrites, good and bad alternately, under a request loop: zero failur
       } catch (err) { failures.push(String(err)) }
     }
   })()
-  let lastGood: 'a' | 'b' = 'a'
+  // Churn: 50 rewrites, faster than the watcher's debounce, so many coalesce. What must hold
+  // throughout is that no request fails and no bad file is ever applied.
   for (let i = 0; i < 50; i++) {
-    if (i % 2 === 0) { lastGood = (i / 2) % 2 === 0 ? 'b' : 'a'; replace(file, good(lastGood)) } else replace(file, BAD[i % BAD.length])
+    if (i % 2 === 0) replace(file, good((i / 2) % 2 === 0 ? 'b' : 'a')); else replace(file, BAD[i % BAD.length])
     await new Promise((resolve) => setTimeout(resolve, 60))
   }
-  // The last write was bad: the running config must be the last good one.
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  // Then a deterministic tail: a good file is applied, and a bad one after it is not.
+  const served = async (): Promise<string> => (await request(`${url}/x`)).body.text()
+  const until = async (cond: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  replace(file, good('b'))
+  await until(async () => (await served()) === 'B')
+  const failuresBefore = await counterValue(app.metrics, 'shadowfig_config_reloads_total', { result: 'failure' })
+  replace(file, BAD[0])
+  await until(async () => await counterValue(app.metrics, 'shadowfig_config_reloads_total', { result: 'failure' }) > failuresBefore)
   stop = true
   await loop
   t.same(failures, [], 'no request failed')
   t.ok(ok > 50, `${ok} requests succeeded during the rewrites`)
-  t.equal(await (await request(`${url}/x`)).body.text(), lastGood.toUpperCase(), 'final state is the last good file')
-  t.ok(await counterValue(app.metrics, 'shadowfig_config_reloads_total', { result: 'failure' }) > 0, 'failures counted')
+  t.equal(await served(), 'B', 'final state is the last good file; the bad one after it was refused')
+  t.ok(await counterValue(app.metrics, 'shadowfig_config_reloads_total', { result: 'failure' }) > failuresBefore, 'the bad file was counted as a failure')
   t.ok(await counterValue(app.metrics, 'shadowfig_config_reloads_total', { result: 'success' }) > 0, 'successes counted')
 })
 
