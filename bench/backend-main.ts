@@ -5,7 +5,7 @@
  */
 import { startBackend, type BackendOptions } from './backends.js'
 
-const specs = JSON.parse(process.argv[2] ?? '[]') as BackendOptions[]
+const specs = JSON.parse(process.argv[2] as string) as BackendOptions[]
 const running = await Promise.all(specs.map(startBackend))
 process.stdout.write(JSON.stringify({ ports: running.map((b) => b.port) }) + '\n')
 const shutdown = (): void => { void Promise.all(running.map((b) => b.close())).then(() => process.exit(0)) }

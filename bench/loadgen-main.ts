@@ -5,5 +5,5 @@
  */
 import { runLoad, type LoadOptions } from './loadgen.js'
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as LoadOptions
+const opts = JSON.parse(process.argv[2] as string) as LoadOptions
 process.stdout.write(JSON.stringify(await runLoad(opts)) + '\n')

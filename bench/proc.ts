@@ -66,7 +66,8 @@ export function runJson<T> (entry: string, arg: unknown, opts: SpawnOptions = {}
     child.once('close', (code, signal) => {
       const lines = out.trim().split('\n')
       const last = lines[lines.length - 1] as string
-      if (code !== 0) return reject(new Error(`${entry} exited with ${code ?? signal}: ${last}`))
+      // Exit code, or the signal when there is none (one of the two is always set).
+      if (code !== 0) return reject(new Error(`${entry} exited with ${[code, signal].filter((x) => x !== null).join('')}: ${last}`))
       try { resolve(JSON.parse(last) as T) } catch { reject(new Error(`${entry} printed no JSON: ${last.slice(0, 200)}`)) }
     })
   })

@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url'
 import { nodeCommand, placed, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss } from '../../bench/proc.js'
 import type { LoadResult } from '../../bench/loadgen.js'
 
-// Children run under tsx, tap runs this file under ts-node: two different transpilations of
-// the same source whose coverage ranges would be merged into nonsense. Children are therefore
-// not covered; what they run (loadgen.ts, backends.ts) is covered in-process by other files.
-delete process.env.NODE_V8_COVERAGE
+// tap instruments child processes too, and this file runs under tap's TypeScript loader:
+// children started under tsx would report coverage of the same sources from a different
+// transpilation, merged into nonsense (seen: closedPort "never called"). So the entries are
+// started here under tap's loader instead of tsx.
+const sameLoader = { tsx: false, nodeArgs: ['--import', import.meta.resolve('@tapjs/typescript/import')] }
 
 const fixture = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url))
 const GONE = 2 ** 22 + 12345 // above the default pid_max: never a live process
@@ -23,7 +24,7 @@ t.test('nodeCommand runs the entry under tsx, through taskset when pinned', asyn
 })
 
 t.test('backend and generator entries run as their own processes', async (t) => {
-  const be = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }, { variant: 'candidate' }])], { cpus: '0' })
+  const be = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }, { variant: 'candidate' }])], { ...sameLoader, cpus: '0' })
   t.teardown(() => stop(be))
   const m = await waitForLine(be, /\{"ports":\[(\d+),(\d+)\]\}/)
   const pid = be.pid as number
@@ -31,7 +32,7 @@ t.test('backend and generator entries run as their own processes', async (t) => 
 
   t.ok(resetPeakRss(pid), 'root may reset the peak-RSS watermark')
   const cpu0 = cpuSeconds(pid)
-  const r = await runJson<LoadResult>(benchFile('loadgen-main.ts'), { url: `http://127.0.0.1:${m[2]}/json/1024`, mode: 'open', rate: 100, connections: 4, durationMs: 200, warmupMs: 0 })
+  const r = await runJson<LoadResult>(benchFile('loadgen-main.ts'), { url: `http://127.0.0.1:${m[2]}/json/1024`, mode: 'open', rate: 100, connections: 4, durationMs: 200, warmupMs: 0 }, sameLoader)
   t.equal(r.completed, 20)
   t.equal(r.bytesPerResponse, 1024)
   t.ok(cpuSeconds(pid) >= cpu0, 'CPU time only grows')
@@ -43,14 +44,14 @@ t.test('backend and generator entries run as their own processes', async (t) => 
 })
 
 t.test('runJson rejects on a failing entry and on output that is not JSON', async (t) => {
-  await t.rejects(runJson(benchFile('loadgen-main.ts'), { url: 'http://127.0.0.1:1/', mode: 'open', connections: 1, durationMs: 10, warmupMs: 0 }), /exited with 1/)
-  await t.rejects(runJson(fixture, 'text'), /printed no JSON: not json/)
+  await t.rejects(runJson(benchFile('loadgen-main.ts'), { url: 'http://127.0.0.1:1/', mode: 'open', connections: 1, durationMs: 10, warmupMs: 0 }, sameLoader), /exited with 1/)
+  await t.rejects(runJson(fixture, 'text', sameLoader), /printed no JSON: not json/)
 })
 
 t.test('waitForLine rejects when the process exits first; stop kills a child that ignores SIGTERM', async (t) => {
-  const quick = spawnNode(fixture, ['"text"'])
+  const quick = spawnNode(fixture, ['"text"'], sameLoader)
   await t.rejects(waitForLine(quick, /never/), /exited \(0\) before printing/)
-  const stubborn = spawnNode(fixture, ['"stubborn"'])
+  const stubborn = spawnNode(fixture, ['"stubborn"'], sameLoader)
   await waitForLine(stubborn, /ready/)
   await stop(stubborn, 200)
   t.equal(stubborn.signalCode, 'SIGKILL')
