@@ -38,6 +38,9 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
   const list: ScenarioDef[] = [
     lat('pass-2k', 'pass-through, no shadow route', 'none'),
     lat('mirror-2k', 'mirror + full comparison of every request', 'healthy'),
+    // Diagnostic: the same mirroring with a status-only chain (no JSON decode or diff), to
+    // split mirror-2k's overhead into "mirror and hand off" versus "compare the JSON".
+    { ...lat('mirror-status-2k', 'mirror of every request, status-only comparison', 'healthy'), comparators: ['status'] },
     lat('slow-candidate', 'mirror to a candidate answering after 2 s', 'slow'),
     lat('down-candidate', 'mirror to a candidate whose port refuses connections', 'down'),
     lat('large-100k', 'mirror + compare, 100 KiB bodies', 'healthy', 100 * KiB, 100),
@@ -73,7 +76,7 @@ export function rtFor (def: ScenarioDef, env: Pick<BenchEnv, 'rt'>): boolean {
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
-  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, workers: def.workers, where, entry: env.entry, cpuProfDir: env.cpuProfDir })
+  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, workers: def.workers, where, entry: env.entry, cpuProfDir: env.cpuProfDir })
 }
 
 function load (def: ScenarioDef, env: BenchEnv, port: number, durationMs: number, warmupMs: number): Promise<LoadResult> {

@@ -17,6 +17,8 @@ export interface ScenarioDef {
   /** Open-loop requests per second (latency scenarios). */
   rate?: number
   workers?: number
+  /** Comparator chain of the route (diagnostic scenarios); the default chain when absent. */
+  comparators?: string[]
   /** Fewer repeats than the run's (for a scenario whose every run is long). */
   maxRepeats?: number
 }

@@ -31,6 +31,8 @@ export interface Target {
 export interface ShadowfigOptions {
   shadow: ShadowMode
   upstreams: Upstreams
+  /** The route's comparator chain; the config's default (status, headers, json) when absent. */
+  comparators?: string[]
   workers?: number
   where?: Placement
   entry?: 'src' | 'dist'

@@ -29,6 +29,11 @@ t.test('each scenario config passes the shadowfig schema and mirrors to the righ
   }
 })
 
+t.test('a scenario may set the comparator chain', async (t) => {
+  const parsed = configSchema.parse(shadowfigConfig({ shadow: 'healthy', upstreams, comparators: ['status'] }, 8080, 9901, '/tmp/d.ndjson'))
+  t.same(parsed.routes[0]?.compare.comparators, ['status'])
+})
+
 t.test('nginx configs mirror only when asked, and nginx -t accepts them', async (t) => {
   t.notMatch(nginxConfig('/d', 1, 'none', upstreams), /mirror/)
   const slow = nginxConfig('/d', 1, 'slow', upstreams)
