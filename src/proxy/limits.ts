@@ -88,8 +88,11 @@ export function applyLimits (server: Server, l: ClientLimits): void {
   // Node's own cap drops connections silently; the proxy answers 503 up to twice the limit
   // (see ProxyServer) and lets Node drop beyond that, so a flood cannot hold unbounded sockets.
   server.maxConnections = l.maxConnections * 2
-  // Node keeps at most this many pairs in req.headers (rawHeaders keep all, and are counted).
-  server.maxHeadersCount = l.maxHeaderCount
+  // The header count is enforced by screenRequest on rawHeaders, not by Node: Node 20 only
+  // truncates req.headers past maxHeadersCount while Node 24's parser fails the head with
+  // HPE_HEADER_OVERFLOW (indistinguishable from a too-large head). 0 = no cap in Node; memory
+  // stays bounded by maxHeaderSize (the parser's byte ceiling).
+  server.maxHeadersCount = 0
 }
 
 /** Bytes of a head as counted against maxHeaderSize: each line is name + ": " + value + CRLF. */
