@@ -26,6 +26,7 @@ import { createLoggers, type Loggers } from './report/logger.js'
 import { Metrics } from './report/metrics.js'
 import { Reporter } from './report/reporter.js'
 import { registerEngineMetrics } from './report/engine-metrics.js'
+import { registerCaptureMetrics } from './report/capture-metrics.js'
 import { SampleStore } from './report/samples.js'
 import type { Exchange } from './shadow/exchange.js'
 import { TargetStates } from './shadow/targets.js'
@@ -87,6 +88,7 @@ export class App {
     this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip })
     this.engine = createCompareEngine({ threads: opts.compareThreads, onResult: (r, e) => this.onResult(r, e) })
     registerEngineMetrics(this.metrics.registry, () => this.engine.stats())
+    registerCaptureMetrics(this.metrics.registry, () => [...this.captures].map(([route, c]) => [route, c.writer] as [string, CaptureWriter]))
     const runtime = this.build(config, hash, undefined)
     this.proxy = new ProxyServer(runtime, { log: this.loggers.log, metrics: this.metrics })
     this.admin = createAdminServer({
