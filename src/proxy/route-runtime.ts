@@ -8,10 +8,9 @@ import type { RouteConfig } from '../config/schema.js'
 import { Metrics } from '../report/metrics.js'
 import type { Upstream } from './upstreams.js'
 import type { Forward, ForwardObserver } from './forward.js'
+import type { UpstreamFailure } from './upstream-errors.js'
 import type { ShadowRoute } from '../shadow/shadow-route.js'
 import type { SplitHook } from './split-hook.js'
-
-export interface RouteExtension extends ForwardObserver {}
 
 export class RouteRuntime implements ForwardObserver {
   readonly config: RouteConfig
@@ -27,8 +26,6 @@ export class RouteRuntime implements ForwardObserver {
   shadow: ShadowRoute | undefined
   /** Live traffic split, when the route has `split:`. */
   split: SplitHook | undefined
-  /** Further observers of every forward on this route (e.g. the split guard). */
-  private readonly extensions: RouteExtension[] = []
 
   constructor (config: RouteConfig, index: number, primary: Upstream, metrics: Metrics) {
     this.config = config
@@ -39,8 +36,6 @@ export class RouteRuntime implements ForwardObserver {
     this.maxBodySize = config.maxBodySize ?? Infinity
     this.primaryDuration = metrics.upstreamDuration.labels(config.name, 'primary')
   }
-
-  addExtension (ext: RouteExtension): void { this.extensions.push(ext) }
 
   /** Counts one answered client request. */
   countRequest (method: string, status: number): void {
@@ -60,14 +55,9 @@ export class RouteRuntime implements ForwardObserver {
     // A handed-over forward is counted by the one that took over the client response.
     if (!f.handedOver) this.countRequest(f.req.method ?? 'GET', f.res.statusCode)
     this.split?.onForwardEnd(f)
-    for (let i = 0; i < this.extensions.length; i++) this.extensions[i].onForwardEnd(f)
   }
 
-  onForwardFailure (f: Forward, failure: Parameters<NonNullable<ForwardObserver['onForwardFailure']>>[1]): boolean {
-    if (this.split?.onForwardFailure(f, failure) === true) return true
-    for (let i = 0; i < this.extensions.length; i++) {
-      if (this.extensions[i].onForwardFailure?.(f, failure) === true) return true
-    }
-    return false
+  onForwardFailure (f: Forward, failure: UpstreamFailure): boolean {
+    return this.split?.onForwardFailure(f, failure) === true
   }
 }

@@ -2,17 +2,17 @@
  * Live traffic split on one route: picks the serving upstream per request (SplitController,
  * sticky cohort or random), feeds the rollback guard with what each side did, and replays a
  * failed candidate request on the primary only when that cannot apply a change twice
- * (src/split/failover.ts). Installed on the route's RouteRuntime as an extension.
+ * (src/split/failover.ts). Installed on the route's RouteRuntime (`route.split`).
  */
 import type { IncomingMessage } from 'node:http'
 import { canRetryOnPrimary } from '../split/failover.js'
 import type { SplitController } from '../split/controller.js'
-import type { Forward } from './forward.js'
-import type { RouteExtension, RouteRuntime } from './route-runtime.js'
+import type { Forward, ForwardObserver } from './forward.js'
+import type { RouteRuntime } from './route-runtime.js'
 import type { UpstreamFailure } from './upstream-errors.js'
 import type { Upstream } from './upstreams.js'
 
-export class SplitHook implements RouteExtension {
+export class SplitHook implements ForwardObserver {
   constructor (
     readonly controller: SplitController,
     /** The upstream that serves the candidate share (a client-serving pool). */

@@ -31,9 +31,6 @@ export class WebSocketBridge {
     })
   }
 
-  /** Open upgraded connections (drain waits for none of them: they may live for hours). */
-  get open (): number { return this.sockets.size }
-
   closeAll (): void {
     for (const s of this.sockets) s.destroy()
     this.proxy.close()

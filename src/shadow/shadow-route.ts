@@ -105,7 +105,6 @@ export class ShadowRoute {
   /** Frees a target's slot; with a capture, also feeds its breaker and metrics. */
   release (t: MirrorTarget, capture: CapturedResponse | undefined): void {
     t.state.inFlight--
-    this.deps.targets.total--
     this.deps.metrics.mirrorInFlight.dec()
     if (capture === undefined) { t.state.breaker.release(); return }
     if (capture.failure === undefined) {
@@ -128,7 +127,6 @@ export class ShadowRoute {
 
   private reserve (t: MirrorTarget): void {
     t.state.inFlight++
-    this.deps.targets.total++
     this.deps.metrics.mirrorInFlight.inc()
   }
 

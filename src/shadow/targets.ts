@@ -16,8 +16,6 @@ export class TargetState {
 
 export class TargetStates {
   private readonly byName = new Map<string, TargetState>()
-  /** Sum over targets, mirrored to shadowfig_mirror_in_flight by the caller. */
-  total = 0
 
   get (name: string, failures: number, cooldownMs: number): TargetState {
     let s = this.byName.get(name)
