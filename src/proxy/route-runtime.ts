@@ -22,6 +22,8 @@ export class RouteRuntime implements ForwardObserver {
   private readonly metrics: Metrics
   private readonly requestCounters = new Map<string, Counter.Internal>()
   readonly primaryDuration: Histogram.Internal<'route' | 'role'>
+  /** Live requests a split served from the candidate (mirrors observe the same series). */
+  private readonly candidateDuration: Histogram.Internal<'route' | 'role'>
   /** Mirror decisions, when the route has `shadow:`. */
   shadow: ShadowRoute | undefined
   /** Live traffic split, when the route has `split:`. */
@@ -35,6 +37,7 @@ export class RouteRuntime implements ForwardObserver {
     this.metrics = metrics
     this.maxBodySize = config.maxBodySize ?? Infinity
     this.primaryDuration = metrics.upstreamDuration.labels(config.name, 'primary')
+    this.candidateDuration = metrics.upstreamDuration.labels(config.name, 'candidate')
   }
 
   /** Counts one answered client request. */
@@ -50,8 +53,10 @@ export class RouteRuntime implements ForwardObserver {
   }
 
   onForwardEnd (f: Forward): void {
-    if (f.failure !== undefined) this.metrics.upstreamErrors.labels(this.name, 'primary', f.failure).inc()
-    else if (!f.clientGone) this.primaryDuration.observe(f.durationMs / 1000)
+    // A split may have served this request from the candidate: label it by who served it.
+    const primary = f.upstream === this.primary
+    if (f.failure !== undefined) this.metrics.upstreamErrors.labels(this.name, primary ? 'primary' : 'candidate', f.failure).inc()
+    else if (!f.clientGone) (primary ? this.primaryDuration : this.candidateDuration).observe(f.durationMs / 1000)
     // A handed-over forward is counted by the one that took over the client response.
     if (!f.handedOver) this.countRequest(f.req.method ?? 'GET', f.res.statusCode)
     this.split?.onForwardEnd(f)

@@ -51,6 +51,10 @@ t.test('weight 100% serves from the candidate, 0% from the primary; both counted
   t.equal(await (await request(`${p.url}/a`)).body.text(), 'primary')
   t.equal(await counterValue(p.metrics, 'shadowfig_split_total', { target: 'candidate' }), 1)
   t.equal(await counterValue(p.metrics, 'shadowfig_split_total', { target: 'primary' }), 1)
+  const hist = await p.metrics.upstreamDuration.get()
+  const count = (role: string): number => hist.values.find((v) => v.metricName === 'shadowfig_upstream_duration_seconds_count' && v.labels.role === role)?.value ?? 0
+  t.equal(count('candidate'), 1, 'the candidate-served request is timed as candidate')
+  t.equal(count('primary'), 1, 'the primary-served request is timed as primary')
 })
 
 t.test('sticky: one user always lands on the same side', async (t) => {
