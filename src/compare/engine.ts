@@ -1,14 +1,17 @@
 /**
  * The comparison engine the proxy talks to. `compare()` is cheap on the calling (client-
- * serving) thread: a precheck on statuses and sizes, then a task for a piscina worker pool that
- * decodes, normalizes and diffs; the result comes back for the noise model (main thread,
- * counting only) and the signature. The queue is bounded: when `threads + maxQueue` tasks are
- * pending, the exchange is `skipped`/`saturated` at once and counted, never awaited. Every task
- * has a time limit (`taskTimeoutMs`): piscina aborts it and replaces the worker, so a runaway
- * custom comparator costs one thread restart, never a stuck pool. `compare()` never rejects.
+ * serving) thread: a precheck on statuses and sizes, then the exchange joins a batch for a
+ * piscina worker that decodes, normalizes and diffs; the results come back for the noise model
+ * (main thread, counting only) and the signature. A batch leaves when it holds `maxBatch`
+ * exchanges or `batchWindowMs` after its first one, so at any rate the hand-off to a worker
+ * (structured clone, two thread wake-ups) is paid per batch, not per request. The queue is
+ * bounded: when `threads + maxQueue` exchanges are pending, the next is `skipped`/`saturated`
+ * at once and counted, never awaited. Every comparison has a time limit (`taskTimeoutMs`, see
+ * batch.ts): over it, the batch's task is aborted and piscina replaces the worker, so a runaway
+ * custom comparator costs one thread restart and its own verdict, never a stuck pool.
+ * `compare()` never rejects.
  */
 import { availableParallelism } from 'node:os'
-import { MessageChannel } from 'node:worker_threads'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
@@ -21,15 +24,20 @@ import { compileRoute, DEFAULT_LIMITS, type CompareLimits, type RouteSpec, type 
 import { precheck } from './precheck.js'
 import { finalize, simpleResult } from './result.js'
 import type { ComparisonResult, SkipReason } from './types.js'
-import type { WorkerTask } from './worker.js'
+import { Batch, watchdogPeriod, type Waiting } from './batch.js'
+import type { WorkerBatch } from './worker.js'
 
 export interface CompareEngineOptions {
   /** Worker threads (default: max(1, availableParallelism() - 1)). */
   threads?: number
-  /** Tasks that may wait for a thread (default 128); more pending → skipped/saturated. */
+  /** Exchanges that may wait for a thread (default 128); more pending → skipped/saturated. */
   maxQueue?: number
-  /** Time limit of one task once a worker runs it, in ms (default 5000); over it → skipped/comparator_timeout. */
+  /** Time limit of one comparison once a worker starts it, in ms (default 5000); over it → skipped/comparator_timeout. */
   taskTimeoutMs?: number
+  /** Most exchanges per worker task (default 32). */
+  maxBatch?: number
+  /** How long a batch waits for more exchanges after its first, in ms (default 10). */
+  batchWindowMs?: number
   /** Called with every result (after the promise resolves); must not throw (errors are swallowed). */
   onResult?: (result: ComparisonResult, exchange: Exchange) => void
   noise?: NoiseOptions
@@ -85,9 +93,11 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const threads = opts.threads ?? Math.max(1, availableParallelism() - 1)
   const maxPending = threads + (opts.maxQueue ?? 128)
   const taskTimeoutMs = opts.taskTimeoutMs ?? 5000
+  const maxBatch = Math.max(1, opts.maxBatch ?? 32)
+  const batchWindowMs = opts.batchWindowMs ?? 10
   const limits: CompareLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   const noise = new NoiseModel(opts.noise)
-  const pool = new Piscina<WorkerTask, WorkerOutput>({
+  const pool = new Piscina<WorkerBatch, WorkerOutput[]>({
     filename: WORKER_URL.href,
     minThreads: threads,
     maxThreads: threads,
@@ -104,6 +114,14 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   let completed = 0
   let saturated = 0
   let closed = false
+  let open: Waiting[] = []
+  let flushTimer: NodeJS.Timeout | undefined
+  const running = new Set<Batch>()
+  const watchdog = setInterval(() => {
+    const now = performance.now()
+    for (const b of running) b.check(now, taskTimeoutMs)
+  }, watchdogPeriod(taskTimeoutMs))
+  watchdog.unref()
 
   const merge = (delta: CountsByName): void => {
     for (const [name, c] of Object.entries(delta)) {
@@ -117,37 +135,65 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     return r
   }
 
-  /**
-   * The time limit starts when a worker picks the task up (it says so on a private port), not
-   * at submission: queue time is bounded by the queue length, and a fresh worker's start-up
-   * (module loading, seconds under a TypeScript loader) must not count as a slow comparison.
-   */
-  const runWithLimit = async (task: Omit<WorkerTask, 'started'>): Promise<WorkerOutput> => {
-    const { port1, port2 } = new MessageChannel()
-    const abort = new AbortController()
-    let timer: NodeJS.Timeout | undefined
-    port1.once('message', () => { timer = setTimeout(() => abort.abort(), taskTimeoutMs) })
+  const completedResult = (ex: Exchange, out: WorkerOutput): ComparisonResult => {
     try {
-      return await pool.run({ ...task, started: port2 }, { signal: abort.signal, transferList: [port2] })
-    } finally {
-      clearTimeout(timer)
-      port1.close()
+      merge(out.counts)
+      return finalize(ex, out, noise)
+    } catch {
+      return simpleResult(ex, 'skipped', 'comparator_error') // a bug here must not leave compare() pending
     }
   }
 
-  const runTask = async (ex: Exchange, route: RouteSpec): Promise<ComparisonResult> => {
-    pending++
-    try {
-      const out = await runWithLimit({ exchange: forWorker(ex), route, generation, configDir, limits })
-      merge(out.counts)
-      return finalize(ex, out, noise)
-    } catch (err) {
-      if (closed) return simpleResult(ex, 'skipped', 'engine_closed')
-      return simpleResult(ex, 'skipped', failureReason(err))
-    } finally {
-      pending--
-      completed++
+  /** Ends one accepted exchange: reported, counted, its compare() resolved. */
+  const settle = (w: Waiting, r: ComparisonResult): void => {
+    pending--
+    completed++
+    w.resolve(deliver(r, w.exchange))
+  }
+
+  const enqueue = (w: Waiting): void => {
+    open.push(w)
+    if (open.length >= maxBatch) flush()
+    else flushTimer ??= setTimeout(flush, batchWindowMs)
+  }
+
+  /**
+   * A task that failed took down its worker: the exchange it was comparing gets the failure's
+   * reason; the others did nothing wrong and are compared again (once).
+   */
+  const failed = (b: Batch, err: unknown): void => {
+    const reason: SkipReason = closed ? 'engine_closed' : b.timedOut ? 'comparator_timeout' : failureReason(err)
+    const culprit = b.current() - 1
+    b.items.forEach((w, i) => {
+      if (closed || i === culprit || w.retried) { settle(w, simpleResult(w.exchange, 'skipped', reason)); return }
+      w.retried = true
+      enqueue(w)
+    })
+  }
+
+  function flush (): void {
+    clearTimeout(flushTimer)
+    flushTimer = undefined
+    const taken = open
+    open = []
+    const b = new Batch()
+    const task: WorkerBatch = { exchanges: [], routes: {}, generation, configDir, limits, progress: b.progress }
+    for (const w of taken) {
+      const route = routes.get(w.exchange.route)
+      if (!route) { settle(w, simpleResult(w.exchange, 'skipped', 'unknown_route')); continue } // removed by a reload meanwhile
+      task.routes[route.name] = route
+      task.exchanges.push(forWorker(w.exchange))
+      b.items.push(w)
     }
+    if (b.items.length === 0) return
+    running.add(b)
+    pool.run(task, { signal: b.abort.signal }).then((outs) => {
+      running.delete(b)
+      b.items.forEach((w, i) => { settle(w, completedResult(w.exchange, outs[i] as WorkerOutput)) })
+    }, (err: unknown) => {
+      running.delete(b)
+      failed(b, err)
+    })
   }
 
   return {
@@ -177,12 +223,19 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
         saturated++
         return deliver(simpleResult(ex, 'skipped', 'saturated'), ex)
       }
-      return deliver(await runTask(ex, route), ex)
+      pending++
+      return new Promise((resolve) => enqueue({ exchange: ex, resolve, retried: false }))
     },
 
     stats () {
-      const queued = pool.queueSize
-      return { queued, running: Math.max(0, pending - queued), completed, saturated, comparators: structuredClone(counts) }
+      let queued = open.length
+      let busy = 0
+      for (const b of running) {
+        const cur = b.current()
+        queued += b.items.length - cur
+        if (cur > 0) busy++
+      }
+      return { queued, running: busy, completed, saturated, comparators: structuredClone(counts) }
     },
 
     noisyPaths: (route) => noise.noisyPaths(route),
@@ -190,6 +243,11 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     async close () {
       if (closed) return
       closed = true
+      clearInterval(watchdog)
+      clearTimeout(flushTimer)
+      const left = open
+      open = []
+      for (const w of left) settle(w, simpleResult(w.exchange, 'skipped', 'engine_closed'))
       await pool.destroy()
     },
   }
