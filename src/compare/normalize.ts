@@ -15,6 +15,36 @@ export function canonical (value: unknown): string {
   return String(stringify(value))
 }
 
+/**
+ * `canonical(a) === canonical(b)` for JSON values, without building either string: a walk that
+ * stops at the first difference and allocates nothing. Object key order never matters; array
+ * order always does (normalization already ordered the arrays that should not).
+ */
+export function jsonEqual (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false
+    return true
+  }
+  if (Array.isArray(b)) return false
+  const x = a as Record<string, unknown>
+  const y = b as Record<string, unknown>
+  let keys = 0
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !jsonEqual(x[k], y[k])) return false
+    keys++
+  }
+  return keys === keyCount(y)
+}
+
+function keyCount (o: object): number {
+  let n = 0
+  for (const k in o) if (Object.hasOwn(o, k)) n++
+  return n
+}
+
 /** Own-property assignment that stays safe for a JSON key named `__proto__`. */
 function put (obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })

@@ -1,10 +1,11 @@
 /**
  * Properties over seeded random JSON: compare(a, a) is a match under any rules; the field set
- * of (a, b) equals that of (b, a) with added/removed mirrored; normalization is idempotent.
+ * of (a, b) equals that of (b, a) with added/removed mirrored; normalization is idempotent;
+ * `jsonEqual` agrees with equality of the canonical strings (what it replaces on the hot path).
  * The seed of a failing case is in the assertion name, so it can be replayed.
  */
 import t from 'tap'
-import { normalizeJson } from '../../src/compare/normalize.js'
+import { canonical, jsonEqual, normalizeJson } from '../../src/compare/normalize.js'
 import { runComparison } from '../../src/compare/pipeline.js'
 import { exchange, resp, route, type CompareInput } from './helpers.js'
 import { mutate, randomJson, rng } from './random-json.js'
@@ -60,4 +61,29 @@ t.test('normalization is idempotent', async (t) => {
       t.same(normalizeJson(once, plan), once, `rules ${ri} seed ${seed}`)
     }
   }
+})
+
+t.test('jsonEqual(a, b) is canonical(a) === canonical(b)', async (t) => {
+  const reorder = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v
+    if (Array.isArray(v)) return v.map(reorder)
+    return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)]))
+  }
+  let equal = 0
+  let differ = 0
+  for (let seed = 1; seed <= CASES * 4; seed++) {
+    const r = rng(seed)
+    const a = randomJson(r)
+    for (const b of [mutate(r, a), reorder(a), structuredClone(a)]) {
+      const want = canonical(a) === canonical(b)
+      if (want) equal++
+      else differ++
+      if (jsonEqual(a, b) !== want || jsonEqual(b, a) !== want) t.fail(`seed ${seed}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`)
+    }
+  }
+  t.ok(equal > CASES && differ > CASES, `${equal} equal and ${differ} differing pairs`)
+  t.notOk(jsonEqual({ a: 1 }, { a: 1, b: 2 }), 'an extra key differs')
+  t.notOk(jsonEqual({ a: 1, b: 2 }, { a: 1, c: 2 }), 'same count, other key')
+  t.notOk(jsonEqual([1], { 0: 1 }), 'an array is not an object with index keys')
+  t.notOk(jsonEqual(1, '1'), 'a number is not its string')
 })

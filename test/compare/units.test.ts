@@ -11,7 +11,7 @@ import { runChain } from '../../src/compare/chain.js'
 import { decodeBody, headerValue } from '../../src/compare/decode.js'
 import { WORKER_URL } from '../../src/compare/engine.js'
 import { FieldSet } from '../../src/compare/fields.js'
-import { changedPaths, fingerprint } from '../../src/compare/fingerprint.js'
+import { changedPaths, fingerprint, type Fingerprint } from '../../src/compare/fingerprint.js'
 import { compilePath, formatPath, parseLocation } from '../../src/compare/jsonpath.js'
 import { NoiseModel } from '../../src/compare/noise.js'
 import { runComparison } from '../../src/compare/pipeline.js'
@@ -85,6 +85,13 @@ t.test('fingerprints cover text, binary and wide JSON', async (t) => {
   const side = { status: 200, headers: {}, body: { kind: 'json' as const, text: '', value: null }, bytes: new Uint8Array(), json: { a: [], b: {} } }
   t.same(Object.keys(fingerprint(side) ?? {}), ['status', '$.a', '$.b'], 'empty containers are leaves')
   t.equal(fingerprint({ ...side, bytes: new Uint8Array(10) }, 256, 5), undefined, 'bodies over the byte cap get none')
+  const fp = (json: unknown): Fingerprint => fingerprint({ ...side, json }) as Fingerprint
+  const base = fp({ n: 1, items: [{ id: 1, p: 'a' }, { id: 2, p: 'b' }], e: {}, 'odd key': null })
+  t.same(Object.keys(base), ['status', '$.n', '$.items[*].id', '$.items[*].p', '$.e', "$['odd key']"], 'grouping paths, in first-seen order')
+  t.same(changedPaths(base, fp({ n: 1, items: [{ id: 1, p: 'a' }, { id: 2, p: 'c' }], e: {}, 'odd key': null })), ['$.items[*].p'], 'one item changed: only its path')
+  t.same(changedPaths(base, fp({ n: '1', items: [{ id: 1, p: 'a' }, { id: 2, p: 'b' }], e: [], 'odd key': 'null' })), ['$.n', '$.e', "$['odd key']"], 'a number is not its string, {} is not [], null is not "null"')
+  t.same(changedPaths(fp({ s: ['ab', 'c'] }), fp({ s: ['a', 'bc'] })), ['$.s[*]'], 'values are delimited, not run together')
+  t.same(changedPaths(base, fp({ 'odd key': null, e: {}, items: [{ p: 'a', id: 1 }, { id: 2, p: 'b' }], n: 1 })), [], 'key order does not matter')
 })
 
 t.test('secondary sides that cannot be compared give no reference', async (t) => {
