@@ -40,6 +40,15 @@ export async function compileChain (entries: readonly string[], configDir: strin
   return steps
 }
 
+/** Adds `delta` into `into`. */
+export function addCounts (into: CountsByName, delta: CountsByName): void {
+  for (const name in delta) {
+    const c = delta[name] as ComparatorCounts
+    const t = into[name] ??= { continue: 0, decided: 0, errors: 0 }
+    t.continue += c.continue; t.decided += c.decided; t.errors += c.errors
+  }
+}
+
 export function bump (counts: CountsByName, name: string, what: keyof ComparatorCounts): void {
   const c = counts[name] ??= { continue: 0, decided: 0, errors: 0 }
   c[what]++

@@ -18,14 +18,14 @@ import { Piscina } from 'piscina'
 import { ShadowfigError } from '../errors.js'
 import type { CompareConfig } from '../config/schema.js'
 import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
-import type { CountsByName } from './chain.js'
+import { addCounts, type CountsByName } from './chain.js'
 import { NoiseModel, type NoiseOptions } from './noise.js'
 import { compileRoute, DEFAULT_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { precheck } from './precheck.js'
 import { finalize, simpleResult } from './result.js'
 import type { ComparisonResult, SkipReason } from './types.js'
 import { Batch, watchdogPeriod, type Waiting } from './batch.js'
-import type { WorkerBatch } from './worker.js'
+import type { BatchResult, WorkerBatch } from './worker.js'
 
 export interface CompareEngineOptions {
   /** Worker threads (default: max(1, availableParallelism() - 1)). */
@@ -97,11 +97,12 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const batchWindowMs = opts.batchWindowMs ?? 10
   const limits: CompareLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   const noise = new NoiseModel(opts.noise)
-  const pool = new Piscina<WorkerBatch, WorkerOutput[]>({
+  const pool = new Piscina<WorkerBatch, BatchResult>({
     filename: WORKER_URL.href,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
+    recordTiming: false, // its run/wait histograms are not exported anywhere: skip the per-task work
     // jsondiffpatch needs ~90x the body size in heap (a 5 MB pair peaked near 460 MB): cap it
     // so one pathological pair costs a worker restart, not the process.
     resourceLimits: { maxOldGenerationSizeMb: opts.maxWorkerHeapMb ?? 1024 },
@@ -123,13 +124,6 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   }, watchdogPeriod(taskTimeoutMs))
   watchdog.unref()
 
-  const merge = (delta: CountsByName): void => {
-    for (const [name, c] of Object.entries(delta)) {
-      const t = counts[name] ??= { continue: 0, decided: 0, errors: 0 }
-      t.continue += c.continue; t.decided += c.decided; t.errors += c.errors
-    }
-  }
-
   const deliver = (r: ComparisonResult, ex: Exchange): ComparisonResult => {
     try { opts.onResult?.(r, ex) } catch { /* a reporting bug must not turn into a rejected compare() */ }
     return r
@@ -137,7 +131,6 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
 
   const completedResult = (ex: Exchange, out: WorkerOutput): ComparisonResult => {
     try {
-      merge(out.counts)
       return finalize(ex, out, noise)
     } catch {
       return simpleResult(ex, 'skipped', 'comparator_error') // a bug here must not leave compare() pending
@@ -187,9 +180,10 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     }
     if (b.items.length === 0) return
     running.add(b)
-    pool.run(task, { signal: b.abort.signal }).then((outs) => {
+    pool.run(task, { signal: b.abort.signal }).then((res) => {
       running.delete(b)
-      b.items.forEach((w, i) => { settle(w, completedResult(w.exchange, outs[i] as WorkerOutput)) })
+      addCounts(counts, res.counts)
+      b.items.forEach((w, i) => { settle(w, completedResult(w.exchange, res.outputs[i] as WorkerOutput)) })
     }, (err: unknown) => {
       running.delete(b)
       failed(b, err)

@@ -56,6 +56,10 @@ export interface WorkerOutput {
   secondaryPaths?: string[]
   /** Primary fingerprint for the repeated-request noise check (no secondary on the route). */
   fingerprint?: Fingerprint
+}
+
+/** One comparison's output with its comparator counts (the worker sums those per batch). */
+export interface ComparisonOutput extends WorkerOutput {
   counts: CountsByName
 }
 
@@ -103,7 +107,7 @@ function secondaryPaths (primary: PreparedSide, resp: CapturedResponse, route: C
   return [...ctx.fields.paths]
 }
 
-export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_LIMITS): Promise<WorkerOutput> {
+export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_LIMITS): Promise<ComparisonOutput> {
   const { plan } = route
   const counts: CountsByName = {}
   const p = prepare(ex.primary, plan)
@@ -124,7 +128,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
       candidate: publicSide(c.side),
     }),
   })
-  const out: WorkerOutput = { verdict: outcome.verdict, decidedBy: outcome.decidedBy, fields: [], paths: [], counts }
+  const out: ComparisonOutput = { verdict: outcome.verdict, decidedBy: outcome.decidedBy, fields: [], paths: [], counts }
   if (outcome.reason) out.reason = outcome.reason
   if (outcome.verdict === 'mismatch') {
     out.fields = ctx.fields.list.map((f) => redactField(f, plan))

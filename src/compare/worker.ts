@@ -10,7 +10,8 @@
  * so a runaway comparator is stopped and blamed alone (see engine.ts).
  */
 import type { Exchange } from '../shadow/exchange.js'
-import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type RouteSpec, type WorkerOutput } from './pipeline.js'
+import { addCounts, type CountsByName } from './chain.js'
+import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type ComparisonOutput, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { isMainThread } from 'node:worker_threads'
 import { COMPARE_THREAD_NICE, lowerThreadPriority } from './thread-priority.js'
 
@@ -49,7 +50,10 @@ function routeFor (batch: WorkerBatch, name: string): Promise<CompiledRoute> {
   return r
 }
 
-async function compareOne (batch: WorkerBatch, ex: Exchange): Promise<WorkerOutput> {
+/** Per exchange only what the main thread needs; the comparator counts once for the batch. */
+export interface BatchResult { outputs: WorkerOutput[], counts: CountsByName }
+
+async function compareOne (batch: WorkerBatch, ex: Exchange): Promise<ComparisonOutput> {
   try {
     return await runComparison(ex, await routeFor(batch, ex.route), batch.limits)
   } catch {
@@ -58,11 +62,13 @@ async function compareOne (batch: WorkerBatch, ex: Exchange): Promise<WorkerOutp
   }
 }
 
-export default async function compareBatch (batch: WorkerBatch): Promise<WorkerOutput[]> {
-  const out: WorkerOutput[] = new Array(batch.exchanges.length)
+export default async function compareBatch (batch: WorkerBatch): Promise<BatchResult> {
+  const result: BatchResult = { outputs: new Array(batch.exchanges.length), counts: {} }
   for (let i = 0; i < batch.exchanges.length; i++) {
     Atomics.store(batch.progress, 0, i + 1)
-    out[i] = await compareOne(batch, batch.exchanges[i] as Exchange)
+    const { counts, ...out } = await compareOne(batch, batch.exchanges[i] as Exchange)
+    addCounts(result.counts, counts)
+    result.outputs[i] = out
   }
-  return out
+  return result
 }

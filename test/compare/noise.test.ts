@@ -6,6 +6,7 @@
  * primary's own changes between repeated identical requests teach the same thing.
  */
 import t from 'tap'
+import { packFingerprint } from '../../src/compare/fingerprint.js'
 import { NoiseModel } from '../../src/compare/noise.js'
 import { runComparison, type CompiledRoute } from '../../src/compare/pipeline.js'
 import { finalize } from '../../src/compare/result.js'
@@ -91,11 +92,11 @@ t.test('without a secondary: repeated identical requests teach what the primary 
 
 t.test('bounded request-key memory and route retention', async (t) => {
   const m = new NoiseModel({ maxRequestKeys: 2, minSamples: 1, window: 3 })
-  t.equal(m.repeatReference('r', 'GET /a', { x: '1' }), undefined)
-  m.repeatReference('r', 'GET /b', { x: '1' })
-  m.repeatReference('r', 'GET /c', { x: '1' })
-  t.equal(m.repeatReference('r', 'GET /a', { x: '2' }), undefined, '/a was evicted')
-  t.same(m.repeatReference('r', 'GET /c', { x: '2', y: '1' }), ['x', 'y'], 'changed and new paths')
+  t.equal(m.repeatReference('r', 'GET /a', packFingerprint({ x: '1' })), undefined)
+  m.repeatReference('r', 'GET /b', packFingerprint({ x: '1' }))
+  m.repeatReference('r', 'GET /c', packFingerprint({ x: '1' }))
+  t.equal(m.repeatReference('r', 'GET /a', packFingerprint({ x: '2' })), undefined, '/a was evicted')
+  t.same(m.repeatReference('r', 'GET /c', packFingerprint({ x: '2', y: '1' })), ['x', 'y'], 'changed and new paths')
   m.observe('r', ['p'], ['p'])
   t.ok(m.isNoise('r', 'p'))
   for (let i = 0; i < 3; i++) m.observe('r', ['p'], [])
@@ -104,5 +105,5 @@ t.test('bounded request-key memory and route retention', async (t) => {
   m.retain(new Set(['r']))
   t.same(m.noisyPaths('gone'), [])
   t.equal(m.samples('r'), 3)
-  t.equal(m.repeatReference('r', 'GET /c', { x: '2', y: '1' })?.length, 0, 'kept keys of kept routes')
+  t.equal(m.repeatReference('r', 'GET /c', packFingerprint({ x: '2', y: '1' }))?.length, 0, 'kept keys of kept routes')
 })

@@ -11,7 +11,7 @@ import { runChain } from '../../src/compare/chain.js'
 import { decodeBody, headerValue } from '../../src/compare/decode.js'
 import { WORKER_URL } from '../../src/compare/engine.js'
 import { FieldSet } from '../../src/compare/fields.js'
-import { changedPaths, fingerprint, type Fingerprint } from '../../src/compare/fingerprint.js'
+import { changedPaths, fingerprint, fingerprintEntries, packFingerprint, type Fingerprint } from '../../src/compare/fingerprint.js'
 import { compilePath, formatPath, parseLocation } from '../../src/compare/jsonpath.js'
 import { NoiseModel } from '../../src/compare/noise.js'
 import { runComparison } from '../../src/compare/pipeline.js'
@@ -76,18 +76,18 @@ t.test('fingerprints cover text, binary and wide JSON', async (t) => {
   const r = await route()
   const text = await runComparison(exchange(resp('hello', { 'content-type': 'text/plain' }), resp('hello', { 'content-type': 'text/plain' })), r)
   const text2 = await runComparison(exchange(resp('bye', { 'content-type': 'text/plain' }), resp('bye', { 'content-type': 'text/plain' })), r)
-  t.same(changedPaths(text.fingerprint ?? {}, text2.fingerprint ?? {}), ['body'])
+  t.same(changedPaths(text.fingerprint as Fingerprint, text2.fingerprint as Fingerprint), ['body'])
   const bin = await runComparison(exchange(resp(Buffer.from([0, 1])), resp(Buffer.from([0, 1]))), r)
-  t.ok(bin.fingerprint?.body)
+  t.ok(fingerprintEntries(bin.fingerprint as Fingerprint).get('body'))
   const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]))
   const out = await runComparison(exchange(resp(wide), resp(wide)), r)
   t.equal(out.fingerprint, undefined, 'too many paths: no fingerprint rather than an unbounded one')
   const side = { status: 200, headers: {}, body: { kind: 'json' as const, text: '', value: null }, bytes: new Uint8Array(), json: { a: [], b: {} } }
-  t.same(Object.keys(fingerprint(side) ?? {}), ['status', '$.a', '$.b'], 'empty containers are leaves')
+  t.same([...fingerprintEntries(fingerprint(side) as Fingerprint).keys()], ['status', '$.a', '$.b'], 'empty containers are leaves')
   t.equal(fingerprint({ ...side, bytes: new Uint8Array(10) }, 256, 5), undefined, 'bodies over the byte cap get none')
   const fp = (json: unknown): Fingerprint => fingerprint({ ...side, json }) as Fingerprint
   const base = fp({ n: 1, items: [{ id: 1, p: 'a' }, { id: 2, p: 'b' }], e: {}, 'odd key': null })
-  t.same(Object.keys(base), ['status', '$.n', '$.items[*].id', '$.items[*].p', '$.e', "$['odd key']"], 'grouping paths, in first-seen order')
+  t.same([...fingerprintEntries(base).keys()], ['status', '$.n', '$.items[*].id', '$.items[*].p', '$.e', "$['odd key']"], 'grouping paths, in first-seen order')
   t.same(changedPaths(base, fp({ n: 1, items: [{ id: 1, p: 'a' }, { id: 2, p: 'c' }], e: {}, 'odd key': null })), ['$.items[*].p'], 'one item changed: only its path')
   t.same(changedPaths(base, fp({ n: '1', items: [{ id: 1, p: 'a' }, { id: 2, p: 'b' }], e: [], 'odd key': 'null' })), ['$.n', '$.e', "$['odd key']"], 'a number is not its string, {} is not [], null is not "null"')
   t.same(changedPaths(fp({ s: ['ab', 'c'] }), fp({ s: ['a', 'bc'] })), ['$.s[*]'], 'values are delimited, not run together')
@@ -112,9 +112,9 @@ t.test('noise model corner cases', async (t) => {
   m.observe('r', [], ['$.only-ref'])
   t.ok(m.isNoise('r', '$.only-ref'), 'a path only the reference changes is noise (the candidate has no rate to compare)')
   t.same(m.noisyPaths('never-seen'), [])
-  m.repeatReference('gone', 'GET /', { a: '1' })
+  m.repeatReference('gone', 'GET /', packFingerprint({ a: '1' }))
   m.retain(new Set())
-  t.equal(m.repeatReference('gone', 'GET /', { a: '2' }), undefined, 'request keys of removed routes are forgotten')
+  t.equal(m.repeatReference('gone', 'GET /', packFingerprint({ a: '2' })), undefined, 'request keys of removed routes are forgotten')
 })
 
 t.test('plugins get decoded bytes for binary bodies', async (t) => {
