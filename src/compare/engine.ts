@@ -69,16 +69,25 @@ export interface CompareEngine {
 export const WORKER_URL = new URL('./worker' + extname(fileURLToPath(import.meta.url)), import.meta.url)
 
 /**
- * Structured cloning a typed array copies its whole backing ArrayBuffer, so a body that is a
- * view into a larger buffer (a slab, a read buffer) is copied to its own exact-size bytes first.
+ * Structured cloning a typed array copies its whole backing ArrayBuffer. Captures own theirs
+ * (shadow/owned-bytes.ts); a body that is a view into a larger buffer (a slab, a read buffer:
+ * exchanges built by other code, tests, replays) is copied to its own exact-size bytes first.
  */
-function compactBody<T extends CapturedResponse | undefined> (side: T): T {
-  if (!side || side.body.byteLength === side.body.buffer.byteLength) return side
-  return { ...side, body: side.body.slice() }
+function compact<T extends Uint8Array | undefined> (body: T): T {
+  if (body === undefined || body.byteLength === body.buffer.byteLength) return body
+  return body.slice() as T
+}
+
+function compactSide<T extends CapturedResponse | undefined> (side: T): T {
+  if (!side) return side
+  const body = compact(side.body)
+  return body === side.body ? side : { ...side, body }
 }
 
 function forWorker (ex: Exchange): Exchange {
-  return { ...ex, primary: compactBody(ex.primary), candidate: compactBody(ex.candidate), secondary: compactBody(ex.secondary) }
+  const body = compact(ex.request.body)
+  const request = body === ex.request.body ? ex.request : { ...ex.request, body }
+  return { ...ex, request, primary: compactSide(ex.primary), candidate: compactSide(ex.candidate), secondary: compactSide(ex.secondary) }
 }
 
 /** Why a task failed, from piscina's rejection: the time limit, the heap cap, or anything else. */

@@ -20,6 +20,7 @@ import { clientResponseHeaders, headerMap, trailerTuples } from './headers.js'
 import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js'
 import { sendError } from './respond.js'
 import type { CapturedResponse } from '../shadow/exchange.js'
+import { ownedBytes } from '../shadow/owned-bytes.js'
 
 export interface ForwardObserver {
   /** Called once, when the response is complete or has failed. */
@@ -97,7 +98,7 @@ export class Forward implements Dispatcher.DispatchHandler {
 
   /** Response bytes captured for comparison (raw, capped). */
   capture (): CapturedResponse {
-    const body = this.chunks === undefined ? new Uint8Array(0) : Buffer.concat(this.chunks, this.captured)
+    const body = this.chunks === undefined ? new Uint8Array(0) : ownedBytes(this.chunks, this.captured)
     return {
       status: this.status,
       headers: this.responseHeaders ? headerMap(this.responseHeaders) : {},

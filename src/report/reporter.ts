@@ -52,6 +52,8 @@ export class Reporter {
   private readonly maxEventFields: number
   private readonly aggregates = new RouteAggregates()
   private redaction = new Map<string, RouteRedaction>()
+  /** Counter children per route and verdict: `inc({ labels })` hashes its labels on every call. */
+  private readonly verdictCounters = new Map<string, Partial<Record<Verdict, { inc (): void }>>>()
   private routeOrder: string[] = []
 
   constructor (opts: ReporterOptions) {
@@ -77,7 +79,10 @@ export class Reporter {
 
   record (result: ComparisonResult, exchange: Exchange): void {
     const { route, verdict } = result
-    this.metrics.comparisons.inc({ route, verdict })
+    let byVerdict = this.verdictCounters.get(route)
+    if (byVerdict === undefined) this.verdictCounters.set(route, byVerdict = {})
+    const counter = byVerdict[verdict] ??= this.metrics.comparisons.labels(route, verdict)
+    counter.inc()
     const paths = verdict === 'match' ? [] : distinctPaths(result.fields)
     if (verdict === 'mismatch') {
       for (const p of paths) this.metrics.fieldMismatches.inc({ route, field: this.labeler.label(route, p) })

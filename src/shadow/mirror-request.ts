@@ -10,6 +10,7 @@ import { headerMap } from '../proxy/headers.js'
 import { classifyUpstreamError } from '../proxy/upstream-errors.js'
 import type { Upstream } from '../proxy/upstreams.js'
 import type { CapturedResponse } from './exchange.js'
+import { ownedBytes } from './owned-bytes.js'
 
 export interface MirrorResult { (capture: CapturedResponse): void }
 
@@ -88,7 +89,7 @@ export class MirrorRequest implements Dispatcher.DispatchHandler {
     this.done({
       status: failure === undefined ? this.status : 0,
       headers: this.headers,
-      body: this.size === 0 ? new Uint8Array(0) : Buffer.concat(this.chunks, this.size),
+      body: ownedBytes(this.chunks, this.size),
       truncated: this.truncated,
       durationMs: performance.now() - this.startedAt,
       failure,

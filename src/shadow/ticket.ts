@@ -15,6 +15,7 @@ import type { RouteRuntime } from '../proxy/route-runtime.js'
 import type { UpstreamFailure } from '../proxy/upstream-errors.js'
 import type { CapturedResponse, Exchange } from './exchange.js'
 import { MirrorRequest } from './mirror-request.js'
+import { ownedBytes } from './owned-bytes.js'
 import { rewriteHeaders, rewritePath } from './rewrite.js'
 import type { MirrorTarget, ShadowRoute } from './shadow-route.js'
 
@@ -111,7 +112,7 @@ export class MirrorTicket implements ForwardObserver {
   private sendMirrors (): void {
     if (this.mirrorsSent || this.ended || !this.bodyReady) return
     this.mirrorsSent = true
-    const body = this.body === undefined ? null : Buffer.concat(this.body, this.bodySize)
+    const body = this.body === undefined ? null : ownedBytes(this.body, this.bodySize)
     this.body = undefined
     this.sentBody = body
     const req = this.req
