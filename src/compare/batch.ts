@@ -15,7 +15,8 @@ import type { ComparisonResult } from './types.js'
 
 export interface Waiting {
   exchange: Exchange
-  resolve: (r: ComparisonResult) => void
+  /** compare()'s promise; undefined for submit() (the result goes to onResult only). */
+  resolve: ((r: ComparisonResult) => void) | undefined
   /** Set once the exchange was put back after another exchange's failure took its batch down. */
   retried: boolean
 }

@@ -38,7 +38,7 @@ export interface CompareEngineOptions {
   maxBatch?: number
   /** How long a batch waits for more exchanges after its first, in ms (default 10). */
   batchWindowMs?: number
-  /** Called with every result (after the promise resolves); must not throw (errors are swallowed). */
+  /** Called with every result, before compare() resolves; must not throw (errors are swallowed). */
   onResult?: (result: ComparisonResult, exchange: Exchange) => void
   noise?: NoiseOptions
   limits?: Partial<CompareLimits>
@@ -59,6 +59,8 @@ export interface CompareEngine {
   setRoutes (routes: ReadonlyArray<{ name: string, compare: CompareConfig, hasSecondary: boolean }>, configDir: string): Promise<void>
   /** Never rejects. Resolves with the verdict (skipped/saturated when the queue is full). */
   compare (exchange: Exchange): Promise<ComparisonResult>
+  /** compare() for callers that only need `onResult`: no promise kept per exchange (the proxy's path). */
+  submit (exchange: Exchange): void
   stats (): CompareEngineStats
   /** Paths the noise model currently explains on a route. */
   noisyPaths (route: string): string[]
@@ -87,7 +89,11 @@ function compactSide<T extends CapturedResponse | undefined> (side: T): T {
 function forWorker (ex: Exchange): Exchange {
   const body = compact(ex.request.body)
   const request = body === ex.request.body ? ex.request : { ...ex.request, body }
-  return { ...ex, request, primary: compactSide(ex.primary), candidate: compactSide(ex.candidate), secondary: compactSide(ex.secondary) }
+  const primary = compactSide(ex.primary)
+  const candidate = compactSide(ex.candidate)
+  const secondary = compactSide(ex.secondary)
+  if (request === ex.request && primary === ex.primary && candidate === ex.candidate && secondary === ex.secondary) return ex
+  return { ...ex, request, primary, candidate, secondary }
 }
 
 /** Why a task failed, from piscina's rejection: the time limit, the heap cap, or anything else. */
@@ -131,6 +137,8 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     const now = performance.now()
     for (const b of running) b.check(now, taskTimeoutMs)
   }, watchdogPeriod(taskTimeoutMs))
+  // Referenced only while exchanges are pending: a caller awaiting compare() (replay, tests)
+  // must not see the process exit while its batch waits for a worker that is still starting.
   watchdog.unref()
 
   const deliver = (r: ComparisonResult, ex: Exchange): ComparisonResult => {
@@ -148,9 +156,10 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
 
   /** Ends one accepted exchange: reported, counted, its compare() resolved. */
   const settle = (w: Waiting, r: ComparisonResult): void => {
-    pending--
+    if (--pending === 0) watchdog.unref()
     completed++
-    w.resolve(deliver(r, w.exchange))
+    const result = deliver(r, w.exchange)
+    w.resolve?.(result)
   }
 
   const enqueue = (w: Waiting): void => {
@@ -199,6 +208,31 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     })
   }
 
+  /** The verdict when no worker is needed: engine closed, unknown route, precheck, full queue. */
+  const immediateResult = (ex: Exchange): ComparisonResult | undefined => {
+    const route = routes.get(ex.route)
+    if (closed || !route) return simpleResult(ex, 'skipped', closed ? 'engine_closed' : 'unknown_route')
+    const pre = precheck(ex, route.compare.maxBodySize)
+    if (pre) return simpleResult(ex, pre.verdict, pre.reason)
+    if (pending >= maxPending) {
+      saturated++
+      return simpleResult(ex, 'skipped', 'saturated')
+    }
+    return undefined
+  }
+
+  /** Every exchange ends in exactly one result: now, or when its batch comes back. */
+  const accept = (ex: Exchange, resolve: Waiting['resolve']): void => {
+    const now = immediateResult(ex)
+    if (now !== undefined) {
+      const result = deliver(now, ex) // not inside `resolve?.(…)`: that skips its argument for submit()
+      resolve?.(result)
+      return
+    }
+    if (pending++ === 0) watchdog.ref()
+    enqueue({ exchange: ex, resolve, retried: false })
+  }
+
   return {
     async setRoutes (list, dir) {
       const next = new Map<string, RouteSpec>()
@@ -217,17 +251,12 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
       noise.retain(new Set(next.keys()))
     },
 
-    async compare (ex) {
-      const route = routes.get(ex.route)
-      if (closed || !route) return deliver(simpleResult(ex, 'skipped', closed ? 'engine_closed' : 'unknown_route'), ex)
-      const pre = precheck(ex, route.compare.maxBodySize)
-      if (pre) return deliver(simpleResult(ex, pre.verdict, pre.reason), ex)
-      if (pending >= maxPending) {
-        saturated++
-        return deliver(simpleResult(ex, 'skipped', 'saturated'), ex)
-      }
-      pending++
-      return new Promise((resolve) => enqueue({ exchange: ex, resolve, retried: false }))
+    compare (ex) {
+      return new Promise((resolve) => { accept(ex, resolve) })
+    },
+
+    submit (ex) {
+      accept(ex, undefined)
     },
 
     stats () {

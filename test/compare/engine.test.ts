@@ -118,3 +118,17 @@ t.test('close() ends the pool; later and in-flight compares resolve as skipped',
   t.same((await inFlight).reason, 'engine_closed')
   t.same((await engine.compare(exchange(resp({}), resp({})))).reason, 'engine_closed')
 })
+
+t.test('submit() compares without a promise: results reach onResult only', async (t) => {
+  let resolveAll: () => void = () => {}
+  const all = new Promise<void>((resolve) => { resolveAll = resolve })
+  const seen: ComparisonResult[] = []
+  const engine = createCompareEngine({ threads: 1, maxBatch: 2, onResult: (r) => { seen.push(r); if (seen.length === 3) resolveAll() } })
+  t.teardown(() => engine.close())
+  await engine.setRoutes([{ name: 'r', compare: cfg({}), hasSecondary: false }], FIXTURES)
+  t.equal(engine.submit(exchange(resp({ a: 1 }), resp({ a: 1 }))), undefined)
+  engine.submit(exchange(resp({ a: 1 }), resp({ a: 2 })))
+  engine.submit({ ...exchange(resp({}), resp({})), route: 'nope' })
+  await all
+  t.same(seen.map((r) => r.verdict).sort(), ['match', 'mismatch', 'skipped'], 'a full batch of two went at once; the unknown route was answered at once')
+})
