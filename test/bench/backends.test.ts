@@ -1,7 +1,8 @@
 // Benchmark backends: exact body sizes, candidate differences that normalize away, 404 off the
-// one route, configured latency, and a closed port that refuses.
+// one route, configured latency, keep-alive over a raw socket, and a closed port that refuses.
 import t from 'tap'
 import net from 'node:net'
+import { once } from 'node:events'
 import { makeBody, startBackend, closedPort, KiB, MiB } from '../../bench/backends.js'
 
 t.test('bodies are valid JSON of exactly the asked size, same items in both variants', async (t) => {
@@ -43,4 +44,20 @@ t.test('a port in use is an error, and closedPort refuses connections', async (t
     net.connect(port, '127.0.0.1').once('error', resolve)
   })
   t.equal(err.code, 'ECONNREFUSED')
+})
+
+t.test('keep-alive: requests split across packets and back to back on one connection', async (t) => {
+  const be = await startBackend({ variant: 'primary' })
+  t.teardown(() => be.close())
+  const sock = net.connect(be.port, '127.0.0.1')
+  await once(sock, 'connect')
+  let got = ''
+  sock.setEncoding('latin1').on('data', (d: string) => { got += d })
+  sock.write('GET /json/300 HTTP/1.1\r\nhost: x\r\n')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  sock.write('\r\nGET /json/300 HTTP/1.1\r\nhost: x\r\n\r\nGET /nope HTTP/1.1\r\nconnection: close\r\n\r\n')
+  await once(sock, 'close')
+  t.equal(got.match(/HTTP\/1\.1 200 OK/g)?.length, 2, 'two answers on one connection')
+  t.match(got, /content-length: 300\r\n/)
+  t.match(got, /HTTP\/1\.1 404 Not Found[\s\S]*use GET/, 'then the 404, and the connection closes as asked')
 })
