@@ -126,14 +126,17 @@ export function fingerprint (side: PreparedSide, maxPaths = DEFAULT_FINGERPRINT_
   } else {
     leaf('body').add(TAG.string, side.body.kind === 'binary' ? side.body.sha256 : side.body.text)
   }
-  let digests = ''
-  for (const h of hashes) digests += h.digest().padStart(HASH_WIDTH, '0')
-  return { paths: JSON.stringify(hashes.map((h) => h.path)), hashes: digests }
+  return pack(hashes.map((h) => h.path), hashes.map((h) => h.digest()))
+}
+
+/** The one place that knows the packed layout (fingerprintEntries reads it back). */
+function pack (paths: readonly string[], digests: readonly string[]): Fingerprint {
+  return { paths: JSON.stringify(paths), hashes: digests.map((d) => d.padStart(HASH_WIDTH, '0')).join('') }
 }
 
 /** A fingerprint from grouping path → digest (at most HASH_WIDTH characters). */
 export function packFingerprint (entries: Record<string, string>): Fingerprint {
-  return { paths: JSON.stringify(Object.keys(entries)), hashes: Object.values(entries).map((d) => d.padStart(HASH_WIDTH, '0')).join('') }
+  return pack(Object.keys(entries), Object.values(entries))
 }
 
 /** Grouping path → digest. */

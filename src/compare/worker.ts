@@ -9,10 +9,10 @@
  * shared Int32Array through which the engine's watchdog sees which exchange is being compared,
  * so a runaway comparator is stopped and blamed alone (see engine.ts).
  */
+import { isMainThread } from 'node:worker_threads'
 import type { Exchange } from '../shadow/exchange.js'
 import { addCounts, type CountsByName } from './chain.js'
 import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type ComparisonOutput, type RouteSpec, type WorkerOutput } from './pipeline.js'
-import { isMainThread } from 'node:worker_threads'
 import { COMPARE_THREAD_NICE, lowerThreadPriority } from './thread-priority.js'
 
 export interface WorkerBatch {

@@ -1,17 +1,11 @@
 /** A small seeded random-JSON generator for the property tests (mulberry32; reproducible by seed). */
 
+import { prng } from '../../src/demo/data.js'
+
 export type Rng = () => number
 
-export function rng (seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The demo's seeded PRNG (mulberry32): one implementation, same sequences. */
+export const rng: (seed: number) => Rng = prng
 
 const KEYS = ['a', 'b', 'id', 'name', 'odd key', 'items', 'price', 'ts', 'x-y']
 const STRINGS = ['', 'x', 'hello world', '2024-05-01T10:00:00Z', '0b6f2c7e-1d2a-4c59-9a3e-6b1f0c2d3e4f', "it's"]
