@@ -1,20 +1,19 @@
 /**
  * The comparison engine the proxy talks to. `compare()` is cheap on the calling (client-
  * serving) thread: a precheck on statuses and sizes, then the exchange joins a batch for a
- * piscina worker that decodes, normalizes and diffs; the results come back for the noise model
+ * comparison thread (thread-pool.ts) that decodes, normalizes and diffs; the results come back for the noise model
  * (main thread, counting only) and the signature. A batch leaves when it holds `maxBatch`
  * exchanges or `batchWindowMs` after its first one, so at any rate the hand-off to a worker
  * (structured clone, two thread wake-ups) is paid per batch, not per request. The queue is
  * bounded: when `threads + maxQueue` exchanges are pending, the next is `skipped`/`saturated`
  * at once and counted, never awaited. Every comparison has a time limit (`taskTimeoutMs`, see
- * batch.ts): over it, the batch's task is aborted and piscina replaces the worker, so a runaway
+ * batch.ts): over it, the batch's task is cancelled and its thread replaced, so a runaway
  * custom comparator costs one thread restart and its own verdict, never a stuck pool.
  * `compare()` never rejects.
  */
 import { availableParallelism } from 'node:os'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Piscina } from 'piscina'
 import { ShadowfigError } from '../errors.js'
 import type { CompareConfig } from '../config/schema.js'
 import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
@@ -26,6 +25,7 @@ import { finalize, simpleResult } from './result.js'
 import type { ComparisonResult, SkipReason } from './types.js'
 import { Batch, watchdogPeriod, type Waiting } from './batch.js'
 import type { BatchResult, WorkerBatch } from './worker.js'
+import { ThreadPool } from './thread-pool.js'
 
 export interface CompareEngineOptions {
   /** Worker threads (default: max(1, availableParallelism() - 1)). */
@@ -96,7 +96,7 @@ function forWorker (ex: Exchange): Exchange {
   return { ...ex, request, primary, candidate, secondary }
 }
 
-/** Why a task failed, from piscina's rejection: the time limit, the heap cap, or anything else. */
+/** Why a task failed, from the pool's error: the time limit, the heap cap, or anything else. */
 function failureReason (err: unknown): SkipReason {
   const e = err as { name?: string, code?: string }
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'comparator_timeout'
@@ -112,12 +112,9 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const batchWindowMs = opts.batchWindowMs ?? 10
   const limits: CompareLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   const noise = new NoiseModel(opts.noise)
-  const pool = new Piscina<WorkerBatch, BatchResult>({
-    filename: WORKER_URL.href,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 60_000,
-    recordTiming: false, // its run/wait histograms are not exported anywhere: skip the per-task work
+  const pool = new ThreadPool<WorkerBatch, BatchResult>({
+    entry: WORKER_URL,
+    threads,
     // jsondiffpatch needs ~90x the body size in heap (a 5 MB pair peaked near 460 MB): cap it
     // so one pathological pair costs a worker restart, not the process.
     resourceLimits: { maxOldGenerationSizeMb: opts.maxWorkerHeapMb ?? 1024 },
@@ -135,7 +132,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const running = new Set<Batch>()
   const watchdog = setInterval(() => {
     const now = performance.now()
-    for (const b of running) b.check(now, taskTimeoutMs)
+    for (const b of running) if (b.check(now, taskTimeoutMs) && b.job) pool.cancel(b.job)
   }, watchdogPeriod(taskTimeoutMs))
   // Referenced only while exchanges are pending: a caller awaiting compare() (replay, tests)
   // must not see the process exit while its batch waits for a worker that is still starting.
@@ -198,13 +195,11 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     }
     if (b.items.length === 0) return
     running.add(b)
-    pool.run(task, { signal: b.abort.signal }).then((res) => {
+    b.job = pool.run(task, (err, res) => {
       running.delete(b)
+      if (err !== undefined || res === undefined) { failed(b, err); return }
       addCounts(counts, res.counts)
       b.items.forEach((w, i) => { settle(w, completedResult(w.exchange, res.outputs[i] as WorkerOutput)) })
-    }, (err: unknown) => {
-      running.delete(b)
-      failed(b, err)
     })
   }
 
@@ -280,7 +275,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
       const left = open
       open = []
       for (const w of left) settle(w, simpleResult(w.exchange, 'skipped', 'engine_closed'))
-      await pool.destroy()
+      await pool.close()
     },
   }
 }

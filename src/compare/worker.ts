@@ -1,8 +1,9 @@
 /**
- * Piscina worker entry: one *batch* of comparisons per task. A task per exchange cost the
- * client-serving thread more than the comparison itself (measured at 1,000 req/s: ~0.19 ms of
- * CPU per exchange for piscina's hand-off, two thread wake-ups and a start-signal channel,
- * against ~0.1 ms for the JSON work); a batch pays that once for up to `maxBatch` exchanges.
+ * Comparison thread entry (thread-pool.ts): one *batch* of comparisons per task. A task per
+ * exchange cost the client-serving thread more than the comparison itself (measured at 1,000
+ * req/s: ~0.19 ms of CPU per exchange for the hand-off, two thread wake-ups and a start-signal
+ * channel, against ~0.1 ms for the JSON work); a batch pays that once for up to `maxBatch`
+ * exchanges.
  *
  * Compiled routes (plans, loaded custom comparators) are cached per config generation, so each
  * worker compiles a route once per reload. Task input is plain data (structured clone) plus one
@@ -14,6 +15,7 @@ import type { Exchange } from '../shadow/exchange.js'
 import { addCounts, type CountsByName } from './chain.js'
 import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type ComparisonOutput, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { COMPARE_THREAD_NICE, lowerThreadPriority } from './thread-priority.js'
+import { serveTasks } from './thread-pool.js'
 
 export interface WorkerBatch {
   exchanges: Exchange[]
@@ -72,3 +74,6 @@ export default async function compareBatch (batch: WorkerBatch): Promise<BatchRe
   }
   return result
 }
+
+// In a pool thread, answer the engine's batches (a no-op when imported on a main thread).
+serveTasks(compareBatch)

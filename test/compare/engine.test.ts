@@ -1,5 +1,5 @@
 /**
- * The engine with its real piscina pool (workers run the .ts sources through the TypeScript
+ * The engine with its real thread pool (threads run the .ts sources through the TypeScript
  * loader they inherit from tap): results, stats and per-comparator counters, config validation
  * on setRoutes, custom comparators inside workers (throw; a runaway loop stopped by the task
  * time limit, which excludes worker start-up), the bounded queue (saturated results come back
