@@ -5,7 +5,8 @@
  * synchronously on the thread itself: an async fs call would read the link from a libuv pool
  * thread. Elsewhere (macOS, Windows, no /proc) it does nothing and says so.
  *
- * Why not piscina's `niceIncrement`: it needs the optional native module @napi-rs/nice.
+ * Why not a native binding such as @napi-rs/nice (what piscina's `niceIncrement` used): it would
+ * be the project's only native dependency, for one system call.
  */
 import { readlinkSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
