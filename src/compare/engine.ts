@@ -96,12 +96,12 @@ function forWorker (ex: Exchange): Exchange {
   return { ...ex, request, primary, candidate, secondary }
 }
 
-/** Why a task failed, from the pool's error: the time limit, the heap cap, or anything else. */
+/**
+ * Why a task failed, from the pool's error: the heap cap, or anything else. (The time limit and
+ * close() are known without it: the engine cancelled those tasks itself.)
+ */
 function failureReason (err: unknown): SkipReason {
-  const e = err as { name?: string, code?: string }
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'comparator_timeout'
-  if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'diff_too_large'
-  return 'comparator_error'
+  return (err as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'diff_too_large' : 'comparator_error'
 }
 
 export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEngine {

@@ -16,6 +16,7 @@ import { addCounts, type CountsByName } from './chain.js'
 import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type ComparisonOutput, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { COMPARE_THREAD_NICE, lowerThreadPriority } from './thread-priority.js'
 import { serveTasks } from './thread-pool.js'
+import { PROGRESS_INDEX, PROGRESS_THREAD } from './batch.js'
 
 export interface WorkerBatch {
   exchanges: Exchange[]
@@ -25,14 +26,16 @@ export interface WorkerBatch {
   configDir: string
   limits: CompareLimits
   /**
-   * Shared with the engine: slot 0 holds 1 + the index of the exchange being compared (0 before
-   * the first). Written before each comparison; the engine only reads it.
+   * Shared with the engine (batch.ts): this thread's id, then 1 + the index of the exchange
+   * being compared (0 before the first), written before each comparison; the engine only reads.
    */
   progress: Int32Array
 }
 
+/** This thread's kernel id (Linux), for the engine's watchdog to read its CPU time; 0: unknown. */
+let threadTid = 0
 // Imported on a main thread (tests, tools) this module must leave that thread's priority alone.
-if (!isMainThread) lowerThreadPriority(COMPARE_THREAD_NICE)
+if (!isMainThread) threadTid = lowerThreadPriority(COMPARE_THREAD_NICE) ?? 0
 
 const compiled = new Map<string, Promise<CompiledRoute>>()
 let currentGeneration = -1
@@ -66,8 +69,9 @@ async function compareOne (batch: WorkerBatch, ex: Exchange): Promise<Comparison
 
 export default async function compareBatch (batch: WorkerBatch): Promise<BatchResult> {
   const result: BatchResult = { outputs: new Array(batch.exchanges.length), counts: {} }
+  Atomics.store(batch.progress, PROGRESS_THREAD, threadTid)
   for (let i = 0; i < batch.exchanges.length; i++) {
-    Atomics.store(batch.progress, 0, i + 1)
+    Atomics.store(batch.progress, PROGRESS_INDEX, i + 1)
     const { counts, ...out } = await compareOne(batch, batch.exchanges[i] as Exchange)
     addCounts(result.counts, counts)
     result.outputs[i] = out
