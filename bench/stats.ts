@@ -47,6 +47,10 @@ export interface ScenarioResult extends ScenarioDef {
   proxy: SideStats
   overheadP50Ms: number
   overheadP99Ms: number
+  /** Lowest and highest per-repeat p99 overhead: how far one run can be trusted on this box. */
+  overheadP99RangeMs: [number, number]
+  /** Lowest and highest proxied throughput over the repeats (the saturation figure's spread). */
+  proxyThroughputRange: [number, number]
   cpuSecPer1k: number
   /** Highest peak RSS over the repeats, MiB. */
   peakRssMiB: number
@@ -81,6 +85,8 @@ export function summarize (def: ScenarioDef, repeats: Repeat[]): ScenarioResult 
   const sent = repeats.reduce((n, r) => n + r.proxy.sentTotal, 0)
   const cpu = repeats.reduce((n, r) => n + r.cpuSeconds, 0)
   const notes: string[] = []
+  const overheads = repeats.map((r) => r.proxy.latencyMs.p99 - r.direct.latencyMs.p99)
+  const rates = repeats.map((r) => r.proxy.achievedRate)
   // An open-loop run whose outstanding requests reached the pool size was short of sockets:
   // its queueing is measured, but say so.
   if (repeats.some((r) => r.proxy.mode === 'open' && r.proxy.maxInFlight >= r.proxy.connections)) notes.push('generator pool exhausted')
@@ -90,7 +96,9 @@ export function summarize (def: ScenarioDef, repeats: Repeat[]): ScenarioResult 
     direct: side(repeats.map((r) => r.direct)),
     proxy: side(repeats.map((r) => r.proxy)),
     overheadP50Ms: round(median(repeats.map((r) => r.proxy.latencyMs.p50 - r.direct.latencyMs.p50))),
-    overheadP99Ms: round(median(repeats.map((r) => r.proxy.latencyMs.p99 - r.direct.latencyMs.p99))),
+    overheadP99Ms: round(median(overheads)),
+    overheadP99RangeMs: [round(Math.min(...overheads)), round(Math.max(...overheads))],
+    proxyThroughputRange: [round(Math.min(...rates), 0), round(Math.max(...rates), 0)],
     cpuSecPer1k: sent > 0 ? round(cpu / sent * 1000) : Number.NaN,
     peakRssMiB: round(Math.max(...repeats.map((r) => r.peakRssBytes)) / 2 ** 20, 1),
     counters,
@@ -134,15 +142,21 @@ export function shadowSummary (r: ScenarioResult): string {
 
 const kib = (b: number): string => b >= 2 ** 20 ? `${b / 2 ** 20} MiB` : `${b / 1024} KiB`
 
+/** ` (lo–hi)` after a median taken over more than one repeat; nothing for a single run. */
+function spread (r: ScenarioResult, [lo, hi]: [number, number]): string {
+  return r.repeats > 1 ? ` (${lo}–${hi})` : ''
+}
+
 export function markdownTable (results: ScenarioResult[]): string {
   const rows = [
-    '| scenario | peer | load | req/s direct → proxy | p50 ms d → p | p99 ms d → p | p99.9 ms d → p | **p99 overhead ms** | CPU s / 1k req | peak RSS MiB | shadow (share of requests) | errors d/p |',
+    '| scenario | peer | load | req/s direct → proxy (range) | p50 ms d → p | p99 ms d → p | p99.9 ms d → p | **p99 overhead ms** (range) | CPU s / 1k req | peak RSS MiB | shadow (share of requests) | errors d/p |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const r of results) {
     const load = r.kind === 'latency' ? `${r.rate} req/s, ${kib(r.sizeBytes)}` : `closed loop, ${kib(r.sizeBytes)}`
     const note = r.notes.length ? ` (${r.notes.join('; ')})` : ''
-    rows.push(`| ${r.name}${note} | ${r.peer}${r.workers && r.workers > 1 ? ` ×${r.workers}` : ''} | ${load} | ${r.direct.throughput} → ${r.proxy.throughput} | ${r.direct.p50} → ${r.proxy.p50} | ${r.direct.p99} → ${r.proxy.p99} | ${r.direct.p999} → ${r.proxy.p999} | **${r.overheadP99Ms}** | ${r.cpuSecPer1k} | ${r.peakRssMiB} | ${shadowSummary(r)} | ${r.direct.errors}/${r.proxy.errors} |`)
+    const rate = `${r.direct.throughput} → ${r.proxy.throughput}${r.kind === 'saturation' ? spread(r, r.proxyThroughputRange) : ''}`
+    rows.push(`| ${r.name}${note} | ${r.peer}${r.workers && r.workers > 1 ? ` ×${r.workers}` : ''} | ${load} | ${rate} | ${r.direct.p50} → ${r.proxy.p50} | ${r.direct.p99} → ${r.proxy.p99} | ${r.direct.p999} → ${r.proxy.p999} | **${r.overheadP99Ms}**${spread(r, r.overheadP99RangeMs)} | ${r.cpuSecPer1k} | ${r.peakRssMiB} | ${shadowSummary(r)} | ${r.direct.errors}/${r.proxy.errors} |`)
   }
   return rows.join('\n')
 }

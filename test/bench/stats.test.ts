@@ -24,6 +24,8 @@ t.test('overhead is the median of per-repeat differences, not a difference of me
   // Repeats where the machine drifted: 2→3, 10→10.5, 4→4.2. Pairwise: 1, 0.5, 0.2 → 0.5.
   const r = summarize(def, [rep(2, 3), rep(10, 10.5), rep(4, 4.2)])
   t.equal(r.overheadP99Ms, 0.5)
+  t.same(r.overheadP99RangeMs, [0.2, 1], 'and how far the repeats spread')
+  t.same(r.proxyThroughputRange, [1000, 1000])
   t.equal(r.direct.p99, 4)
   t.equal(r.proxy.p99, 4.2)
   t.equal(r.repeats, 3)
@@ -57,5 +59,10 @@ t.test('measurements expose what budget lines name; the table has one row per sc
   const table = markdownTable([a, { ...b, notes: ['x'] }]).split('\n')
   t.equal(table.length, 4)
   t.match(table[2], /^\| mirror-2k \| shadowfig \| 1000 req\/s, 2 KiB \|.*\*\*0\.4\*\*/)
-  t.match(table[3], /^\| sat \(x\) \| shadowfig ×2 \| closed loop, 1 MiB \|/)
+  t.match(table[3], /^\| sat \(x\) \| shadowfig ×2 \| closed loop, 1 MiB \| 1000 → 1000 \|/)
+  t.notMatch(table[2] as string, /\(\d/, 'one repeat: no spread')
+  const c = summarize({ ...def, name: 'sat3', kind: 'saturation', rate: undefined }, [rep(1, 2, { proxy: run(2, { achievedRate: 900 }) }), rep(1, 1.5, { proxy: run(1.5, { achievedRate: 1200 }) }), rep(1, 3)])
+  const row = markdownTable([c]).split('\n')[2] as string
+  t.match(row, /\| 1000 → 1000 \(900–1200\) \|/, 'saturation rows show the throughput spread')
+  t.match(row, /\*\*1\*\* \(0\.5–2\) \|/, 'and every row the p99 overhead spread')
 })
