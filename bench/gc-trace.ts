@@ -9,19 +9,11 @@
  * scavenge (bench/README.md, session 3): anything per request that outlives a scavenge shows
  * up as `promoted`, and its copying as pause time on the thread that serves clients.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import YAML from 'yaml'
-import { closedPort } from './backends.js'
-import { shadowfigConfig, type ShadowMode } from './configs.js'
+import { summarizeNvp } from './gc-nvp.js'
 import type { LoadResult } from './loadgen.js'
 import { benchFile, runJson, spawnNode, stop, waitForLine } from './proc.js'
-import { waitReady } from './targets.js'
-import { summarizeNvp } from './gc-nvp.js'
+import { startShadowfig, type ShadowMode, type Upstreams } from './targets.js'
 
 const { values: a } = parseArgs({
   options: {
@@ -30,21 +22,14 @@ const { values: a } = parseArgs({
     only: { type: 'string', default: 'none,healthy' },
   },
 })
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const rate = Number(a.rate)
 
-async function traceOne (shadow: ShadowMode, upstreams: { primary: number, candidate: number }): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'shadowfig-gc-'))
-  const [port, adminPort] = [await closedPort(), await closedPort()]
-  const file = path.join(dir, 'shadowfig.yaml')
-  writeFileSync(file, YAML.stringify(shadowfigConfig({ shadow, upstreams: { ...upstreams, slow: 0, down: 0 } }, port, adminPort, path.join(dir, 'diffs.ndjson'))))
-  const proxy = spawn(process.execPath, ['--trace-gc-nvp', path.join(ROOT, 'dist/cli.js'), '--config', file], { stdio: ['ignore', 'pipe', 'inherit'] })
+async function traceOne (shadow: ShadowMode, upstreams: Upstreams): Promise<void> {
   let out = ''
-  proxy.stdout.setEncoding('utf8').on('data', (d: string) => { out += d })
+  const proxy = await startShadowfig({ shadow, upstreams, entry: 'dist', nodeArgs: ['--trace-gc-nvp'], onStdout: (d) => { out += d } })
   try {
-    await waitReady(`http://127.0.0.1:${adminPort}/readyz`, proxy)
     const load = (ms: number): Promise<LoadResult> => runJson<LoadResult>(benchFile('loadgen-main.ts'), {
-      url: `http://127.0.0.1:${port}/json/2048`, mode: 'open', rate, connections: Math.max(64, Math.ceil(rate / 4)), durationMs: ms, warmupMs: 500,
+      url: `http://127.0.0.1:${proxy.port}/json/2048`, mode: 'open', rate, connections: Math.max(64, Math.ceil(rate / 4)), durationMs: ms, warmupMs: 500,
     })
     await load(1500) // warm the JIT, the pools and the comparison threads
     const mark = out.length
@@ -58,8 +43,7 @@ async function traceOne (shadow: ShadowMode, upstreams: { primary: number, candi
       process.stdout.write(`| ${iso}${iso === main ? ' (client thread)' : ''} | ${s.scavenges} | ${s.scavenges === 0 ? '–' : (s.pauseMs / s.scavenges).toFixed(2)} | ${per(s.survived)} | ${per(s.promoted)} | ${s.marks} (${s.markPauseMs.toFixed(1)}) |\n`)
     }
   } finally {
-    await stop(proxy, 10_000)
-    rmSync(dir, { recursive: true, force: true })
+    await proxy.stop()
   }
 }
 
@@ -67,7 +51,8 @@ const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ varia
 const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }])])
 try {
   const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+)\]/)])
-  for (const mode of (a.only as string).split(',') as ShadowMode[]) await traceOne(mode, { primary: Number(pm[1]), candidate: Number(cm[1]) })
+  const upstreams: Upstreams = { primary: Number(pm[1]), candidate: Number(cm[1]), slow: 0, down: 0 }
+  for (const mode of (a.only as string).split(',') as ShadowMode[]) await traceOne(mode, upstreams)
 } finally {
   await Promise.all([stop(primary), stop(candidate)])
 }

@@ -38,6 +38,10 @@ export interface ShadowfigOptions {
   entry?: 'src' | 'dist'
   /** Directory for --cpu-prof output; profiling is off when absent. */
   cpuProfDir?: string
+  /** More node flags for the proxy, e.g. --trace-gc-nvp (bench/gc-trace.ts). */
+  nodeArgs?: string[]
+  /** Receives the proxy's stdout (ignored when absent). */
+  onStdout?: (text: string) => void
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -64,10 +68,12 @@ export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
   const file = path.join(dir, 'shadowfig.yaml')
   writeFileSync(file, YAML.stringify(shadowfigConfig(o, port, adminPort, path.join(dir, 'diffs.ndjson'))))
   const args = ['--config', file, ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [])]
-  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []
+  const nodeArgs = [...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []), ...(o.nodeArgs ?? [])]
+  const stdout = o.onStdout ? 'pipe' : 'ignore'
   const child = o.entry === 'dist'
-    ? spawnNode(path.join(ROOT, 'dist/cli.js'), args, { ...o.where, nodeArgs, stdout: 'ignore', tsx: false })
-    : spawnNode(path.join(ROOT, 'src/cli.ts'), args, { ...o.where, nodeArgs, stdout: 'ignore' })
+    ? spawnNode(path.join(ROOT, 'dist/cli.js'), args, { ...o.where, nodeArgs, stdout, tsx: false })
+    : spawnNode(path.join(ROOT, 'src/cli.ts'), args, { ...o.where, nodeArgs, stdout })
+  if (o.onStdout) child.stdout?.setEncoding('utf8').on('data', o.onStdout)
   const cleanup = async (): Promise<void> => { await stop(child, 10_000); rmSync(dir, { recursive: true, force: true }) }
   try {
     await waitReady(`http://127.0.0.1:${adminPort}/readyz`, child)

@@ -7,10 +7,11 @@
  * timer: an index that has not moved while its thread used `limitMs` of CPU means one
  * comparison has run that long, and the batch's task is cancelled (the pool then replaces the
  * thread, thread-pool.ts). CPU time, not wall time: comparison threads run at nice 10, so on a
- * machine busy serving clients a comparison may wait long for a core without being slow. Where a thread's CPU time cannot be read (not Linux) wall time stands in. The
- * same index tells which exchange to blame, so the others of the batch are compared again
- * instead of sharing its verdict. Queueing and a fresh worker's start-up (module loading,
- * seconds under a TypeScript loader) never count as a slow comparison.
+ * machine busy serving clients a comparison may wait long for a core without being slow.
+ * Where a thread's CPU time cannot be read (not Linux) wall time stands in. The same index
+ * tells which exchange to blame, so the others of the batch are compared again instead of
+ * sharing its verdict. Queueing and a fresh worker's start-up (module loading, seconds under a
+ * TypeScript loader) never count as a slow comparison.
  */
 import type { Exchange } from '../shadow/exchange.js'
 import type { BatchResult, WorkerBatch } from './worker.js'

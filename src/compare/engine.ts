@@ -1,8 +1,8 @@
 /**
  * The comparison engine the proxy talks to. `compare()` is cheap on the calling (client-
  * serving) thread: a precheck on statuses and sizes, then the exchange joins a batch for a
- * comparison thread (thread-pool.ts) that decodes, normalizes and diffs; the results come back for the noise model
- * (main thread, counting only) and the signature. A batch leaves when it holds `maxBatch`
+ * comparison thread (thread-pool.ts) that decodes, normalizes and diffs; the results come back
+ * for the noise model (main thread, counting only) and the signature. A batch leaves when it holds `maxBatch`
  * exchanges or `batchWindowMs` after its first one, so at any rate the hand-off to a worker
  * (structured clone, two thread wake-ups) is paid per batch, not per request. The queue is
  * bounded: when `threads + maxQueue` exchanges are pending, the next is `skipped`/`saturated`

@@ -108,7 +108,8 @@ export class ThreadPool<T, R> {
     worker.unref()
     worker.on('message', (reply: Reply<R>) => { this.onReply(thread, reply) })
     // A thread that dies (heap cap: ERR_WORKER_OUT_OF_MEMORY; an uncaught error; process.exit
-    // in a custom comparator) fails only its own task, and is replaced.
+    // in a custom comparator) fails only its own task; dispatch() starts a new thread in its
+    // place as soon as there is work for it (never in a loop for an entry that cannot load).
     worker.on('error', (err) => { this.onDeath(thread, err) })
     worker.on('exit', (code) => { this.onDeath(thread, new Error(`comparison thread exited with code ${code}`)) })
     this.threads.push(thread)

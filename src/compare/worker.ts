@@ -12,11 +12,11 @@
  */
 import { isMainThread } from 'node:worker_threads'
 import type { Exchange } from '../shadow/exchange.js'
+import { PROGRESS_INDEX, PROGRESS_THREAD } from './batch.js'
 import { addCounts, type CountsByName } from './chain.js'
 import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type ComparisonOutput, type RouteSpec, type WorkerOutput } from './pipeline.js'
-import { COMPARE_THREAD_NICE, lowerThreadPriority } from './thread-priority.js'
 import { serveTasks } from './thread-pool.js'
-import { PROGRESS_INDEX, PROGRESS_THREAD } from './batch.js'
+import { COMPARE_THREAD_NICE, lowerThreadPriority } from './thread-priority.js'
 
 export interface WorkerBatch {
   exchanges: Exchange[]
