@@ -191,7 +191,7 @@ export class App {
 
   private build (config: Config, hash: string, prev: Runtime | undefined): Runtime {
     this.splits.rebuild(config.routes)
-    const sink = { submit: (e: Exchange) => { this.engine.submit(e) } }
+    const sink = { submit: (e: Exchange) => { this.engine.submit(e) }, room: () => this.engine.room() }
     const { runtime, retired } = buildRuntime(config, hash, { metrics: this.metrics, targets: this.targets, sink }, prev)
     for (const route of runtime.routes) {
       const ctl = this.splits.get(route.name)

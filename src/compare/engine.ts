@@ -6,7 +6,7 @@
  * exchanges or `batchWindowMs` after its first one, so at any rate the hand-off to a worker
  * (structured clone, two thread wake-ups) is paid per batch, not per request. The queue is
  * bounded: when `threads + maxQueue` exchanges are pending, the next is `skipped`/`saturated`
- * at once and counted, never awaited. Every comparison has a time limit (`taskTimeoutMs`, see
+ * at once and counted, never awaited; `room()` tells the proxy before it mirrors. Every comparison has a time limit (`taskTimeoutMs`, see
  * batch.ts): over it, the batch's task is cancelled and its thread replaced, so a runaway
  * custom comparator costs one thread restart and its own verdict, never a stuck pool.
  * `compare()` never rejects.
@@ -61,6 +61,12 @@ export interface CompareEngine {
   compare (exchange: Exchange): Promise<ComparisonResult>
   /** compare() for callers that only need `onResult`: no promise kept per exchange (the proxy's path). */
   submit (exchange: Exchange): void
+  /**
+   * How many more exchanges the queue takes now; past that they are skipped as `saturated`.
+   * The proxy asks before mirroring (ExchangeSink.room), so that under overload it sheds the
+   * mirror itself instead of paying for requests whose answers it cannot compare.
+   */
+  room (): number
   stats (): CompareEngineStats
   /** Paths the noise model currently explains on a route. */
   noisyPaths (route: string): string[]
@@ -253,6 +259,8 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     submit (ex) {
       accept(ex, undefined)
     },
+
+    room: () => Math.max(0, maxPending - pending),
 
     stats () {
       let queued = open.length

@@ -51,4 +51,10 @@ export interface Exchange {
 /** Where finished exchanges go. Must return quickly and never throw into the proxy. */
 export interface ExchangeSink {
   submit (exchange: Exchange): void
+  /**
+   * How many more exchanges it can take now (the comparison queue's free places); absent:
+   * unbounded. Asked before each mirror: when the exchanges already on their way fill it, the
+   * request is not mirrored at all and counts as `saturated`.
+   */
+  room? (): number
 }

@@ -1,7 +1,7 @@
 /**
  * Mirror decisions for one route, built at config load. `begin()` runs on the hot path for
  * every request of a shadowed route and answers in a few comparisons: method allowed? in the
- * sample? body within the cap? room on every target? circuit closed? Each "no" is counted
+ * sample? body within the cap? room on every target and in the comparison queue? circuit closed? Each "no" is counted
  * with its reason (shadowfig_mirror_total{outcome}); a "yes" reserves one in-flight slot per
  * target and returns the ticket that carries the exchange.
  */
@@ -90,6 +90,11 @@ export class ShadowRoute {
     for (let i = 0; i < targets.length; i++) {
       if (targets[i].state.inFlight >= this.config.maxInFlight) return this.skip('saturated')
     }
+    // A mirror whose exchange would find the comparison queue full is load with no result:
+    // under overload, shed it here, before it costs a request, a capture and a candidate's work.
+    // Exchanges still on their way (open tickets) will take their places first.
+    const room = this.deps.sink.room?.()
+    if (room !== undefined && room <= this.deps.targets.openTickets) return this.skip('saturated')
     for (let i = 0; i < targets.length; i++) {
       if (!targets[i].state.breaker.allow()) {
         for (let j = 0; j < i; j++) targets[j].state.breaker.release()
@@ -97,6 +102,7 @@ export class ShadowRoute {
       }
     }
     for (let i = 0; i < targets.length; i++) this.reserve(targets[i])
+    this.deps.targets.openTickets++
     return new MirrorTicket(this, route, req, target, hasBody, newRequestId(), targets)
   }
 
@@ -116,6 +122,9 @@ export class ShadowRoute {
       this.deps.metrics.upstreamErrors.labels(this.routeName, t.role, capture.failure).inc()
     }
   }
+
+  /** A ticket ended (submitted or abandoned): its exchange no longer waits for queue room. */
+  closeTicket (): void { this.deps.targets.openTickets-- }
 
   submit (exchange: Exchange): void {
     try {

@@ -2,6 +2,7 @@
  * Per mirror target (an upstream used as candidate or secondary) state that outlives config
  * reloads: the in-flight count bounded by `maxInFlight`, and the circuit breaker. Keeping it
  * across reloads means a reload can neither reset a tripped circuit nor forget in-flight load.
+ * For the same reason the count of open mirror tickets (all routes) lives here too.
  */
 import { CircuitBreaker } from './circuit.js'
 
@@ -15,6 +16,11 @@ export class TargetState {
 }
 
 export class TargetStates {
+  /**
+   * Mirrored exchanges begun and not yet submitted or abandoned, over all routes: places the
+   * comparison queue must still find for them (ShadowRoute.begin).
+   */
+  openTickets = 0
   private readonly byName = new Map<string, TargetState>()
 
   get (name: string, failures: number, cooldownMs: number): TargetState {

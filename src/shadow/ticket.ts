@@ -141,6 +141,7 @@ export class MirrorTicket implements ForwardObserver {
   private maybeSubmit (): void {
     if (this.ended || this.pending > 0 || this.primary === undefined || !this.mirrorsSent) return
     this.ended = true
+    this.shadow.closeTicket()
     const exchange: Exchange = {
       id: this.id,
       route: this.route.name,
@@ -159,6 +160,7 @@ export class MirrorTicket implements ForwardObserver {
   private abandon (outcome: 'body_too_large' | undefined): void {
     if (this.ended) return
     this.ended = true
+    this.shadow.closeTicket()
     this.body = undefined
     if (outcome !== undefined) this.shadow.count(outcome)
     if (!this.mirrorsSent) for (const t of this.targets) this.shadow.release(t, undefined)

@@ -97,16 +97,19 @@ t.test('a full queue gives skipped/saturated at once, counted', async (t) => {
   t.teardown(() => engine.close())
   await engine.setRoutes([{ name: 'r', compare: cfg({ comparators: ['./delay.js'] }), hasSecondary: false }], FIXTURES)
   let slowDone = false
+  t.equal(engine.room(), 2, 'one thread + one queue place')
   const accepted = [engine.compare(exchange(resp({}), resp({}))), engine.compare(exchange(resp({}), resp({})))]
   void accepted[0].then(() => { slowDone = true })
   const busy = engine.stats()
   t.equal(busy.queued + busy.running, 2, 'one running (or starting) and one queued')
+  t.equal(engine.room(), 0, 'a full queue says so before anything is submitted')
   const rejected = await Promise.all([1, 2, 3].map(() => engine.compare(exchange(resp({}), resp({})))))
   t.ok(rejected.every((r) => r.verdict === 'skipped' && r.reason === 'saturated'))
   t.notOk(slowDone, 'saturated results did not wait for the queue')
   t.equal(engine.stats().saturated, 3)
   const done = await Promise.all(accepted)
   t.same(done.map((r) => r.verdict), ['match', 'match'])
+  t.equal(engine.room(), 2, 'and has room again once it drained')
 })
 
 t.test('close() ends the pool; later and in-flight compares resolve as skipped', async (t) => {
