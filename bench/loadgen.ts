@@ -4,6 +4,9 @@
  *    latency runs from each request's *scheduled* send time, so stalls are charged in full
  *    (no coordinated omission). The pool is sized so the schedule is never short of sockets;
  *    when it is anyway, undici queues the request and its queueing time is still counted.
+ *    A pacer thread (pacer.ts) wakes the loop when sends are due: Node's own timers have a
+ *    millisecond tick, and the generator's lateness is part of every latency it reports
+ *    (`sendLatenessMs` says how late it was).
  *  - `closed`: `connections` loops, each sending its next request when the last completes;
  *    latency from the actual send. Used for the saturation (max throughput) figure.
  * Latency is taken with process.hrtime.bigint and recorded in microseconds in an HDR
@@ -13,9 +16,12 @@
  * proxy or the backends: `node --import tsx bench/loadgen.ts '<LoadOptions JSON>'` prints one
  * JSON `LoadResult` line on stdout.
  */
+import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { Pool, type Dispatcher } from 'undici'
 import hdr from 'hdr-histogram-js'
-import { makeSchedule, dueCount, offsetNs, sleepMs, type Schedule } from './schedule.js'
+import { makeSchedule, dueCount, offsetNs, type Schedule } from './schedule.js'
 
 export interface LoadOptions {
   /** Full URL of the target, e.g. http://127.0.0.1:8080/json/2048. */
@@ -58,6 +64,11 @@ export interface LoadResult {
   /** Completed recorded requests per second of measured window. */
   achievedRate: number
   latencyMs: LatencySummary
+  /**
+   * Open loop: how late the generator itself sent the recorded requests (send − scheduled
+   * instant), already included in `latencyMs`; null in closed mode.
+   */
+  sendLatenessMs: LatencySummary | null
   /** Most requests outstanding at once (open mode: must stay below `connections`). */
   maxInFlight: number
   /** Mean response body size seen, in bytes. */
@@ -65,8 +76,13 @@ export interface LoadResult {
 }
 
 /** The state of one run that every in-flight request reports back to. */
+/** µs histogram, 3 significant digits, up to 120 s. */
+const histogram = (): hdr.Histogram => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false })
+
 class Run {
-  readonly hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false })
+  readonly hist = histogram()
+  /** Open loop: send − scheduled instant of recorded requests, µs. */
+  readonly lateness = histogram()
   readonly errorKinds: Record<string, number> = {}
   sentTotal = 0
   sent = 0
@@ -81,9 +97,12 @@ class Run {
 
   constructor (readonly pool: Pool, readonly path: string, readonly origin: string) {}
 
-  send (scheduledNs: bigint, recorded: boolean, then?: () => void): void {
+  send (scheduledNs: bigint, recorded: boolean, then?: () => void, nowNs?: bigint): void {
     this.sentTotal++
-    if (recorded) this.sent++
+    if (recorded) {
+      this.sent++
+      if (nowNs !== undefined) this.lateness.recordValue(Math.max(1, Number((nowNs - scheduledNs) / 1000n)))
+    }
     if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
     this.pool.dispatch({ origin: this.origin, path: this.path, method: 'GET' }, new Request(this, scheduledNs, recorded, then))
   }
@@ -130,10 +149,20 @@ class Request implements Dispatcher.DispatchHandler {
   }
 }
 
-function summarize (run: Run, opts: LoadOptions, windowNs: number): LoadResult {
-  const h = run.hist
+function latencySummary (h: hdr.Histogram): LatencySummary {
   const ms = (us: number): number => Math.round(us) / 1000
   const empty = h.totalCount === 0
+  return {
+    p50: empty ? 0 : ms(h.getValueAtPercentile(50)),
+    p90: empty ? 0 : ms(h.getValueAtPercentile(90)),
+    p99: empty ? 0 : ms(h.getValueAtPercentile(99)),
+    p999: empty ? 0 : ms(h.getValueAtPercentile(99.9)),
+    max: empty ? 0 : ms(h.maxValue),
+    mean: empty ? 0 : ms(h.mean),
+  }
+}
+
+function summarize (run: Run, opts: LoadOptions, windowNs: number): LoadResult {
   return {
     mode: opts.mode,
     url: opts.url,
@@ -146,14 +175,8 @@ function summarize (run: Run, opts: LoadOptions, windowNs: number): LoadResult {
     errors: run.errors,
     errorKinds: run.errorKinds,
     achievedRate: windowNs > 0 ? run.completed / (windowNs / 1e9) : 0,
-    latencyMs: {
-      p50: empty ? 0 : ms(h.getValueAtPercentile(50)),
-      p90: empty ? 0 : ms(h.getValueAtPercentile(90)),
-      p99: empty ? 0 : ms(h.getValueAtPercentile(99)),
-      p999: empty ? 0 : ms(h.getValueAtPercentile(99.9)),
-      max: empty ? 0 : ms(h.maxValue),
-      mean: empty ? 0 : ms(h.mean),
-    },
+    latencyMs: latencySummary(run.hist),
+    sendLatenessMs: opts.mode === 'open' ? latencySummary(run.lateness) : null,
     maxInFlight: run.maxInFlight,
     bytesPerResponse: run.responses === 0 ? 0 : Math.round(run.bytes / run.responses),
   }
@@ -166,21 +189,65 @@ function openPool (opts: LoadOptions): { pool: Pool, run: Run } {
   return { pool, run: new Run(pool, u.pathname + u.search, u.origin) }
 }
 
+/**
+ * The pacer thread (pacer.ts), loaded from a data: URL module as src/compare/thread-pool.ts
+ * loads its threads: require() first (tsx compiles TypeScript for a worker's require() but
+ * not its import() on Node 20), import() where that fails (tap's loader).
+ */
+const PACER = new URL('./pacer' + extname(fileURLToPath(import.meta.url)), import.meta.url)
+const PACER_BOOT = new URL('data:text/javascript,' + encodeURIComponent(`
+import { createRequire } from 'node:module'
+const entry = ${JSON.stringify(PACER.href)}
+try { createRequire(entry)(${JSON.stringify(fileURLToPath(PACER))}) } catch { await import(entry) }
+`))
+
+export interface Pacer {
+  worker: Worker
+  /**
+   * The schedule's start (process.hrtime.bigint()), taken once the thread has loaded: a
+   * thread's start-up (tens of ms, most of a second under a test loader) is not charged as
+   * lateness. Due counts arrive as messages after it resolves.
+   */
+  started: Promise<bigint>
+}
+
+/** Starts a pacer thread (pacer.ts) for schedule `s`. */
+export function startPacer (s: Schedule): Pacer {
+  const clock = new BigInt64Array(new SharedArrayBuffer(8))
+  const worker = new Worker(PACER_BOOT, { workerData: { schedule: s, clock } })
+  const started = new Promise<bigint>((resolve, reject) => {
+    worker.once('error', reject)
+    worker.once('message', () => { // "loaded": start the clock and wake the thread
+      const start = process.hrtime.bigint()
+      Atomics.store(clock, 0, start)
+      Atomics.notify(clock, 0)
+      resolve(start)
+    })
+  })
+  return { worker, started }
+}
+
 async function openLoop (opts: LoadOptions, run: Run): Promise<number> {
   if (!opts.rate) throw new RangeError('open mode needs a rate')
   const s: Schedule = makeSchedule(opts.rate, opts.durationMs, opts.warmupMs)
-  const start = process.hrtime.bigint()
   let next = 0
-  await new Promise<void>((resolve) => {
-    const tick = (): void => {
-      const elapsed = Number(process.hrtime.bigint() - start)
-      const due = dueCount(s, elapsed)
-      for (; next < due; next++) run.send(start + BigInt(offsetNs(s, next)), next >= s.recordFrom)
-      if (next >= s.total) return resolve()
-      setTimeout(tick, sleepMs(s, next, Number(process.hrtime.bigint() - start)))
-    }
-    tick()
-  })
+  // The pacer only wakes this loop; what is due is decided here, by this thread's clock.
+  const { worker: pacer, started } = startPacer(s)
+  let start = 0n
+  try {
+    start = await started
+    await new Promise<void>((resolve, reject) => {
+      pacer.on('error', reject)
+      pacer.on('message', () => {
+        const now = process.hrtime.bigint()
+        const due = dueCount(s, Number(now - start))
+        for (; next < due; next++) run.send(start + BigInt(offsetNs(s, next)), next >= s.recordFrom, undefined, now)
+        if (next >= s.total) resolve()
+      })
+    })
+  } finally {
+    await pacer.terminate()
+  }
   await run.drained()
   // The measured window runs from the first recorded send slot to the last completion
   // (the nominal duration when nothing completed, e.g. a refused connection).

@@ -86,7 +86,8 @@ try {
   const env: BenchEnv = {
     upstreams: { primary: Number(pm[1]), candidate: Number(cm[1]), slow: Number(cm[2]), down: await closedPort() },
     durationMs: Number(a.duration ?? (a.quick ? 1.5 : 2.5)) * 1000,
-    warmupMs: a.quick ? 300 : 500,
+    warmupMs: a.quick ? 1000 : 3000,
+    closedWarmupMs: a.quick ? 300 : 500,
     // Five: the p99 of a 2.5 s run rests on its 25 slowest requests, and single runs on this
     // shared box moved by ±0.5 ms (bench/README.md): a median of five is steadier than of three.
     repeats: Number(a.repeats ?? (a.quick ? 1 : 5)),

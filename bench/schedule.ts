@@ -35,11 +35,3 @@ export function dueCount (s: Schedule, elapsedNs: number): number {
   if (elapsedNs < 0) return 0
   return Math.min(s.total, Math.floor(elapsedNs * s.rate / 1e9) + 1)
 }
-
-/**
- * Milliseconds to sleep before request `next` is due: whole milliseconds, rounded down so the
- * timer fires early rather than late (the tick then sends everything due, in a batch).
- */
-export function sleepMs (s: Schedule, next: number, elapsedNs: number): number {
-  return Math.max(0, Math.floor((offsetNs(s, next) - elapsedNs) / 1e6))
-}

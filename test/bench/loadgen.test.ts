@@ -2,7 +2,8 @@
 // reports failures by kind, and charges queueing to the scheduled send time (no coordinated
 // omission). Only lower bounds on latency are asserted: they hold however slow the machine is.
 import t from 'tap'
-import { runLoad } from '../../bench/loadgen.js'
+import { runLoad, startPacer } from '../../bench/loadgen.js'
+import { dueCount, makeSchedule } from '../../bench/schedule.js'
 import { startBackend, closedPort } from '../../bench/backends.js'
 
 t.test('open loop sends the scheduled number of requests and reads every body', async (t) => {
@@ -20,6 +21,26 @@ t.test('open loop sends the scheduled number of requests and reads every body', 
   t.ok(r.latencyMs.p50 > 0 && r.latencyMs.p50 <= r.latencyMs.p99 && r.latencyMs.p99 <= r.latencyMs.p999, `percentiles ordered: ${JSON.stringify(r.latencyMs)}`)
   t.ok(r.latencyMs.max > 0)
   t.ok(r.achievedRate > 0)
+  t.ok(r.sendLatenessMs !== null && r.sendLatenessMs.p50 > 0 && r.sendLatenessMs.max <= r.latencyMs.max, `send lateness reported: ${JSON.stringify(r.sendLatenessMs)}`)
+})
+
+t.test('the pacer wakes the loop with a growing due count, never ahead of the clock', async (t) => {
+  const s = makeSchedule(500, 100, 20) // 60 sends, one every 2 ms
+  const seen: Array<[number, number]> = []
+  const { worker: pacer, started } = startPacer(s)
+  const start = await started
+  await new Promise<void>((resolve, reject) => {
+    pacer.on('error', reject)
+    pacer.on('message', (due: number) => {
+      seen.push([due, dueCount(s, Number(process.hrtime.bigint() - start))])
+      if (due === s.total) resolve()
+    })
+  })
+  await pacer.terminate()
+  t.ok(seen.length > 1, `${seen.length} wake-ups`)
+  t.ok(seen.every(([due], i) => i === 0 || due > (seen[i - 1] as [number, number])[0]), 'each wake-up has new sends due')
+  t.ok(seen.every(([due, clock]) => due <= clock), 'nothing is announced before its scheduled instant')
+  t.equal(seen[seen.length - 1]?.[0], 60, 'the last wake-up covers the whole schedule')
 })
 
 t.test('latency runs from the scheduled time, so queueing behind a slow server counts', async (t) => {
@@ -39,6 +60,7 @@ t.test('closed loop keeps at most `connections` requests in flight', async (t) =
   t.teardown(be.close)
   const r = await runLoad({ url: `http://127.0.0.1:${be.port}/json/1024`, mode: 'closed', connections: 2, durationMs: 200, warmupMs: 50 })
   t.equal(r.rate, null)
+  t.equal(r.sendLatenessMs, null, 'a closed loop has no schedule to be late for')
   t.ok(r.completed > 0)
   t.equal(r.errors, 0)
   t.ok(r.maxInFlight <= 2)

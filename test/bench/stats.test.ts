@@ -8,6 +8,7 @@ const run = (p99: number, over: Partial<LoadResult> = {}): LoadResult => ({
   mode: 'open', url: 'http://x/json/2048', rate: 1000, connections: 250, durationMs: 1000,
   sentTotal: 1000, sent: 1000, completed: 1000, errors: 0, errorKinds: {}, achievedRate: 1000,
   latencyMs: { p50: p99 / 4, p90: p99 / 2, p99, p999: p99 * 2, max: p99 * 3, mean: p99 / 4 },
+  sendLatenessMs: { p50: 0.05, p90: 0.08, p99: 0.2, p999: 0.5, max: 1, mean: 0.06 },
   maxInFlight: 3, bytesPerResponse: 2048, ...over,
 })
 const def: ScenarioDef = { name: 'mirror-2k', description: 'd', peer: 'shadowfig', shadow: 'healthy', sizeBytes: 2048, kind: 'latency', rate: 1000 }
