@@ -55,6 +55,19 @@ function routeFor (batch: WorkerBatch, name: string): Promise<CompiledRoute> {
   return r
 }
 
+/**
+ * How long a comparison thread compares before it steps aside, and for how long (ms). Nice 10
+ * is not enough on its own: under the kernel's EEVDF scheduler a running thread keeps its core
+ * for the rest of its slice (~1.5 ms on 2 CPUs), so a client-serving thread that wakes on a
+ * busy machine waits behind a batch. Sleeping briefly (a futex timeout: ~20 µs plus the
+ * kernel's 50 µs timer slack) between comparisons hands the core over. Measured at 1,000
+ * req/s, 2 KiB, five alternating rounds of `--only mirror-2k`: p99 overhead median 0.80 ms
+ * against 1.20 ms without, lower in every round, for ~0.05 ms more CPU per exchange.
+ */
+const STEP_ASIDE_AFTER_MS = 0.1
+const STEP_ASIDE_FOR_MS = 0.02
+const nap = new Int32Array(new SharedArrayBuffer(4))
+
 /** Per exchange only what the main thread needs; the comparator counts once for the batch. */
 export interface BatchResult { outputs: WorkerOutput[], counts: CountsByName }
 
@@ -70,11 +83,16 @@ async function compareOne (batch: WorkerBatch, ex: Exchange): Promise<Comparison
 export default async function compareBatch (batch: WorkerBatch): Promise<BatchResult> {
   const result: BatchResult = { outputs: new Array(batch.exchanges.length), counts: {} }
   Atomics.store(batch.progress, PROGRESS_THREAD, threadTid)
+  let busySince = performance.now()
   for (let i = 0; i < batch.exchanges.length; i++) {
     Atomics.store(batch.progress, PROGRESS_INDEX, i + 1)
     const { counts, ...out } = await compareOne(batch, batch.exchanges[i] as Exchange)
     addCounts(result.counts, counts)
     result.outputs[i] = out
+    if (i + 1 < batch.exchanges.length && performance.now() - busySince >= STEP_ASIDE_AFTER_MS) {
+      Atomics.wait(nap, 0, 0, STEP_ASIDE_FOR_MS) // nothing ever notifies `nap`: a plain short sleep
+      busySince = performance.now()
+    }
   }
   return result
 }
