@@ -75,10 +75,10 @@ export interface LoadResult {
   bytesPerResponse: number
 }
 
-/** The state of one run that every in-flight request reports back to. */
 /** µs histogram, 3 significant digits, up to 120 s. */
 const histogram = (): hdr.Histogram => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false })
 
+/** The state of one run that every in-flight request reports back to. */
 class Run {
   readonly hist = histogram()
   /** Open loop: send − scheduled instant of recorded requests, µs. */

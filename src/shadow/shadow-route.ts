@@ -1,9 +1,9 @@
 /**
  * Mirror decisions for one route, built at config load. `begin()` runs on the hot path for
  * every request of a shadowed route and answers in a few comparisons: method allowed? in the
- * sample? body within the cap? room on every target and in the comparison queue? circuit closed? Each "no" is counted
- * with its reason (shadowfig_mirror_total{outcome}); a "yes" reserves one in-flight slot per
- * target and returns the ticket that carries the exchange.
+ * sample? body within the cap? room on every target and in the comparison queue? circuit
+ * closed? Each "no" is counted with its reason (shadowfig_mirror_total{outcome}); a "yes"
+ * reserves one in-flight slot per target and returns the ticket that carries the exchange.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Counter } from 'prom-client'
