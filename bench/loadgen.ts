@@ -18,9 +18,10 @@
  */
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { Pool, type Dispatcher } from 'undici'
 import hdr from 'hdr-histogram-js'
+import { startEntryThread } from '../src/compare/thread-pool.js'
 import { makeSchedule, dueCount, offsetNs, type Schedule } from './schedule.js'
 
 export interface LoadOptions {
@@ -97,12 +98,9 @@ class Run {
 
   constructor (readonly pool: Pool, readonly path: string, readonly origin: string) {}
 
-  send (scheduledNs: bigint, recorded: boolean, then?: () => void, nowNs?: bigint): void {
+  send (scheduledNs: bigint, recorded: boolean, then?: () => void): void {
     this.sentTotal++
-    if (recorded) {
-      this.sent++
-      if (nowNs !== undefined) this.lateness.recordValue(Math.max(1, Number((nowNs - scheduledNs) / 1000n)))
-    }
+    if (recorded) this.sent++
     if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
     this.pool.dispatch({ origin: this.origin, path: this.path, method: 'GET' }, new Request(this, scheduledNs, recorded, then))
   }
@@ -189,17 +187,8 @@ function openPool (opts: LoadOptions): { pool: Pool, run: Run } {
   return { pool, run: new Run(pool, u.pathname + u.search, u.origin) }
 }
 
-/**
- * The pacer thread (pacer.ts), loaded from a data: URL module as src/compare/thread-pool.ts
- * loads its threads: require() first (tsx compiles TypeScript for a worker's require() but
- * not its import() on Node 20), import() where that fails (tap's loader).
- */
+/** The pacer thread's module, started like the comparison threads (under tsx or tap's loader). */
 const PACER = new URL('./pacer' + extname(fileURLToPath(import.meta.url)), import.meta.url)
-const PACER_BOOT = new URL('data:text/javascript,' + encodeURIComponent(`
-import { createRequire } from 'node:module'
-const entry = ${JSON.stringify(PACER.href)}
-try { createRequire(entry)(${JSON.stringify(fileURLToPath(PACER))}) } catch { await import(entry) }
-`))
 
 export interface Pacer {
   worker: Worker
@@ -214,7 +203,7 @@ export interface Pacer {
 /** Starts a pacer thread (pacer.ts) for schedule `s`. */
 export function startPacer (s: Schedule): Pacer {
   const clock = new BigInt64Array(new SharedArrayBuffer(8))
-  const worker = new Worker(PACER_BOOT, { workerData: { schedule: s, clock } })
+  const worker = startEntryThread(PACER, { workerData: { schedule: s, clock } })
   const started = new Promise<bigint>((resolve, reject) => {
     worker.once('error', reject)
     worker.once('message', () => { // "loaded": start the clock and wake the thread
@@ -241,7 +230,12 @@ async function openLoop (opts: LoadOptions, run: Run): Promise<number> {
       pacer.on('message', () => {
         const now = process.hrtime.bigint()
         const due = dueCount(s, Number(now - start))
-        for (; next < due; next++) run.send(start + BigInt(offsetNs(s, next)), next >= s.recordFrom, undefined, now)
+        for (; next < due; next++) {
+          const scheduled = start + BigInt(offsetNs(s, next))
+          const recorded = next >= s.recordFrom
+          if (recorded) run.lateness.recordValue(Math.max(1, Number((now - scheduled) / 1000n)))
+          run.send(scheduled, recorded)
+        }
         if (next >= s.total) resolve()
       })
     })

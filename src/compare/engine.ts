@@ -2,15 +2,14 @@
  * The comparison engine the proxy talks to. `compare()` is cheap on the calling (client-
  * serving) thread: a precheck on statuses and sizes, then the exchange joins a batch for a
  * comparison thread (thread-pool.ts) that decodes, normalizes and diffs; the results come back
- * for the noise model (main thread, counting only) and the signature. A batch leaves when it holds `maxBatch`
- * exchanges or `batchWindowMs` after its first one, so at any rate the hand-off to a worker
- * (structured clone, two thread wake-ups) is paid per batch, not per request. The queue is
- * bounded: when `threads + maxQueue` exchanges are pending, the next is `skipped`/`saturated`
- * at once and counted, never awaited; `room()` tells the proxy before it mirrors. Every
- * comparison has a time limit (`taskTimeoutMs`, see batch.ts): over it, the batch's task is
- * cancelled and its thread replaced, so a runaway custom comparator costs one thread restart
- * and its own verdict, never a stuck pool.
- * `compare()` never rejects.
+ * for the noise model (main thread, counting only) and the signature. A batch leaves when it
+ * holds `maxBatch` exchanges or `batchWindowMs` after its first one, so at any rate the
+ * hand-off to a worker (structured clone, two thread wake-ups) is paid per batch, not per
+ * request. The queue is bounded: when `threads + maxQueue` exchanges are pending, the next is
+ * `skipped`/`saturated` at once and counted, never awaited; `room()` tells the proxy before it
+ * mirrors. Every comparison has a time limit (`taskTimeoutMs`, see batch.ts): over it, the
+ * batch's task is cancelled and its thread replaced, so a runaway custom comparator costs one
+ * thread restart and its own verdict, never a stuck pool. `compare()` never rejects.
  */
 import { availableParallelism } from 'node:os'
 import { extname } from 'node:path'

@@ -16,7 +16,7 @@
  * pool thread. Threads start from a small bootstrap that loads the entry through whatever
  * module loader the process runs under (TypeScript sources in tests and `npm run bench`).
  */
-import { isMainThread, parentPort, Worker, type ResourceLimits } from 'node:worker_threads'
+import { isMainThread, parentPort, Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads'
 
 export interface ThreadPoolOptions {
   /** Module whose top level calls `serveTasks` when it is loaded in a pool thread. */
@@ -57,6 +57,14 @@ import { fileURLToPath } from 'node:url'
 import { workerData } from 'node:worker_threads'
 try { createRequire(workerData.entry)(fileURLToPath(workerData.entry)) } catch { await import(workerData.entry) }
 `))
+
+/**
+ * A thread running module `entry` through BOOTSTRAP; `options.workerData` (an object) gets the
+ * entry's URL added. Also used by the bench's pacer thread (bench/loadgen.ts).
+ */
+export function startEntryThread (entry: URL, options: WorkerOptions & { workerData?: object } = {}): Worker {
+  return new Worker(BOOTSTRAP, { ...options, workerData: { ...options.workerData, entry: entry.href } })
+}
 
 export class ThreadPool<T, R> {
   private readonly threads: Array<Thread<T, R>> = []
@@ -102,7 +110,7 @@ export class ThreadPool<T, R> {
   }
 
   private spawn (): Thread<T, R> {
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: this.opts.entry.href }, resourceLimits: this.opts.resourceLimits })
+    const worker = startEntryThread(this.opts.entry, { resourceLimits: this.opts.resourceLimits })
     const thread: Thread<T, R> = { worker, job: undefined, gone: false }
     // Idle threads never keep the process alive; a thread with a task does (see dispatch).
     worker.unref()
