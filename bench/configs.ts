@@ -17,11 +17,11 @@ export interface Upstreams {
 const candidatePort = (shadow: ShadowMode, u: Upstreams): number => ({ healthy: u.candidate, slow: u.slow, down: u.down, none: 0 })[shadow]
 
 /** The one-route config a scenario runs: everything to the primary, mirrored per `shadow`. */
-export function shadowfigConfig (o: { shadow: ShadowMode, upstreams: Upstreams, comparators?: string[] }, port: number, adminPort: number, diffsFile: string): object {
+export function shadowfigConfig (o: { shadow: ShadowMode, upstreams: Upstreams, comparators?: string[], dispatch?: 'parallel' | 'after-primary' }, port: number, adminPort: number, diffsFile: string): object {
   const cand = candidatePort(o.shadow, o.upstreams)
   const route: Record<string, unknown> = { name: 'bench', match: { pathPrefix: '/' }, primary: 'primary' }
   if (o.shadow !== 'none') {
-    route.shadow = { candidate: 'candidate', sample: '100%', maxBodySize: '2MiB' }
+    route.shadow = { candidate: 'candidate', sample: '100%', maxBodySize: '2MiB', ...(o.dispatch ? { dispatch: o.dispatch } : {}) }
     // Normalizations that the candidate variant's differences need (see backends.ts).
     route.compare = { ignore: ['$.generated_at'], numbers: { precision: 2 }, arrays: { '$.items': { key: 'id' } }, maxBodySize: '2MiB', ...(o.comparators ? { comparators: o.comparators } : {}) }
   }

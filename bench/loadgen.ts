@@ -9,6 +9,8 @@
  *    (`sendLatenessMs` says how late it was).
  *  - `closed`: `connections` loops, each sending its next request when the last completes;
  *    latency from the actual send. Used for the saturation (max throughput) figure.
+ * `runRotation` shares one open-loop schedule between several targets in slices (schedule.ts
+ * `slotOf`), each with its own pool and histograms: the bench's direct and proxied runs.
  * Latency is taken with process.hrtime.bigint and recorded in microseconds in an HDR
  * histogram (3 significant digits). Only requests scheduled after the warm-up are recorded.
  *
@@ -22,7 +24,7 @@ import type { Worker } from 'node:worker_threads'
 import { Pool, type Dispatcher } from 'undici'
 import hdr from 'hdr-histogram-js'
 import { startEntryThread } from '../src/compare/thread-pool.js'
-import { makeSchedule, dueCount, offsetNs, type Schedule } from './schedule.js'
+import { makeSchedule, dueCount, offsetNs, slotOf, type Rotation, type Schedule } from './schedule.js'
 
 export interface LoadOptions {
   /** Full URL of the target, e.g. http://127.0.0.1:8080/json/2048. */
@@ -35,6 +37,20 @@ export interface LoadOptions {
   durationMs: number
   warmupMs: number
   /** Per-request headers and body timeout; default 10 s. */
+  timeoutMs?: number
+}
+
+/** Several targets sharing one open-loop schedule in slices (`runRotation`). */
+export interface RotationOptions {
+  urls: string[]
+  rate: number
+  /** Pool size per target. */
+  connections: number
+  /** Recorded time of the whole rotation (every target's slices together). */
+  durationMs: number
+  warmupMs: number
+  sliceMs: number
+  settleMs: number
   timeoutMs?: number
 }
 
@@ -70,6 +86,13 @@ export interface LoadResult {
    * instant), already included in `latencyMs`; null in closed mode.
    */
   sendLatenessMs: LatencySummary | null
+  /**
+   * Latency from the moment the generator actually sent each request (closed loop: the same as
+   * `latencyMs`). On a box where the generator shares cores with the peer, the peer's CPU use
+   * makes the generator late, and `latencyMs` charges that to the peer, as it must; this one
+   * shows how much of a p99 is the peer's own answer time.
+   */
+  fromSendMs: LatencySummary
   /** Most requests outstanding at once (open mode: must stay below `connections`). */
   maxInFlight: number
   /** Mean response body size seen, in bytes. */
@@ -84,6 +107,8 @@ class Run {
   readonly hist = histogram()
   /** Open loop: send − scheduled instant of recorded requests, µs. */
   readonly lateness = histogram()
+  /** Latency from the actual send, µs: `hist` less the generator's own lateness. */
+  readonly fromSend = histogram()
   readonly errorKinds: Record<string, number> = {}
   sentTotal = 0
   sent = 0
@@ -94,13 +119,18 @@ class Run {
   inFlight = 0
   maxInFlight = 0
   lastEndNs = 0n
+  /** Scheduled instant of the last recorded request sent (open loop's window). */
+  lastRecordedNs = 0n
   private idle: (() => void) | undefined
 
   constructor (readonly pool: Pool, readonly path: string, readonly origin: string) {}
 
   send (scheduledNs: bigint, recorded: boolean, then?: () => void): void {
     this.sentTotal++
-    if (recorded) this.sent++
+    if (recorded) {
+      this.sent++
+      this.lastRecordedNs = scheduledNs
+    }
     if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
     this.pool.dispatch({ origin: this.origin, path: this.path, method: 'GET' }, new Request(this, scheduledNs, recorded, then))
   }
@@ -112,6 +142,7 @@ class Run {
       if (failure === undefined) {
         this.completed++
         this.hist.recordValue(Math.max(1, Number((end - req.scheduledNs) / 1000n)))
+        this.fromSend.recordValue(Math.max(1, Number((end - req.sentNs) / 1000n)))
         if (end > this.lastEndNs) this.lastEndNs = end
       } else {
         this.errors++
@@ -132,6 +163,7 @@ class Run {
 /** One request: a handler object rather than closures, so the generator itself stays cheap. */
 class Request implements Dispatcher.DispatchHandler {
   status = 0
+  readonly sentNs = process.hrtime.bigint()
   constructor (readonly run: Run, readonly scheduledNs: bigint, readonly recorded: boolean, readonly then: (() => void) | undefined) {}
   onRequestStart (): void {}
   onResponseStart (_c: Dispatcher.DispatchController, status: number): void { this.status = status }
@@ -175,16 +207,17 @@ function summarize (run: Run, opts: LoadOptions, windowNs: number): LoadResult {
     achievedRate: windowNs > 0 ? run.completed / (windowNs / 1e9) : 0,
     latencyMs: latencySummary(run.hist),
     sendLatenessMs: opts.mode === 'open' ? latencySummary(run.lateness) : null,
+    fromSendMs: latencySummary(run.fromSend),
     maxInFlight: run.maxInFlight,
     bytesPerResponse: run.responses === 0 ? 0 : Math.round(run.bytes / run.responses),
   }
 }
 
-function openPool (opts: LoadOptions): { pool: Pool, run: Run } {
-  const u = new URL(opts.url)
+function openRun (url: string, opts: { connections: number, timeoutMs?: number }): Run {
+  const u = new URL(url)
   const timeout = opts.timeoutMs ?? 10_000
   const pool = new Pool(u.origin, { connections: opts.connections, pipelining: 1, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 })
-  return { pool, run: new Run(pool, u.pathname + u.search, u.origin) }
+  return new Run(pool, u.pathname + u.search, u.origin)
 }
 
 /** The pacer thread's module, started like the comparison threads (under tsx or tap's loader). */
@@ -216,15 +249,16 @@ export function startPacer (s: Schedule): Pacer {
   return { worker, started }
 }
 
-async function openLoop (opts: LoadOptions, run: Run): Promise<number> {
-  if (!opts.rate) throw new RangeError('open mode needs a rate')
-  const s: Schedule = makeSchedule(opts.rate, opts.durationMs, opts.warmupMs)
+/**
+ * Sends schedule `s` through the pacer; request `i` goes to `runs[pick(i).target]` and is
+ * recorded when `pick` says so. Resolves once every response is in.
+ */
+async function openLoop (s: Schedule, runs: Run[], pick: (i: number) => { target: number, recorded: boolean }): Promise<void> {
   let next = 0
   // The pacer only wakes this loop; what is due is decided here, by this thread's clock.
   const { worker: pacer, started } = startPacer(s)
-  let start = 0n
   try {
-    start = await started
+    const start = await started
     await new Promise<void>((resolve, reject) => {
       pacer.on('error', reject)
       pacer.on('message', () => {
@@ -232,7 +266,8 @@ async function openLoop (opts: LoadOptions, run: Run): Promise<number> {
         const due = dueCount(s, Number(now - start))
         for (; next < due; next++) {
           const scheduled = start + BigInt(offsetNs(s, next))
-          const recorded = next >= s.recordFrom
+          const { target, recorded } = pick(next)
+          const run = runs[target] as Run
           if (recorded) run.lateness.recordValue(Math.max(1, Number((now - scheduled) / 1000n)))
           run.send(scheduled, recorded)
         }
@@ -242,11 +277,18 @@ async function openLoop (opts: LoadOptions, run: Run): Promise<number> {
   } finally {
     await pacer.terminate()
   }
-  await run.drained()
-  // The measured window runs from the first recorded send slot to the last completion
-  // (the nominal duration when nothing completed, e.g. a refused connection).
-  if (run.lastEndNs === 0n) return opts.durationMs * 1e6
-  return Number(run.lastEndNs - (start + BigInt(offsetNs(s, s.recordFrom))))
+  await Promise.all(runs.map((r) => r.drained()))
+}
+
+/**
+ * An open-loop run's measured window: the schedule time of its recorded requests, plus however
+ * long its last responses came after the schedule ended (a peer that fell behind shows a lower
+ * rate, not only a higher latency).
+ */
+function openWindowNs (run: Run, rate: number): number {
+  const gapNs = 1e9 / rate
+  const lagNs = run.lastEndNs === 0n ? 0 : Math.max(0, Number(run.lastEndNs - run.lastRecordedNs) - gapNs)
+  return run.sent * gapNs + lagNs
 }
 
 async function closedLoop (opts: LoadOptions, run: Run): Promise<number> {
@@ -263,13 +305,41 @@ async function closedLoop (opts: LoadOptions, run: Run): Promise<number> {
   return Number(stopAt - recordAt)
 }
 
+function openSchedule (opts: { rate?: number, durationMs: number, warmupMs: number }): Schedule {
+  if (!opts.rate) throw new RangeError('open mode needs a rate')
+  return makeSchedule(opts.rate, opts.durationMs, opts.warmupMs)
+}
+
 /** Runs one load in this process. Prefer `spawnLoadgen` for measurements. */
 export async function runLoad (opts: LoadOptions): Promise<LoadResult> {
-  const { pool, run } = openPool(opts)
+  const run = openRun(opts.url, opts)
   try {
-    const windowNs = opts.mode === 'open' ? await openLoop(opts, run) : await closedLoop(opts, run)
-    return summarize(run, opts, windowNs)
+    if (opts.mode === 'closed') return summarize(run, opts, await closedLoop(opts, run))
+    const s = openSchedule(opts)
+    await openLoop(s, [run], (i) => ({ target: 0, recorded: i >= s.recordFrom }))
+    return summarize(run, opts, openWindowNs(run, s.rate))
   } finally {
-    await pool.destroy()
+    await run.pool.destroy()
+  }
+}
+
+/**
+ * One open-loop schedule shared by several targets in turn (schedule.ts `slotOf`): the bench
+ * measures a direct run and the peers of a scenario group in the same seconds this way. Each
+ * target has its own pool; `durationMs` is the recorded time of the whole rotation, so each
+ * target gets about `durationMs / urls.length` of it. One result per url, in order.
+ */
+export async function runRotation (opts: RotationOptions): Promise<LoadResult[]> {
+  const s = openSchedule(opts)
+  const rotation: Rotation = { targets: opts.urls.length, sliceMs: opts.sliceMs, settleMs: opts.settleMs }
+  const runs = opts.urls.map((url) => openRun(url, opts))
+  try {
+    await openLoop(s, runs, (i) => {
+      const { target, settled } = slotOf(s, rotation, i)
+      return { target, recorded: settled && i >= s.recordFrom }
+    })
+    return runs.map((run, i) => summarize(run, { ...opts, url: opts.urls[i] as string, mode: 'open' }, openWindowNs(run, s.rate)))
+  } finally {
+    await Promise.all(runs.map((r) => r.pool.destroy()))
   }
 }

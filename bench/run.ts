@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url'
 import { closedPort } from './backends.js'
 import { spawnNode, waitForLine, benchFile, stop } from './proc.js'
 import { nginxAvailable } from './nginx.js'
-import { scenarioList, runScenario, rtFor, type BenchEnv } from './scenarios.js'
+import { scenarioList, runScenario, runLatencyGroup, latencyGroups, rtFor, type BenchEnv } from './scenarios.js'
+import type { ScenarioDef } from './stats.js'
 import { markdownTable, measurements, type ScenarioResult } from './stats.js'
 import { checkBudget, parseBudget } from './budget.js'
 
@@ -99,13 +100,17 @@ try {
     cpuProfDir: a['cpu-prof'],
     log,
   }
+  const groups = latencyGroups(list)
+  const measured = new Set<ScenarioDef>()
   for (const def of list) {
-    log(`${def.name}: ${def.description}`)
+    if (measured.has(def)) continue
+    const group = groups.find((g) => g.includes(def)) ?? [def]
+    for (const d of group) { measured.add(d); log(`${d.name}: ${d.description}`) }
     try {
-      results.push(await runScenario(def, env))
+      results.push(...groups.includes(group) ? await runLatencyGroup(group, env) : [await runScenario(def, env)])
       save()
     } catch (err) {
-      log(`  ${def.name} failed: ${(err as Error).message}`)
+      log(`  ${group.map((d) => d.name).join(', ')} failed: ${(err as Error).message}`)
     }
   }
 } finally {

@@ -49,6 +49,7 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
     // Diagnostic: the same mirroring with a status-only chain (no JSON decode or diff), to
     // split mirror-2k's overhead into "mirror and hand off" versus "compare the JSON".
     { ...lat('mirror-status-2k', 'mirror of every request, status-only comparison', 'healthy'), comparators: ['status'] },
+    { ...lat('mirror-after-2k', 'mirror + full comparison, the copy sent once the primary answered', 'healthy'), dispatch: 'after-primary' },
     lat('slow-candidate', 'mirror to a candidate answering after 2 s', 'slow'),
     lat('down-candidate', 'mirror to a candidate whose port refuses connections', 'down'),
     lat('large-100k', 'mirror + compare, 100 KiB bodies', 'healthy', 100 * KiB, 100),
@@ -84,7 +85,25 @@ export function rtFor (def: ScenarioDef, env: Pick<BenchEnv, 'rt'>): boolean {
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
-  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, workers: def.workers, where, entry: env.entry, cpuProfDir: env.cpuProfDir })
+  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, cpuProfDir: env.cpuProfDir })
+}
+
+/**
+ * The latency scenarios that are measured together, in one rotation (`runLatencyGroup`): same
+ * body size and rate, in the list's order. Not rotated, measured back to back as before
+ * (`runScenario`, like the saturation runs): a scenario with fewer repeats, and any whose
+ * candidate is slow: its answers arrive 2 s after their requests, so the proxy's work on them
+ * (a burst of up to `maxInFlight` exchanges) would land in other targets' slices, the direct
+ * run's included.
+ */
+export function latencyGroups (list: ScenarioDef[]): ScenarioDef[][] {
+  const groups = new Map<string, ScenarioDef[]>()
+  for (const d of list) {
+    if (d.kind !== 'latency' || d.maxRepeats !== undefined || d.shadow === 'slow') continue
+    const key = `${d.sizeBytes}@${d.rate}`
+    groups.set(key, [...(groups.get(key) ?? []), d])
+  }
+  return [...groups.values()]
 }
 
 function load (def: ScenarioDef, env: BenchEnv, port: number, durationMs: number, warmupMs: number): Promise<LoadResult> {
@@ -105,6 +124,67 @@ function delta (after: Record<string, number>, before: Record<string, number>): 
   const d: Record<string, number> = {}
   for (const [k, v] of Object.entries(after)) d[k] = v - (before[k] ?? 0)
   return d
+}
+
+/** Slices of the rotation: long enough for hundreds of requests, short against the machine's drift. */
+export const SLICE_MS = 500
+/** The start of each slice that is sent but not recorded (the previous target's work settles). */
+export const SETTLE_MS = 50
+
+/**
+ * A group of latency scenarios (`latencyGroups`), measured together: every peer is started,
+ * and each repeat is one generator run whose schedule goes in turn to the primary directly and
+ * to each peer, in slices of SLICE_MS (schedule.ts `slotOf`). Every peer's p99 is then taken
+ * over the same seconds as the direct p99 it is compared with, and as its neighbours' (the
+ * budget's "slow or down versus healthy" lines), instead of minutes apart. Each peer gets
+ * `duration` of recorded load per repeat, as a scenario measured alone would.
+ */
+export async function runLatencyGroup (defs: ScenarioDef[], env: BenchEnv): Promise<ScenarioResult[]> {
+  const first = defs[0] as ScenarioDef
+  const peers: Target[] = []
+  try {
+    for (const def of defs) peers.push(await startPeer(def, env))
+    const urls = [env.upstreams.primary, ...peers.map((p) => p.port)].map((port) => `http://127.0.0.1:${port}/json/${first.sizeBytes}`)
+    const rotate = (durationMs: number, warmupMs: number): Promise<LoadResult[]> => runJson<LoadResult[]>(benchFile('loadgen-main.ts'), {
+      urls, rate: first.rate, connections: Math.max(64, Math.ceil((first.rate ?? 1000) / 4)), durationMs, warmupMs, sliceMs: SLICE_MS, settleMs: SETTLE_MS,
+    }, { nice: env.nice, rt: rtFor(first, env), cpus: env.pin ? '1' : undefined })
+    // Warm every peer's JIT, pools and comparison threads (1 s of traffic each).
+    await rotate(urls.length * 1000, 0)
+    // What each peer burns with no traffic (timers, the event-loop monitor: ~1-2% of a core for
+    // shadowfig), so that its CPU per request counts its own slices only.
+    const idle = await idleCpuPerSecond(peers, 2000)
+    const repeats: Repeat[][] = defs.map(() => [])
+    // Recorded time per target: `duration` less the settling start of each of its slices.
+    const durationMs = Math.ceil(env.durationMs * urls.length * SLICE_MS / (SLICE_MS - SETTLE_MS))
+    for (let i = 0; i < env.repeats; i++) {
+      const before = await Promise.all(peers.map(async (p) => { resetPeakRss(p.pid); return { cpu: cpuSeconds(p.pid), counters: await p.counters() } }))
+      const t0 = performance.now()
+      const [direct, ...proxied] = await rotate(durationMs, env.warmupMs) as [LoadResult, ...LoadResult[]]
+      const othersSeconds = (performance.now() - t0) / 1000 * (urls.length - 1) / urls.length
+      const line: string[] = []
+      for (const [k, p] of peers.entries()) {
+        const b = before[k] as { cpu: number, counters: Record<string, number> }
+        const proxy = proxied[k] as LoadResult
+        const cpu = Math.max(0, cpuSeconds(p.pid) - b.cpu - (idle[k] as number) * othersSeconds)
+        repeats[k]?.push({ direct, proxy, cpuSeconds: cpu, peakRssBytes: peakRssBytes(p.pid), counters: delta(await p.counters(), b.counters) })
+        line.push(`${defs[k]?.name} ${proxy.latencyMs.p99}`)
+      }
+      const late = (r: LoadResult): string => String(r.sendLatenessMs?.p99)
+      env.log(`  #${i + 1} p99 ms: direct ${direct.latencyMs.p99}, ${line.join(', ')} (generator late p99 ${late(direct)} direct, ${proxied.map(late).join(' / ')})`)
+    }
+    return defs.map((def, k) => summarize(def, repeats[k] as Repeat[]))
+  } finally {
+    await Promise.all(peers.map((p) => p.stop()))
+  }
+}
+
+/** CPU seconds per second each peer uses while no traffic reaches it, over `ms`. */
+async function idleCpuPerSecond (peers: Target[], ms: number): Promise<number[]> {
+  const before = peers.map((p) => cpuSeconds(p.pid))
+  const t0 = performance.now()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  const seconds = (performance.now() - t0) / 1000
+  return peers.map((p, k) => (cpuSeconds(p.pid) - (before[k] as number)) / seconds)
 }
 
 export async function runScenario (def: ScenarioDef, env: BenchEnv): Promise<ScenarioResult> {

@@ -35,3 +35,27 @@ export function dueCount (s: Schedule, elapsedNs: number): number {
   if (elapsedNs < 0) return 0
   return Math.min(s.total, Math.floor(elapsedNs * s.rate / 1e9) + 1)
 }
+
+/**
+ * How one schedule is shared by several targets (the direct run and each peer of a scenario
+ * group, bench/scenarios.ts): time is cut into slices of `sliceMs`, and the slices go to the
+ * targets in turn, in reverse order every other round so that no target always follows the
+ * same neighbour. A request is recorded only past the first `settleMs` of its slice: what the
+ * previous target left running (a comparison batch, a slow candidate's sockets) settles first.
+ * Sharing slices a second apart instead of running targets minutes apart is what makes their
+ * p99s comparable on a shared machine whose speed drifts (bench/README.md, session 5).
+ */
+export interface Rotation {
+  readonly targets: number
+  readonly sliceMs: number
+  readonly settleMs: number
+}
+
+/** The target of request `i`, and whether it falls past its slice's settling time. */
+export function slotOf (s: Schedule, r: Rotation, i: number): { target: number, settled: boolean } {
+  const offsetMs = offsetNs(s, i) / 1e6
+  const slice = Math.floor(offsetMs / r.sliceMs)
+  const round = Math.floor(slice / r.targets)
+  const pos = slice % r.targets
+  return { target: round % 2 === 0 ? pos : r.targets - 1 - pos, settled: offsetMs - slice * r.sliceMs >= r.settleMs }
+}

@@ -33,6 +33,8 @@ export interface ShadowfigOptions {
   upstreams: Upstreams
   /** The route's comparator chain; the config's default (status, headers, json) when absent. */
   comparators?: string[]
+  /** The route's shadow.dispatch; the config's default (parallel) when absent. */
+  dispatch?: 'parallel' | 'after-primary'
   workers?: number
   where?: Placement
   entry?: 'src' | 'dist'
@@ -68,7 +70,10 @@ export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
   const file = path.join(dir, 'shadowfig.yaml')
   writeFileSync(file, YAML.stringify(shadowfigConfig(o, port, adminPort, path.join(dir, 'diffs.ndjson'))))
   const args = ['--config', file, ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [])]
-  const nodeArgs = [...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []), ...(o.nodeArgs ?? [])]
+  // A 250 µs sampling interval (V8's default is 1 ms) so that profile-stalls.ts can see the
+  // client thread's busy stretches of a millisecond or two.
+  const profiling = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir, '--cpu-prof-interval', '250'] : []
+  const nodeArgs = [...profiling, ...(o.nodeArgs ?? [])]
   const stdout = o.onStdout ? 'pipe' : 'ignore'
   const child = o.entry === 'dist'
     ? spawnNode(path.join(ROOT, 'dist/cli.js'), args, { ...o.where, nodeArgs, stdout, tsx: false })

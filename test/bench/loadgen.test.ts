@@ -2,7 +2,7 @@
 // reports failures by kind, and charges queueing to the scheduled send time (no coordinated
 // omission). Only lower bounds on latency are asserted: they hold however slow the machine is.
 import t from 'tap'
-import { runLoad, startPacer } from '../../bench/loadgen.js'
+import { runLoad, runRotation, startPacer, type LoadResult } from '../../bench/loadgen.js'
 import { dueCount, makeSchedule } from '../../bench/schedule.js'
 import { startBackend, closedPort } from '../../bench/backends.js'
 
@@ -90,4 +90,28 @@ t.test('failures are counted by kind: refused connections and error statuses', a
 
 t.test('open mode without a rate is refused', async (t) => {
   await t.rejects(runLoad({ url: 'http://127.0.0.1:1/', mode: 'open', connections: 1, durationMs: 10, warmupMs: 0 }), RangeError)
+})
+
+t.test('a rotation shares one schedule between targets, each with its own results', async (t) => {
+  const a = await startBackend({ variant: 'primary' })
+  const b = await startBackend({ variant: 'candidate' })
+  t.teardown(async () => { await a.close(); await b.close() })
+  // 400 req/s for 1 s recorded (after 250 ms of warm-up): slices of 125 ms alternate a, b, b, a.
+  const [ra, rb] = await runRotation({
+    urls: [`http://127.0.0.1:${a.port}/json/1024`, `http://127.0.0.1:${b.port}/json/512`],
+    rate: 400, connections: 8, durationMs: 1000, warmupMs: 250, sliceMs: 125, settleMs: 25,
+  }) as [LoadResult, LoadResult]
+  t.equal(ra.sentTotal + rb.sentTotal, 500, 'every scheduled request went to one target or the other')
+  t.equal(ra.sentTotal, 250, 'half the slices each')
+  t.equal(ra.sent, 160, 'recorded: past the warm-up and past each slice\'s first 25 ms (4 of 5 per slice)')
+  t.equal(rb.sent, 160)
+  t.equal(ra.completed, 160)
+  t.equal(ra.bytesPerResponse, 1024, 'each target answered its own requests')
+  t.equal(rb.bytesPerResponse, 512)
+  t.equal(ra.url, `http://127.0.0.1:${a.port}/json/1024`)
+  for (const r of [ra, rb]) {
+    t.ok(r.sendLatenessMs !== null && r.sendLatenessMs.max <= r.latencyMs.max, 'lateness reported per target')
+    t.ok(r.fromSendMs.p99 <= r.latencyMs.p99 && r.fromSendMs.p50 > 0, `from the send is never longer than from the schedule: ${r.fromSendMs.p99} <= ${r.latencyMs.p99}`)
+    t.ok(r.achievedRate > 0)
+  }
 })

@@ -1,6 +1,6 @@
 // Open-loop schedule math: which requests are due when, and how long the generator may sleep.
 import t from 'tap'
-import { makeSchedule, offsetNs, dueCount } from '../../bench/schedule.js'
+import { makeSchedule, offsetNs, dueCount, slotOf } from '../../bench/schedule.js'
 
 t.test('sizes the schedule from rate, duration and warm-up', async (t) => {
   const s = makeSchedule(1000, 2000, 500)
@@ -46,3 +46,23 @@ t.test('offsets are evenly spaced by 1/rate', async (t) => {
   t.equal(offsetNs(s, 999), 999_000_000)
 })
 
+
+t.test('a rotation gives slices to the targets in turn, reversed every other round, settling first', async (t) => {
+  const s = makeSchedule(1000, 6000) // a request every ms
+  const r = { targets: 3, sliceMs: 500, settleMs: 50 }
+  const at = (ms: number): { target: number, settled: boolean } => slotOf(s, r, ms)
+  t.same([0, 499, 500, 1000, 1499].map((ms) => at(ms).target), [0, 0, 1, 2, 2], 'round 0: targets 0, 1, 2')
+  t.same([1500, 2000, 2500, 2999].map((ms) => at(ms).target), [2, 1, 0, 0], 'round 1: 2, 1, 0, so no target always follows the same one')
+  t.equal(at(3000).target, 0, 'round 2 goes forward again')
+  t.same([500, 549, 550, 999].map((ms) => at(ms).settled), [false, false, true, true], 'the first 50 ms of a slice are not recorded')
+  const counts = [0, 0, 0]
+  const recorded = [0, 0, 0]
+  for (let i = 0; i < s.total; i++) {
+    const { target, settled } = slotOf(s, r, i)
+    counts[target]++
+    if (settled) recorded[target]++
+  }
+  t.same(counts, [2000, 2000, 2000], 'every target gets the same share of a whole number of rounds')
+  t.same(recorded, [1800, 1800, 1800], 'and the same recorded share: 90% with 50 ms of 500 settling')
+  t.same(slotOf(makeSchedule(10, 1000), { targets: 1, sliceMs: 500, settleMs: 0 }, 7), { target: 0, settled: true }, 'one target: every slice is its own')
+})

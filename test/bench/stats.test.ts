@@ -9,6 +9,8 @@ const run = (p99: number, over: Partial<LoadResult> = {}): LoadResult => ({
   sentTotal: 1000, sent: 1000, completed: 1000, errors: 0, errorKinds: {}, achievedRate: 1000,
   latencyMs: { p50: p99 / 4, p90: p99 / 2, p99, p999: p99 * 2, max: p99 * 3, mean: p99 / 4 },
   sendLatenessMs: { p50: 0.05, p90: 0.08, p99: 0.2, p999: 0.5, max: 1, mean: 0.06 },
+  // The generator's lateness is part of latencyMs: from the send, a tenth less.
+  fromSendMs: { p50: p99 / 4, p90: p99 / 2, p99: p99 * 0.9, p999: p99 * 2, max: p99 * 3, mean: p99 / 4 },
   maxInFlight: 3, bytesPerResponse: 2048, ...over,
 })
 const def: ScenarioDef = { name: 'mirror-2k', description: 'd', peer: 'shadowfig', shadow: 'healthy', sizeBytes: 2048, kind: 'latency', rate: 1000 }
@@ -25,6 +27,7 @@ t.test('overhead is the median of per-repeat differences, not a difference of me
   // Repeats where the machine drifted: 2→3, 10→10.5, 4→4.2. Pairwise: 1, 0.5, 0.2 → 0.5.
   const r = summarize(def, [rep(2, 3), rep(10, 10.5), rep(4, 4.2)])
   t.equal(r.overheadP99Ms, 0.5)
+  t.equal(r.overheadP99FromSendMs, 0.45, 'from the actual sends, paired the same way (0.9, 0.45, 0.18 → 0.45)')
   t.same(r.overheadP99RangeMs, [0.2, 1], 'and how far the repeats spread')
   t.same(r.proxyThroughputRange, [1000, 1000])
   t.equal(r.direct.p99, 4)
@@ -59,8 +62,9 @@ t.test('measurements expose what budget lines name; the table has one row per sc
   t.equal(m.sat?.proxyThroughput, 1000)
   const table = markdownTable([a, { ...b, notes: ['x'] }]).split('\n')
   t.equal(table.length, 4)
-  t.match(table[2], /^\| mirror-2k \| shadowfig \| 1000 req\/s, 2 KiB \|.*\*\*0\.4\*\*/)
-  t.match(table[3], /^\| sat \(x\) \| shadowfig ×2 \| closed loop, 1 MiB \| 1000 → 1000 \|/)
+  t.match(table[2], /^\| mirror-2k \| shadowfig \| 1000 req\/s, 2 KiB \|.*\*\*0\.4\*\* \| 0\.36 \|/, 'p99 overhead, then from the sends')
+  t.equal(m['mirror-2k']?.overheadP99FromSendMs, 0.36)
+  t.match(table[3], /^\| sat \(x\) \| shadowfig ×2 \| closed loop, 1 MiB \| 1000 → 1000 \|.*\| – \|/, 'saturation rows have no from-send figure')
   t.notMatch(table[2] as string, /\(\d/, 'one repeat: no spread')
   const c = summarize({ ...def, name: 'sat3', kind: 'saturation', rate: undefined }, [rep(1, 2, { proxy: run(2, { achievedRate: 900 }) }), rep(1, 1.5, { proxy: run(1.5, { achievedRate: 1200 }) }), rep(1, 3)])
   const row = markdownTable([c]).split('\n')[2] as string

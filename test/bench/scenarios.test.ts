@@ -1,0 +1,16 @@
+// Which latency scenarios the bench measures together in one rotation, and which alone.
+import t from 'tap'
+import { latencyGroups, scenarioList } from '../../bench/scenarios.js'
+
+t.test('latency scenarios of the same load share a rotation; slow candidates and single runs do not', async (t) => {
+  const groups = latencyGroups(scenarioList({ nginx: true, workers: true })).map((g) => g.map((d) => d.name))
+  t.same(groups, [
+    ['pass-2k', 'mirror-2k', 'mirror-status-2k', 'mirror-after-2k', 'down-candidate', 'nginx-pass-2k', 'nginx-mirror-2k'],
+    ['large-100k'],
+    ['large-1m'],
+  ])
+  const all = groups.flat()
+  t.notOk(all.includes('slow-candidate'), 'its answers arrive 2 s later, in other targets\' slices')
+  t.notOk(all.includes('nginx-slow-candidate'))
+  t.notOk(all.some((n) => n.startsWith('saturation')), 'throughput runs are not rotations')
+})
