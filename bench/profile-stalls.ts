@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/profile-stalls.ts FILE.cpuprofile [--min-ms 2] [--top 12]`: the
+ * `node --import tsx bench/profile-stalls.ts FILE.cpuprofile [--min-ms 2] [--top 12] [--skip-ms 0]`: the
  * stretches in which a thread never went idle, from a V8 CPU profile (take it with a fine
  * sampling interval, e.g. `--cpu-prof-interval 100`). At 1,000 req/s a client thread that is
  * busy for 3 ms at a stretch delays the ~3 requests that arrive meanwhile, and that is what a
@@ -38,9 +38,9 @@ export function busyStretches (samples: number[], deltas: number[], idle: Readon
 }
 
 function main (): void {
-  const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { 'min-ms': { type: 'string', default: '2' }, top: { type: 'string', default: '12' } } })
+  const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { 'min-ms': { type: 'string', default: '2' }, top: { type: 'string', default: '12' }, 'skip-ms': { type: 'string', default: '0' } } })
   const file = positionals[0]
-  if (!file) { process.stderr.write('usage: profile-stalls.ts FILE.cpuprofile [--min-ms 2] [--top 12]\n'); process.exit(1) }
+  if (!file) { process.stderr.write('usage: profile-stalls.ts FILE.cpuprofile [--min-ms 2] [--top 12] [--skip-ms 0]\n'); process.exit(1) }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[], samples: number[], timeDeltas: number[] }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const parent = new Map<number, number>()
@@ -59,7 +59,8 @@ function main (): void {
     return label(js ?? (chain[1] ?? id))
   }
 
-  const stretches = busyStretches(profile.samples, profile.timeDeltas, idle)
+  // --skip-ms: leave out the process's start-up (module loading is one long busy stretch).
+  const stretches = busyStretches(profile.samples, profile.timeDeltas, idle).filter((s) => s.startUs >= Number(a['skip-ms']) * 1000)
   const totalUs = profile.timeDeltas.reduce((x, y) => x + y, 0)
   const buckets = [0.5, 1, 2, 3, 5, 10, 20, Infinity]
   const counts = buckets.map(() => ({ n: 0, us: 0 }))

@@ -2,7 +2,7 @@
 // load-generator entries end to end, /proc CPU and peak-RSS readings, and stopping children.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import { nodeCommand, placed, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss } from '../../bench/proc.js'
+import { nodeCommand, placed, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds } from '../../bench/proc.js'
 import type { LoadResult } from '../../bench/loadgen.js'
 
 // tap instruments child processes too, and this file runs under tap's TypeScript loader:
@@ -62,4 +62,13 @@ t.test('readings of a process that is gone are zero, not errors', async (t) => {
   t.equal(cpuSeconds(GONE), 0)
   t.equal(peakRssBytes(GONE), 0)
   t.equal(resetPeakRss(GONE), false)
+})
+
+t.test('thread CPU from schedstat grows with work and is zero for a process that is gone', async (t) => {
+  const before = threadCpuSeconds(process.pid)
+  const until = performance.now() + 50
+  while (performance.now() < until) { /* burn 50 ms of CPU */ }
+  const used = threadCpuSeconds(process.pid) - before
+  t.ok(used >= 0.02, `at least 20 ms of the 50 ms spin is seen: ${used}`)
+  t.equal(threadCpuSeconds(GONE), 0)
 })
