@@ -73,13 +73,22 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
 }
 
 /**
- * Real-time priority only where the processes mostly sleep (open loop at a fixed rate, small
- * bodies): a closed loop, or comparing 100 KiB bodies at 100 req/s, at real-time priority
- * takes whole cores from everything else on the box (measured: the kernel's RT throttling
- * kicked in and a large-body run died).
+ * An open loop at a fixed rate with small bodies (at most 4 MiB/s): its processes mostly sleep,
+ * and its comparisons keep up as they come. Comparing 100 KiB bodies at 100 req/s is not light:
+ * a half-second slice is 50 exchanges of ~7 ms CPU each, and in a rotation the direct p99 next
+ * to them rose to 2.7-7 ms (~0.5 ms next to the 2 KiB peers).
+ */
+function light (def: ScenarioDef): boolean {
+  return def.kind === 'latency' && (def.rate ?? 0) * def.sizeBytes <= 4 * MiB
+}
+
+/**
+ * Real-time priority only for light scenarios: a closed loop, or comparing 100 KiB bodies at
+ * 100 req/s, at real-time priority takes whole cores from everything else on the box
+ * (measured: the kernel's RT throttling kicked in and a large-body run died).
  */
 export function rtFor (def: ScenarioDef, env: Pick<BenchEnv, 'rt'>): boolean {
-  return env.rt && def.kind === 'latency' && (def.rate ?? 0) * def.sizeBytes <= 4 * MiB
+  return env.rt && light(def)
 }
 
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
@@ -89,17 +98,17 @@ async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
 }
 
 /**
- * The latency scenarios that are measured together, in one rotation (`runLatencyGroup`): same
- * body size and rate, in the list's order. Not rotated, measured back to back as before
- * (`runScenario`, like the saturation runs): a scenario with fewer repeats, and any whose
- * candidate is slow: its answers arrive 2 s after their requests, so the proxy's work on them
- * (a burst of up to `maxInFlight` exchanges) would land in other targets' slices, the direct
- * run's included.
+ * The latency scenarios that are measured together, in one rotation (`runLatencyGroup`): light
+ * ones of the same body size and rate, in the list's order. Not rotated, measured back to back
+ * as before (`runScenario`, like the saturation runs), because their peer's work would run on
+ * into other targets' slices, the direct run's included: large bodies (comparisons that take
+ * longer than a slice's settling), a slow candidate (its answers, and the proxy's work on them,
+ * arrive 2 s after their requests), and a scenario with fewer repeats.
  */
 export function latencyGroups (list: ScenarioDef[]): ScenarioDef[][] {
   const groups = new Map<string, ScenarioDef[]>()
   for (const d of list) {
-    if (d.kind !== 'latency' || d.maxRepeats !== undefined || d.shadow === 'slow') continue
+    if (!light(d) || d.maxRepeats !== undefined || d.shadow === 'slow') continue
     const key = `${d.sizeBytes}@${d.rate}`
     groups.set(key, [...(groups.get(key) ?? []), d])
   }
