@@ -7,16 +7,18 @@
  * --nice=N (renice every process; e.g. --nice=-5 as root on a busy shared machine), --no-nginx,
  * --rt (chrt -f 10 for backends and for peer + generator of open-loop scenarios, root),
  * --dist (run dist/cli.js, after `npm run build`), --cpu-prof DIR (profile the proxy
- * processes into DIR; summarize with bench/profile-top.ts).
+ * processes into DIR; summarize with bench/profile-top.ts), --baseline DIR (a twin of every
+ * rotated shadowfig scenario runs DIR's build in the same seconds: an A/B of two checkouts).
  */
 import { parseArgs } from 'node:util'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { closedPort } from './backends.js'
 import { spawnNode, waitForLine, benchFile, stop } from './proc.js'
 import { nginxAvailable } from './nginx.js'
-import { scenarioList, runScenario, runLatencyGroup, latencyGroups, rtFor, type BenchEnv } from './scenarios.js'
+import { scenarioList, runScenario, runLatencyGroup, latencyGroups, rtFor, withBaseline, type BenchEnv } from './scenarios.js'
 import type { ScenarioDef } from './stats.js'
 import { markdownTable, measurements, type ScenarioResult } from './stats.js'
 import { checkBudget, parseBudget } from './budget.js'
@@ -35,6 +37,7 @@ const { values: a } = parseArgs({
     'no-nginx': { type: 'boolean', default: false },
     dist: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    baseline: { type: 'string' },
   },
 })
 
@@ -66,9 +69,10 @@ const nice = Number(a.nice)
 const only = a.only?.split(',')
 const nginx = !a['no-nginx'] && nginxAvailable()
 if (!haveProxy) log(`${cliFile} not found: shadowfig scenarios skipped`)
-const list = scenarioList({ nginx, workers: haveWorkers })
+const chosen = scenarioList({ nginx, workers: haveWorkers })
   .filter((s) => !only || only.includes(s.name))
   .filter((s) => s.peer === 'nginx' || haveProxy)
+const list = a.baseline ? withBaseline(chosen, path.resolve(a.baseline)) : chosen
 // Real-time backends only when every scenario of the run is a light one: measured, RT
 // backends serving the large-body and saturation runs held both cores at ~90% for minutes.
 const backendCpus = { nice, rt: a.rt && list.every((s) => rtFor(s, { rt: true })), cpus: pin ? '1' : undefined }

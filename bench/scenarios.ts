@@ -38,6 +38,19 @@ export interface BenchEnv {
   log: (line: string) => void
 }
 
+/**
+ * `--baseline DIR`: beside every shadowfig scenario of a rotation, a twin that runs the build of
+ * another checkout (`DIR/dist` or `DIR/src`), named `<scenario>@baseline`. Both builds then
+ * answer slices of the same seconds, which is how to tell whether a change moved a p99 on a
+ * machine whose run-to-run noise is larger than the change.
+ */
+export function withBaseline (list: ScenarioDef[], root: string): ScenarioDef[] {
+  const rotated = new Set(latencyGroups(list).flat())
+  return list.flatMap((d) => rotated.has(d) && d.peer === 'shadowfig'
+    ? [d, { ...d, name: `${d.name}@baseline`, root, description: `${d.description} (baseline build)` }]
+    : [d])
+}
+
 export function scenarioList (opts: { nginx: boolean, workers: boolean }): ScenarioDef[] {
   const lat = (name: string, description: string, shadow: ScenarioDef['shadow'], sizeBytes = 2 * KiB, rate = 1000): ScenarioDef =>
     ({ name, description, peer: 'shadowfig', shadow, sizeBytes, kind: 'latency', rate })
@@ -94,7 +107,7 @@ export function rtFor (def: ScenarioDef, env: Pick<BenchEnv, 'rt'>): boolean {
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
-  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, cpuProfDir: env.cpuProfDir })
+  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, root: def.root, cpuProfDir: env.cpuProfDir })
 }
 
 /**

@@ -21,6 +21,8 @@ export interface ScenarioDef {
   comparators?: string[]
   /** The route's shadow.dispatch (diagnostic scenarios); parallel when absent. */
   dispatch?: 'parallel' | 'after-primary'
+  /** Another checkout whose build this peer runs (`--baseline`); this one when absent. */
+  root?: string
   /** Fewer repeats than the run's (for a scenario whose every run is long). */
   maxRepeats?: number
 }

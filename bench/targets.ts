@@ -38,6 +38,8 @@ export interface ShadowfigOptions {
   workers?: number
   where?: Placement
   entry?: 'src' | 'dist'
+  /** The checkout whose build runs (`--baseline`); this one when absent. */
+  root?: string
   /** Directory for --cpu-prof output; profiling is off when absent. */
   cpuProfDir?: string
   /** More node flags for the proxy, e.g. --trace-gc-nvp (bench/gc-trace.ts). */
@@ -75,9 +77,10 @@ export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
   const profiling = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir, '--cpu-prof-interval', '250'] : []
   const nodeArgs = [...profiling, ...(o.nodeArgs ?? [])]
   const stdout = o.onStdout ? 'pipe' : 'ignore'
+  const root = o.root ?? ROOT
   const child = o.entry === 'dist'
-    ? spawnNode(path.join(ROOT, 'dist/cli.js'), args, { ...o.where, nodeArgs, stdout, tsx: false })
-    : spawnNode(path.join(ROOT, 'src/cli.ts'), args, { ...o.where, nodeArgs, stdout })
+    ? spawnNode(path.join(root, 'dist/cli.js'), args, { ...o.where, nodeArgs, stdout, tsx: false })
+    : spawnNode(path.join(root, 'src/cli.ts'), args, { ...o.where, nodeArgs, stdout })
   if (o.onStdout) child.stdout?.setEncoding('utf8').on('data', o.onStdout)
   const cleanup = async (): Promise<void> => { await stop(child, 10_000); rmSync(dir, { recursive: true, force: true }) }
   try {
