@@ -71,10 +71,19 @@ export class ThreadPool<T, R> {
   private readonly queue: Array<PoolJob<T, R>> = []
   private closed = false
 
-  constructor (private readonly opts: ThreadPoolOptions) {
-    // Start every thread now: a first comparison should not wait for module loading.
-    for (let i = 0; i < opts.threads; i++) this.spawn()
+  /** No thread yet: `start()` them ahead of the first task, or `run()` starts what it needs. */
+  constructor (private readonly opts: ThreadPoolOptions) {}
+
+  /**
+   * Starts every thread not yet running, so that a first task does not wait for module loading
+   * (hundreds of milliseconds under a TypeScript loader). Called when there is work to expect.
+   */
+  start (): void {
+    while (!this.closed && this.threads.length < this.opts.threads) this.spawn()
   }
+
+  /** Threads running (started and not retired). */
+  get size (): number { return this.threads.length }
 
   /** Queues `task`; `done` is called once, with the thread's result or why there is none. */
   run (task: T, done: PoolJob<T, R>['done']): PoolJob<T, R> {

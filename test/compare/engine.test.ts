@@ -135,3 +135,16 @@ t.test('submit() compares without a promise: results reach onResult only', async
   await all
   t.same(seen.map((r) => r.verdict).sort(), ['match', 'mismatch', 'skipped'], 'a full batch of two went at once; the unknown route was answered at once')
 })
+
+t.test('no comparison thread runs until a route compares; the threads start with the first such route', async (t) => {
+  const engine = createCompareEngine({ threads: 2 })
+  t.teardown(() => engine.close())
+  t.equal(engine.stats().threads, 0, 'a new engine has none')
+  await engine.setRoutes([], FIXTURES)
+  t.equal(engine.stats().threads, 0, 'nor does a config without shadow routes (the shipped default)')
+  await engine.setRoutes([{ name: 'r', compare: cfg({}), hasSecondary: false }], FIXTURES)
+  t.equal(engine.stats().threads, 2, 'a route that compares starts them all, before its first exchange')
+  await engine.setRoutes([{ name: 'r', compare: cfg({}), hasSecondary: false }], FIXTURES)
+  t.equal(engine.stats().threads, 2, 'a reload starts no more')
+  t.equal((await engine.compare(exchange(resp({ a: 1 }), resp({ a: 1 })))).verdict, 'match')
+})
