@@ -19,8 +19,7 @@ import { closedPort } from './backends.js'
 import { spawnNode, waitForLine, benchFile, stop } from './proc.js'
 import { nginxAvailable } from './nginx.js'
 import { scenarioList, runScenario, runLatencyGroup, latencyGroups, rtFor, withBaseline, type BenchEnv } from './scenarios.js'
-import type { ScenarioDef } from './stats.js'
-import { markdownTable, measurements, type ScenarioResult } from './stats.js'
+import { markdownTable, measurements, nginxContext, type ScenarioDef, type ScenarioResult } from './stats.js'
 import { checkBudget, parseBudget } from './budget.js'
 
 const { values: a } = parseArgs({
@@ -125,6 +124,8 @@ const budget = parseBudget(JSON.parse(readFileSync(new URL('./budget.json', impo
 const verdict = checkBudget(budget, measurements(results))
 process.stdout.write(`\n${markdownTable(results)}\n\nBudget (bench/budget.json):\n`)
 for (const l of verdict.lines) process.stdout.write(`  ${l.ok ? 'ok  ' : 'FAIL'} ${l.message}\n`)
+const context = nginxContext(results)
+if (context) process.stdout.write(`  (${context})\n`)
 
 save(verdict)
 log(`\nresults: ${fileURLToPath(file)}`)

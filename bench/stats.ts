@@ -117,6 +117,20 @@ export function summarize (def: ScenarioDef, repeats: Repeat[]): ScenarioResult 
   }
 }
 
+/**
+ * The rig's own floor beside the budget's scenario: what nginx's mirror module added to p99 in
+ * the same rotation (the same seconds, backends and generator). When it is over a latency line
+ * too, the line is below what this machine can show for any proxy that run. Undefined when
+ * either was not measured.
+ */
+export function nginxContext (results: ScenarioResult[], scenario = 'mirror-2k'): string | undefined {
+  const ours = results.find((r) => r.name === scenario)
+  const nginx = results.find((r) => r.name === `nginx-${scenario}`)
+  if (!ours || !nginx) return undefined
+  return `same seconds: ${scenario} p99 overhead ${ours.overheadP99Ms} ms (from send ${ours.overheadP99FromSendMs}); ` +
+    `nginx-${scenario} ${nginx.overheadP99Ms} ms (from send ${nginx.overheadP99FromSendMs}); CPU s / 1k req ${ours.cpuSecPer1k} vs ${nginx.cpuSecPer1k}`
+}
+
 /** The flat metrics budget.json lines refer to, by scenario name. */
 export function measurements (results: ScenarioResult[]): Measurements {
   const m: Measurements = {}
