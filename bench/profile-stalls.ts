@@ -37,11 +37,10 @@ export function busyStretches (samples: number[], deltas: number[], idle: Readon
   return out
 }
 
-function main (): void {
-  const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { 'min-ms': { type: 'string', default: '2' }, top: { type: 'string', default: '12' }, 'skip-ms': { type: 'string', default: '0' } } })
-  const file = positionals[0]
-  if (!file) { process.stderr.write('usage: profile-stalls.ts FILE.cpuprofile [--min-ms 2] [--top 12] [--skip-ms 0]\n'); process.exit(1) }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[], samples: number[], timeDeltas: number[] }
+export interface CpuProfile { nodes: ProfileNode[], samples: number[], timeDeltas: number[] }
+
+/** The report the command prints: stretch lengths, then what ran in the long ones. */
+export function stallReport (profile: CpuProfile, opts: { minMs: number, top: number, skipMs: number }): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const parent = new Map<number, number>()
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
@@ -58,26 +57,25 @@ function main (): void {
     const js = chain.find((n) => (byId.get(n) as ProfileNode).callFrame.url !== '')
     return label(js ?? (chain[1] ?? id))
   }
+  const out: string[] = []
 
-  // --skip-ms: leave out the process's start-up (module loading is one long busy stretch).
-  const stretches = busyStretches(profile.samples, profile.timeDeltas, idle).filter((s) => s.startUs >= Number(a['skip-ms']) * 1000)
-  const totalUs = profile.timeDeltas.reduce((x, y) => x + y, 0)
+  // skipMs: leave out the process's start-up (module loading is one long busy stretch).
+  const skipUs = opts.skipMs * 1000
+  const stretches = busyStretches(profile.samples, profile.timeDeltas, idle).filter((s) => s.startUs >= skipUs)
+  const seconds = Math.max(0, profile.timeDeltas.reduce((x, y) => x + y, 0) - skipUs) / 1e6
   const buckets = [0.5, 1, 2, 3, 5, 10, 20, Infinity]
   const counts = buckets.map(() => ({ n: 0, us: 0 }))
   for (const s of stretches) {
-    const b = buckets.findIndex((edge) => s.us / 1000 < edge)
-    const c = counts[b] as { n: number, us: number }
+    const c = counts[buckets.findIndex((edge) => s.us / 1000 < edge)] as { n: number, us: number }
     c.n++
     c.us += s.us
   }
-  process.stdout.write(`${(totalUs / 1e6).toFixed(2)} s profiled, ${stretches.length} busy stretches\n| busy stretch | count | per second | busy ms |\n|---|---|---|---|\n`)
+  out.push(`${seconds.toFixed(2)} s profiled, ${stretches.length} busy stretches`, '| busy stretch | count | per second | busy ms |', '|---|---|---|---|')
   counts.forEach((c, i) => {
-    const lo = i === 0 ? 0 : buckets[i - 1]
-    process.stdout.write(`| ${lo}–${buckets[i]} ms | ${c.n} | ${(c.n / totalUs * 1e6).toFixed(1)} | ${(c.us / 1000).toFixed(0)} |\n`)
+    out.push(`| ${i === 0 ? 0 : buckets[i - 1]}–${buckets[i]} ms | ${c.n} | ${seconds > 0 ? (c.n / seconds).toFixed(1) : '–'} | ${(c.us / 1000).toFixed(0)} |`)
   })
 
-  const minUs = Number(a['min-ms']) * 1000
-  const long = stretches.filter((s) => s.us >= minUs)
+  const long = stretches.filter((s) => s.us >= opts.minMs * 1000)
   const self = new Map<string, number>()
   const entries = new Map<string, number>()
   for (const s of long) {
@@ -89,16 +87,24 @@ function main (): void {
     }
   }
   const longUs = long.reduce((x, s) => x + s.us, 0)
-  const print = (title: string, m: Map<string, number>): void => {
-    process.stdout.write(`\n${title}\n`)
-    for (const [k, us] of [...m].sort((x, y) => y[1] - x[1]).slice(0, Number(a.top))) {
-      process.stdout.write(`${(us / longUs * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(1).padStart(7)} ms  ${k}\n`)
+  const longest = long.map((s) => s.us).sort((x, y) => y - x).slice(0, 10).map((us) => (us / 1000).toFixed(1))
+  out.push('', `${long.length} stretches ≥ ${opts.minMs} ms (${(longUs / 1000).toFixed(0)} ms busy); longest: ${longest.join(', ')} ms`)
+  for (const [title, m] of [['in them, self time by function', self], ['in them, by outermost JavaScript frame', entries]] as const) {
+    out.push('', title)
+    for (const [k, us] of [...m].sort((x, y) => y[1] - x[1]).slice(0, opts.top)) {
+      out.push(`${(us / longUs * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(1).padStart(7)} ms  ${k}`)
     }
   }
-  process.stdout.write(`\n${long.length} stretches ≥ ${a['min-ms']} ms (${(longUs / 1000).toFixed(0)} ms busy); longest: ${long.map((s) => (s.us / 1000).toFixed(1)).sort((x, y) => Number(y) - Number(x)).slice(0, 10).join(', ')} ms\n`)
-  print('in them, self time by function', self)
-  print('in them, by outermost JavaScript frame', entries)
+  return out.join('\n') + '\n'
 }
 
-// Run as a command; imported (the test), only `busyStretches`.
+function main (): void {
+  const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { 'min-ms': { type: 'string', default: '2' }, top: { type: 'string', default: '12' }, 'skip-ms': { type: 'string', default: '0' } } })
+  const file = positionals[0]
+  if (!file) { process.stderr.write('usage: profile-stalls.ts FILE.cpuprofile [--min-ms 2] [--top 12] [--skip-ms 0]\n'); process.exit(1) }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+  process.stdout.write(stallReport(profile, { minMs: Number(a['min-ms']), top: Number(a.top), skipMs: Number(a['skip-ms']) }))
+}
+
+// Run as a command; imported (the test), only its functions.
 if (process.argv[1] === fileURLToPath(import.meta.url)) main()

@@ -1,17 +1,22 @@
 /**
- * The scenarios and how one is measured. For each: start the peer (a fresh process, so CPU,
- * peak RSS and shadow state belong to this scenario alone), warm it, then `repeats` times run
- * the same load directly against the primary and through the peer, back to back, alternating
- * which goes first so slow drift of the shared machine does not favour one side.
- * With --pin the proxy gets CPU 0 (CPUs 0-1 with 2 workers) and the
- * generator and backends CPU 1, so the proxy never shares its core with its load.
+ * How scenarios are measured. Every peer is a fresh process (so CPU, peak RSS and shadow state
+ * are its own) and is warmed first.
+ *  - `runLatencyGroup`: light latency scenarios of the same load (scenario-list.ts
+ *    `latencyGroups`) run together. Each repeat is one generator run whose schedule goes, in
+ *    half-second slices, to the primary directly and to each peer in turn, so every p99 is
+ *    taken over the same seconds.
+ *  - `runScenario`: the others (saturation, a slow candidate, large bodies) run `repeats` times
+ *    the same load directly against the primary and through the peer, back to back,
+ *    alternating which goes first so slow drift of the shared machine does not favour a side.
+ * With --pin the proxy gets CPU 0 (CPUs 0-1 with 2 workers) and the generator and backends
+ * CPU 1, so the proxy never shares its core with its load.
  */
 import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds } from './proc.js'
 import { startShadowfig, type Target, type Upstreams } from './targets.js'
 import { startNginx } from './nginx.js'
 import { summarize, type Repeat, type ScenarioDef, type ScenarioResult } from './stats.js'
 import type { LoadOptions, LoadResult } from './loadgen.js'
-import { KiB, MiB } from './backends.js'
+import { rtFor } from './scenario-list.js'
 
 export interface BenchEnv {
   upstreams: Upstreams
@@ -38,94 +43,10 @@ export interface BenchEnv {
   log: (line: string) => void
 }
 
-/**
- * `--baseline DIR`: beside every shadowfig scenario of a rotation, a twin that runs the build of
- * another checkout (`DIR/dist` or `DIR/src`), named `<scenario>@baseline`. Both builds then
- * answer slices of the same seconds, which is how to tell whether a change moved a p99 on a
- * machine whose run-to-run noise is larger than the change.
- */
-export function withBaseline (list: ScenarioDef[], root: string): ScenarioDef[] {
-  const rotated = new Set(latencyGroups(list).flat())
-  return list.flatMap((d) => rotated.has(d) && d.peer === 'shadowfig'
-    ? [d, { ...d, name: `${d.name}@baseline`, root, description: `${d.description} (baseline build)` }]
-    : [d])
-}
-
-export function scenarioList (opts: { nginx: boolean, workers: boolean }): ScenarioDef[] {
-  const lat = (name: string, description: string, shadow: ScenarioDef['shadow'], sizeBytes = 2 * KiB, rate = 1000): ScenarioDef =>
-    ({ name, description, peer: 'shadowfig', shadow, sizeBytes, kind: 'latency', rate })
-  const sat = (name: string, description: string, shadow: ScenarioDef['shadow'], workers = 1): ScenarioDef =>
-    ({ name, description, peer: 'shadowfig', shadow, sizeBytes: 2 * KiB, kind: 'saturation', workers })
-  const list: ScenarioDef[] = [
-    lat('pass-2k', 'pass-through, no shadow route', 'none'),
-    lat('mirror-2k', 'mirror + full comparison of every request', 'healthy'),
-    // Diagnostic: the same mirroring with a status-only chain (no JSON decode or diff), to
-    // split mirror-2k's overhead into "mirror and hand off" versus "compare the JSON".
-    { ...lat('mirror-status-2k', 'mirror of every request, status-only comparison', 'healthy'), comparators: ['status'] },
-    { ...lat('mirror-after-2k', 'mirror + full comparison, the copy sent once the primary answered', 'healthy'), dispatch: 'after-primary' },
-    lat('slow-candidate', 'mirror to a candidate answering after 2 s', 'slow'),
-    lat('down-candidate', 'mirror to a candidate whose port refuses connections', 'down'),
-    lat('large-100k', 'mirror + compare, 100 KiB bodies', 'healthy', 100 * KiB, 100),
-    lat('large-1m', 'mirror + compare, 1 MiB bodies', 'healthy', MiB, 20),
-    sat('saturation-pass', 'max throughput, pass-through, 1 worker', 'none'),
-    sat('saturation-mirror', 'max throughput, mirror + compare, 1 worker', 'healthy'),
-  ]
-  if (opts.workers) {
-    list.push(sat('saturation-pass-2w', 'max throughput, pass-through, 2 workers', 'none', 2))
-    list.push(sat('saturation-mirror-2w', 'max throughput, mirror + compare, 2 workers', 'healthy', 2))
-  }
-  if (opts.nginx) {
-    for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'slow-candidate', 'saturation-mirror'].includes(s.name))) {
-      // nginx holds each client request until its mirror subrequest ends: with a 2 s candidate
-      // every run drains for tens of seconds, so that one runs once.
-      const maxRepeats = d.shadow === 'slow' ? 1 : undefined
-      list.push({ ...d, name: `nginx-${d.name}`, peer: 'nginx', maxRepeats, description: `nginx mirror module: ${d.description}`.replace('+ full comparison ', '').replace(' + compare', '') })
-    }
-  }
-  return list
-}
-
-/**
- * An open loop at a fixed rate with small bodies (at most 4 MiB/s): its processes mostly sleep,
- * and its comparisons keep up as they come. Comparing 100 KiB bodies at 100 req/s is not light:
- * a half-second slice is 50 exchanges of ~7 ms CPU each, and in a rotation the direct p99 next
- * to them rose to 2.7-7 ms (~0.5 ms next to the 2 KiB peers).
- */
-function light (def: ScenarioDef): boolean {
-  return def.kind === 'latency' && (def.rate ?? 0) * def.sizeBytes <= 4 * MiB
-}
-
-/**
- * Real-time priority only for light scenarios: a closed loop, or comparing 100 KiB bodies at
- * 100 req/s, at real-time priority takes whole cores from everything else on the box
- * (measured: the kernel's RT throttling kicked in and a large-body run died).
- */
-export function rtFor (def: ScenarioDef, env: Pick<BenchEnv, 'rt'>): boolean {
-  return env.rt && light(def)
-}
-
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
   return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, root: def.root, cpuProfDir: env.cpuProfDir })
-}
-
-/**
- * The latency scenarios that are measured together, in one rotation (`runLatencyGroup`): light
- * ones of the same body size and rate, in the list's order. Not rotated, measured back to back
- * as before (`runScenario`, like the saturation runs), because their peer's work would run on
- * into other targets' slices, the direct run's included: large bodies (comparisons that take
- * longer than a slice's settling), a slow candidate (its answers, and the proxy's work on them,
- * arrive 2 s after their requests), and a scenario with fewer repeats.
- */
-export function latencyGroups (list: ScenarioDef[]): ScenarioDef[][] {
-  const groups = new Map<string, ScenarioDef[]>()
-  for (const d of list) {
-    if (!light(d) || d.maxRepeats !== undefined || d.shadow === 'slow') continue
-    const key = `${d.sizeBytes}@${d.rate}`
-    groups.set(key, [...(groups.get(key) ?? []), d])
-  }
-  return [...groups.values()]
 }
 
 function load (def: ScenarioDef, env: BenchEnv, port: number, durationMs: number, warmupMs: number): Promise<LoadResult> {

@@ -1,6 +1,6 @@
 // Which latency scenarios the bench measures together in one rotation, and which alone.
 import t from 'tap'
-import { latencyGroups, scenarioList, withBaseline } from '../../bench/scenarios.js'
+import { latencyGroups, scenarioList, withBaseline } from '../../bench/scenario-list.js'
 
 t.test('light latency scenarios of the same load share a rotation; slow candidates, large bodies and single runs do not', async (t) => {
   const groups = latencyGroups(scenarioList({ nginx: true, workers: true })).map((g) => g.map((d) => d.name))
