@@ -91,8 +91,11 @@ export async function runLatencyGroup (defs: ScenarioDef[], env: BenchEnv): Prom
     const rotate = (durationMs: number, warmupMs: number): Promise<LoadResult[]> => runJson<LoadResult[]>(benchFile('loadgen-main.ts'), {
       urls, rate: first.rate, connections: Math.max(64, Math.ceil((first.rate ?? 1000) / 4)), durationMs, warmupMs, sliceMs: SLICE_MS, settleMs: SETTLE_MS,
     }, { nice: env.nice, rt: rtFor(first, env), cpus: env.pin ? '1' : undefined })
-    // Warm every peer's JIT, pools and comparison threads (1 s of traffic each).
-    await rotate(urls.length * 1000, 0)
+    // Warm every peer's JIT, pools and comparison threads with the traffic a peer measured
+    // alone got before its first recorded run (a 1 s warm load, then the run's warm-up). With
+    // 1 s each, the first repeat's mirror-2k p99 was the second highest of five in both full
+    // runs of session 5 (8.2 and 6.2 ms, medians 4.7 and 4.2), and a --quick run read 33 ms.
+    await rotate(urls.length * (1000 + env.warmupMs), 0)
     // What each peer burns with no traffic (timers, the event-loop monitor), so that its CPU per
     // request counts its own slices only.
     const idle = await idleCpuPerSecond(peers, 500, 4)
