@@ -52,8 +52,8 @@ export interface ScenarioResult extends ScenarioDef {
   overheadP50Ms: number
   overheadP99Ms: number
   /**
-   * The same from the generator's actual sends (LoadResult.fromSendMs): the peer's own answer
-   * time, without the generator's lateness that the peer's CPU use caused on a shared box.
+   * The same from the generator's actual sends (LoadResult.fromSendMs), without its send
+   * lateness on either side (which the peer's CPU use raises on a shared box).
    */
   overheadP99FromSendMs: number
   /** Lowest and highest per-repeat p99 overhead: how far one run can be trusted on this box. */
