@@ -11,7 +11,7 @@
  * With --pin the proxy gets CPU 0 (CPUs 0-1 with 2 workers) and the generator and backends
  * CPU 1, so the proxy never shares its core with its load.
  */
-import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds } from './proc.js'
+import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds, type Placement } from './proc.js'
 import { startShadowfig, type Target, type Upstreams } from './targets.js'
 import { startNginx } from './nginx.js'
 import { summarize, type Repeat, type ScenarioDef, type ScenarioResult } from './stats.js'
@@ -49,18 +49,23 @@ async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
   return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, root: def.root, cpuProfDir: env.cpuProfDir })
 }
 
+/** Open loop: sockets for 1/4 s of traffic at the target rate (a slow candidate must never starve the schedule). */
+const openLoopConnections = (def: ScenarioDef): number => Math.max(64, Math.ceil((def.rate ?? 1000) / 4))
+
+/** Where the generator runs: beside the backends, as the scenario's priority allows. */
+const generatorPlacement = (def: ScenarioDef, env: BenchEnv): Placement => ({ nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? '1' : undefined })
+
 function load (def: ScenarioDef, env: BenchEnv, port: number, durationMs: number, warmupMs: number): Promise<LoadResult> {
   const opts: LoadOptions = {
     url: `http://127.0.0.1:${port}/json/${def.sizeBytes}`,
     mode: def.kind === 'latency' ? 'open' : 'closed',
     rate: def.rate,
-    // Open loop: sockets for 1/4 s of traffic at the target rate (a slow candidate must never
-    // starve the schedule); closed loop: the configured concurrency.
-    connections: def.kind === 'latency' ? Math.max(64, Math.ceil((def.rate ?? 1000) / 4)) : env.closedConnections,
+    // Closed loop: the configured concurrency.
+    connections: def.kind === 'latency' ? openLoopConnections(def) : env.closedConnections,
     durationMs,
     warmupMs,
   }
-  return runJson<LoadResult>(benchFile('loadgen-main.ts'), opts, { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? '1' : undefined })
+  return runJson<LoadResult>(benchFile('loadgen-main.ts'), opts, generatorPlacement(def, env))
 }
 
 function delta (after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -89,8 +94,8 @@ export async function runLatencyGroup (defs: ScenarioDef[], env: BenchEnv): Prom
     for (const def of defs) peers.push(await startPeer(def, env))
     const urls = [env.upstreams.primary, ...peers.map((p) => p.port)].map((port) => `http://127.0.0.1:${port}/json/${first.sizeBytes}`)
     const rotate = (durationMs: number, warmupMs: number): Promise<LoadResult[]> => runJson<LoadResult[]>(benchFile('loadgen-main.ts'), {
-      urls, rate: first.rate, connections: Math.max(64, Math.ceil((first.rate ?? 1000) / 4)), durationMs, warmupMs, sliceMs: SLICE_MS, settleMs: SETTLE_MS,
-    }, { nice: env.nice, rt: rtFor(first, env), cpus: env.pin ? '1' : undefined })
+      urls, rate: first.rate, connections: openLoopConnections(first), durationMs, warmupMs, sliceMs: SLICE_MS, settleMs: SETTLE_MS,
+    }, generatorPlacement(first, env))
     // Warm every peer's JIT, pools and comparison threads with the traffic a peer measured
     // alone got before its first recorded run (a 1 s warm load, then the run's warm-up). With
     // 1 s each, the first repeat's mirror-2k p99 was the second highest of five in both full
