@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { closedPort } from './backends.js'
 import { placed, stop, type Placement } from './proc.js'
-import { waitReady, type Target } from './targets.js'
+import { plainPeer, type Target } from './targets.js'
 import { nginxConfig, type ShadowMode, type Upstreams } from './configs.js'
 
 export function nginxAvailable (): boolean {
@@ -24,11 +24,5 @@ export async function startNginx (shadow: ShadowMode, u: Upstreams, where: Place
   const [cmd, argv] = placed(['nginx', '-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], where)
   const child = spawn(cmd, argv, { stdio: 'ignore' })
   const cleanup = async (): Promise<void> => { await stop(child, 5000); rmSync(dir, { recursive: true, force: true }) }
-  try {
-    await waitReady(`http://127.0.0.1:${port}/json/16`, child)
-  } catch (err) {
-    await cleanup()
-    throw err
-  }
-  return { name: 'nginx', port, pid: child.pid as number, counters: async () => ({}), stop: cleanup }
+  return plainPeer('nginx', port, child, cleanup)
 }

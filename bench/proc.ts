@@ -148,6 +148,43 @@ export function threadCpuSeconds (pid: number): number {
   return ns / 1e9
 }
 
+/** One thread's name and on-CPU nanoseconds so far. */
+export interface ThreadTime { name: string, ns: number }
+
+/** On-CPU nanoseconds of each thread of `pid`, by thread id, with its name. */
+export function threadTimes (pid: number): Map<number, ThreadTime> {
+  const out = new Map<number, ThreadTime>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+      // Node names neither its worker threads nor V8's helpers (all "node"): shadowfig's
+      // comparison threads are the ones it renices (src/compare/thread-priority.ts).
+      const name = Number(tid) === pid ? 'main (client thread)' : nice > 0 ? `${comm} at nice ${nice} (comparison threads)` : comm
+      out.set(Number(tid), { name, ns })
+    } catch { /* thread gone */ }
+  }
+  return out
+}
+
+/** User and system CPU seconds of process `pid` (its threads included), from /proc/<pid>/stat. */
+export function userSystem (pid: number): { user: number, system: number } {
+  const f = readStat(pid) ?? []
+  return { user: Number(f[11]) / CLK_TCK, system: Number(f[12]) / CLK_TCK }
+}
+
+/** CPU ms per 1,000 requests by thread name, between two `threadTimes` samples. */
+export function splitByName (before: Map<number, ThreadTime>, after: Map<number, ThreadTime>, requests: number): Array<[string, number]> {
+  const byName = new Map<string, number>()
+  for (const [tid, t] of after) {
+    const ns = t.ns - (before.get(tid)?.ns ?? 0)
+    byName.set(t.name, (byName.get(t.name) ?? 0) + ns)
+  }
+  return [...byName].map(([name, ns]): [string, number] => [name, ns / 1e6 / (requests / 1000)]).sort((a, b) => b[1] - a[1])
+}
+
 /** Sum of VmHWM (peak resident set) over `pid` and its live descendants, in bytes. */
 export function peakRssBytes (pid: number): number {
   let kib = 0

@@ -42,6 +42,11 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
     list.push(sat('saturation-pass-2w', 'max throughput, pass-through, 2 workers', 'none', 2))
     list.push(sat('saturation-mirror-2w', 'max throughput, mirror + compare, 2 workers', 'healthy', 2))
   }
+  // The floor: a bare Node + undici proxy (floor-proxy.ts) in the same rotation, so shadowfig's
+  // cost splits into what Node's HTTP server and undici take and what shadowfig adds.
+  for (const d of list.filter((s) => ['pass-2k', 'mirror-2k'].includes(s.name))) {
+    list.push({ ...d, name: `floor-${d.name}`, peer: 'floor', description: `bare Node + undici proxy: ${d.shadow === 'none' ? 'pass-through' : 'copy to the candidate, answer read, no comparison'}` })
+  }
   if (opts.nginx) {
     for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'slow-candidate', 'saturation-mirror'].includes(s.name))) {
       // nginx holds each client request until its mirror subrequest ends: with a 2 s candidate

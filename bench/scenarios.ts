@@ -14,6 +14,7 @@
 import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds, type Placement } from './proc.js'
 import { startShadowfig, type Target, type Upstreams } from './targets.js'
 import { startNginx } from './nginx.js'
+import { startFloor } from './floor.js'
 import { summarize, type Repeat, type ScenarioDef, type ScenarioResult } from './stats.js'
 import type { LoadOptions, LoadResult } from './loadgen.js'
 import { rtFor } from './scenario-list.js'
@@ -46,6 +47,7 @@ export interface BenchEnv {
 async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
+  if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', env.upstreams, where)
   return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, root: def.root, cpuProfDir: env.cpuProfDir })
 }
 

@@ -10,7 +10,7 @@ import type { Measurements } from './budget.js'
 export interface ScenarioDef {
   name: string
   description: string
-  peer: 'shadowfig' | 'nginx'
+  peer: 'shadowfig' | 'nginx' | 'floor'
   shadow: 'none' | 'healthy' | 'slow' | 'down'
   sizeBytes: number
   kind: 'latency' | 'saturation'

@@ -65,6 +65,20 @@ export async function waitReady (url: string, child: ChildProcess, timeoutMs = 3
   throw new Error(`${url} not ready after ${timeoutMs} ms`)
 }
 
+/**
+ * A peer with no shadow-side counters (nginx, the Node floor), once it answers on `port`: ready
+ * when GET /json/16 through it answers 200; stopped with `cleanup` if it never does.
+ */
+export async function plainPeer (name: string, port: number, child: ChildProcess, cleanup: () => Promise<void>): Promise<Target> {
+  try {
+    await waitReady(`http://127.0.0.1:${port}/json/16`, child)
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+  return { name, port, pid: child.pid as number, counters: async () => ({}), stop: cleanup }
+}
+
 export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'shadowfig-bench-'))
   const port = await closedPort()

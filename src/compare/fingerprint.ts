@@ -123,9 +123,9 @@ export function fingerprint (side: PreparedSide, maxPaths = DEFAULT_FINGERPRINT_
       return true
     }
     if (!walk(side.json, { path: '$' })) return undefined
-  } else {
+  } else if (side.body.kind !== 'unread') {
     leaf('body').add(TAG.string, side.body.kind === 'binary' ? side.body.sha256 : side.body.text)
-  }
+  } // an unread body (the chain compares none) cannot differ on the candidate: no reference needed
   return pack(hashes.map((h) => h.path), hashes.map((h) => h.digest()))
 }
 

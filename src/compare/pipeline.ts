@@ -19,10 +19,20 @@ import type { FieldDiff, SkipReason } from './types.js'
 
 export interface RouteSpec { name: string, compare: CompareConfig, hasSecondary: boolean }
 
-export interface CompiledRoute { spec: RouteSpec, plan: Plan, steps: Step[] }
+export interface CompiledRoute {
+  spec: RouteSpec
+  plan: Plan
+  steps: Step[]
+  /** Whether any comparator of the chain reads bodies; when none does, bodies are not decoded. */
+  readsBodies: boolean
+}
+
+/** Built-ins that look at status and headers only. Custom comparators see bodies (their view has them). */
+const BODYLESS = new Set(['status', 'headers'])
 
 export async function compileRoute (spec: RouteSpec, configDir: string): Promise<CompiledRoute> {
-  return { spec, plan: compilePlan(spec.compare), steps: await compileChain(spec.compare.comparators, configDir) }
+  const steps = await compileChain(spec.compare.comparators, configDir)
+  return { spec, plan: compilePlan(spec.compare), steps, readsBodies: steps.some((s) => s.kind === 'custom' || !BODYLESS.has(s.name)) }
 }
 
 export interface CompareLimits {
@@ -65,7 +75,15 @@ export interface ComparisonOutput extends WorkerOutput {
 
 type Prepared = { ok: true, side: PreparedSide } | { ok: false, reason: SkipReason }
 
-function prepare (resp: CapturedResponse, plan: Plan): Prepared {
+const UNREAD = Object.freeze({ kind: 'unread' as const })
+
+/**
+ * A side as the comparators see it. With `readBody` false (no comparator reads bodies) the body
+ * is neither decoded nor normalized. Measured on the bench's 2 KiB JSON pair in a loop: a
+ * `[status]` chain went from 93 to 8 µs of CPU per exchange (the full chain: ~96-127 µs).
+ */
+function prepare (resp: CapturedResponse, plan: Plan, readBody = true): Prepared {
+  if (!readBody) return { ok: true, side: { status: resp.status, headers: normalizeHeaders(resp.headers, plan), body: UNREAD, bytes: resp.body } }
   const d = decodeBody(resp.headers, resp.body, plan.maxBodySize * DECODE_FACTOR)
   if (!d.ok) return { ok: false, reason: d.reason }
   const side: PreparedSide = { status: resp.status, headers: normalizeHeaders(resp.headers, plan), body: d.body, bytes: d.bytes }
@@ -83,12 +101,20 @@ function redactField (f: FieldDiff, plan: Plan): FieldDiff {
   return { ...f, ...(f.primary !== undefined && { primary: redactValue(f.primary, segs, plan) }), ...(f.candidate !== undefined && { candidate: redactValue(f.candidate, segs, plan) }) }
 }
 
-function summary (side: PreparedSide, plan: Plan, maxBytes: number): SideSummary {
+function summary (compared: PreparedSide, resp: CapturedResponse, plan: Plan, maxBytes: number): SideSummary {
+  let side = compared
+  // A chain of status and headers did not read the bodies; the mismatch's sample still shows them.
+  if (side.body.kind === 'unread' && resp.body.length <= maxBytes) {
+    const full = prepare(resp, plan)
+    if (full.ok) side = full.side
+  }
   const body = side.bytes.length > maxBytes
     ? { omitted: 'larger than the sample cap', length: side.bytes.length }
     : side.body.kind === 'json'
     ? redactValue(side.json, [], plan)
-    : side.body.kind === 'text' ? side.body.text : { sha256: side.body.sha256, length: side.body.length }
+    : side.body.kind === 'text' ? side.body.text
+    : side.body.kind === 'binary' ? { sha256: side.body.sha256, length: side.body.length }
+    : { omitted: 'not decodable', length: side.bytes.length }
   return { status: side.status, headers: redactHeaders(side.headers, plan) as Record<string, string>, body }
 }
 
@@ -98,7 +124,7 @@ function builtinContext (primary: PreparedSide, candidate: PreparedSide, plan: P
 
 /** Primary vs secondary with the route's built-in comparators only (custom ones may decide, which says nothing about noise). */
 function secondaryPaths (primary: PreparedSide, resp: CapturedResponse, route: CompiledRoute, limits: CompareLimits): string[] | undefined {
-  const s = prepare(resp, route.plan)
+  const s = prepare(resp, route.plan, route.readsBodies)
   if (!s.ok) return undefined
   const ctx = builtinContext(primary, s.side, route.plan, limits)
   for (const step of route.steps) {
@@ -110,8 +136,8 @@ function secondaryPaths (primary: PreparedSide, resp: CapturedResponse, route: C
 export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_LIMITS): Promise<ComparisonOutput> {
   const { plan } = route
   const counts: CountsByName = {}
-  const p = prepare(ex.primary, plan)
-  const c = prepare(ex.candidate, plan)
+  const p = prepare(ex.primary, plan, route.readsBodies)
+  const c = prepare(ex.candidate, plan, route.readsBodies)
   if (!p.ok) return { verdict: 'skipped', reason: p.reason, fields: [], paths: [], counts }
   if (!c.ok) {
     // The primary decoded: a candidate whose encoding is broken would break its clients too.
@@ -133,7 +159,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
   if (outcome.verdict === 'mismatch') {
     out.fields = ctx.fields.list.map((f) => redactField(f, plan))
     out.paths = [...ctx.fields.paths].sort()
-    out.normalized = { primary: summary(p.side, plan, limits.maxSampleBytes), candidate: summary(c.side, plan, limits.maxSampleBytes) }
+    out.normalized = { primary: summary(p.side, ex.primary, plan, limits.maxSampleBytes), candidate: summary(c.side, ex.candidate, plan, limits.maxSampleBytes) }
   }
   if (route.spec.hasSecondary && ex.secondary && !ex.secondary.failure && !ex.secondary.truncated) {
     const sp = secondaryPaths(p.side, ex.secondary, route, limits)
@@ -147,6 +173,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
 }
 
 function publicSide (side: PreparedSide): { status: number, headers: Record<string, string>, body: string | Uint8Array, json?: unknown } {
-  const body = side.body.kind === 'binary' ? side.bytes : side.body.text
+  // Never `unread` here: a route with a custom comparator reads bodies.
+  const body = side.body.kind === 'json' || side.body.kind === 'text' ? side.body.text : side.bytes
   return side.json === undefined ? { status: side.status, headers: side.headers, body } : { status: side.status, headers: side.headers, body, json: side.json }
 }

@@ -2,7 +2,7 @@
 // load-generator entries end to end, /proc CPU and peak-RSS readings, and stopping children.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import { nodeCommand, placed, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds } from '../../bench/proc.js'
+import { nodeCommand, placed, spawnNode, runJson, waitForLine, stop, benchFile, processTree, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds, threadTimes, splitByName, userSystem } from '../../bench/proc.js'
 import type { LoadResult } from '../../bench/loadgen.js'
 
 // tap instruments child processes too, and this file runs under tap's TypeScript loader:
@@ -71,4 +71,32 @@ t.test('thread CPU from schedstat grows with work and is zero for a process that
   const used = threadCpuSeconds(process.pid) - before
   t.ok(used >= 0.02, `at least 20 ms of the 50 ms spin is seen: ${used}`)
   t.equal(threadCpuSeconds(GONE), 0)
+})
+
+t.test('thread times name the main thread and a reniced thread; the split is per 1,000 requests', async (t) => {
+  const { Worker } = await import('node:worker_threads')
+  // A thread that renices itself the way comparison threads do, then spins until told to stop.
+  const w = new Worker(`
+    const { parentPort } = require('node:worker_threads')
+    const { execFileSync } = require('node:child_process')
+    const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()
+    execFileSync('renice', ['-n', '10', '-p', tid])
+    parentPort.postMessage(Number(tid))
+    const until = Date.now() + 80
+    while (Date.now() < until) {}
+  `, { eval: true })
+  const tid = await new Promise<number>((resolve) => w.once('message', resolve))
+  const before = threadTimes(process.pid)
+  await new Promise((resolve) => w.once('exit', resolve))
+  const until = performance.now() + 30
+  while (performance.now() < until) { /* 30 ms on the main thread */ }
+  const after = threadTimes(process.pid)
+  t.match(before.get(process.pid)?.name, 'main (client thread)')
+  t.match(before.get(tid)?.name, /at nice 10 \(comparison threads\)$/, 'the reniced thread is told apart')
+  const split = new Map(splitByName(before, after, 2000))
+  const main = split.get('main (client thread)') as number
+  t.ok(main >= 10, `the main thread's 30 ms spin, per 1k of 2,000 requests: ${main} ms`)
+  t.same([...split.values()], [...split.values()].sort((a, b) => b - a), 'largest first')
+  const us = userSystem(process.pid)
+  t.ok(us.user > 0 && us.system >= 0, 'user and system seconds of this process')
 })

@@ -14,7 +14,7 @@ import { FieldSet } from '../../src/compare/fields.js'
 import { changedPaths, fingerprint, fingerprintEntries, packFingerprint, type Fingerprint } from '../../src/compare/fingerprint.js'
 import { compilePath, formatPath, parseLocation } from '../../src/compare/jsonpath.js'
 import { NoiseModel } from '../../src/compare/noise.js'
-import { runComparison } from '../../src/compare/pipeline.js'
+import { DEFAULT_LIMITS, runComparison } from '../../src/compare/pipeline.js'
 import { signatureOf } from '../../src/compare/result.js'
 import { compareDirect, exchange, resp, route } from './helpers.js'
 
@@ -165,4 +165,23 @@ t.test('signature and worker entry', async (t) => {
   t.equal(signatureOf(['$.b', '$.a', '$.a']), signatureOf(['$.a', '$.b']), 'order and duplicates do not matter')
   t.not(signatureOf(['$.a']), signatureOf(['$.b']))
   t.ok(existsSync(fileURLToPath(WORKER_URL)), `worker entry exists: ${WORKER_URL.pathname}`)
+})
+
+t.test('a chain of status and headers reads no bodies, yet a mismatch still shows them', async (t) => {
+  t.equal((await route()).readsBodies, true, 'the default chain compares JSON')
+  t.equal((await route({ comparators: ['status', 'headers'] })).readsBodies, false)
+  t.equal((await route({ comparators: ['status', 'bytes'] })).readsBodies, true)
+  const r = await route({ comparators: ['status'], ignore: ['$.at'] })
+  const gzipJunk = resp(Buffer.from('not gzip'), { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+  const broken = await runComparison(exchange(resp({ a: 1 }), gzipJunk), r)
+  t.equal(broken.verdict, 'match', 'the body is never decoded, so its broken encoding is not compared (only statuses are)')
+  t.same([...fingerprintEntries(broken.fingerprint as Fingerprint).keys()], ['status', 'header:content-type'], 'the noise reference has no body paths: the chain compares none')
+  const differ = await runComparison(exchange(resp({ a: 1, at: 5 }), resp({ a: 2 }, {}, 500)), r)
+  t.equal(differ.verdict, 'mismatch')
+  t.same(differ.normalized?.primary.body, { a: 1 }, 'the sample is decoded and normalized on demand')
+  t.same(differ.normalized?.candidate.body, { a: 2 })
+  const undecodable = await runComparison(exchange(resp({ a: 1 }), { ...gzipJunk, status: 502 }), r)
+  t.same(undecodable.normalized?.candidate.body, { omitted: 'not decodable', length: 8 })
+  const big = await runComparison(exchange(resp({ a: 1 }), resp({ pad: 'x'.repeat(100) }, {}, 500)), r, { ...DEFAULT_LIMITS, maxSampleBytes: 50 })
+  t.same(big.normalized?.candidate.body, { omitted: 'larger than the sample cap', length: 110 })
 })

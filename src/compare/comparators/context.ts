@@ -8,10 +8,17 @@ import type { FieldSet } from '../fields.js'
 import type { Plan } from '../plan.js'
 import type { SkipReason } from '../types.js'
 
+/**
+ * The body of a side when no comparator of the route's chain reads bodies (a chain of `status`
+ * and `headers` only): neither decoded nor normalized, since nothing would look at the result.
+ */
+export interface UnreadBody { kind: 'unread' }
+
 export interface PreparedSide {
   status: number
   headers: Record<string, string>
-  body: DecodedBody
+  /** Decoded body; `unread` only where no comparator of the chain reads bodies (none of those runs then). */
+  body: DecodedBody | UnreadBody
   /** Decoded bytes (after content-encoding). */
   bytes: Uint8Array
   /** Normalized JSON value when `body.kind === 'json'`. */

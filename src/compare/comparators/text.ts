@@ -20,7 +20,7 @@ function excerpt (s: string, at: number): string {
 }
 
 function textOf (side: PreparedSide): string | undefined {
-  return side.body.kind === 'binary' ? undefined : side.body.text
+  return side.body.kind === 'binary' || side.body.kind === 'unread' ? undefined : side.body.text
 }
 
 export const textComparator: BuiltinComparator = {

@@ -1,0 +1,63 @@
+/**
+ * Where a peer's CPU goes, thread by thread: `node --import tsx bench/thread-split.ts
+ * [--seconds 10] [--rate 1000] [--dist] [--peers pass-2k,mirror-2k,floor-pass-2k]`.
+ * Starts the bench's backends and each listed peer (scenario names of scenario-list.ts), runs
+ * the open-loop generator at the bench's load against it, and prints the CPU each of the peer's
+ * threads used per 1,000 requests (schedstat, nanoseconds), grouped by thread name: the client
+ * thread (the process's main thread), comparison threads, libuv's pool, V8's helpers (GC,
+ * compiler). The bench's "CPU s / 1k req" is their sum.
+ */
+import { parseArgs } from 'node:util'
+import { benchFile, runJson, spawnNode, splitByName, stop, threadTimes, userSystem, waitForLine } from './proc.js'
+import { closedPort } from './backends.js'
+import { scenarioList } from './scenario-list.js'
+import { startShadowfig, type Target } from './targets.js'
+import { startFloor } from './floor.js'
+import { startNginx } from './nginx.js'
+import type { LoadOptions, LoadResult } from './loadgen.js'
+import type { ScenarioDef } from './stats.js'
+import type { Upstreams } from './configs.js'
+
+async function startPeer (def: ScenarioDef, u: Upstreams, dist: boolean): Promise<Target> {
+  if (def.peer === 'nginx') return startNginx(def.shadow, u)
+  if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', u)
+  return startShadowfig({ shadow: def.shadow, upstreams: u, comparators: def.comparators, dispatch: def.dispatch, entry: dist ? 'dist' : 'src' })
+}
+
+const { values: a } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '1000' },
+    peers: { type: 'string', default: 'pass-2k,mirror-2k,mirror-status-2k,floor-pass-2k,floor-mirror-2k' },
+    dist: { type: 'boolean', default: false },
+  },
+})
+const names = (a.peers as string).split(',')
+const defs = scenarioList({ nginx: true, workers: false }).filter((d) => names.includes(d.name))
+const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])])
+const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])])
+try {
+  const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+),(\d+)\]/)])
+  const u: Upstreams = { primary: Number(pm[1]), candidate: Number(cm[1]), slow: Number(cm[2]), down: await closedPort() }
+  for (const def of defs) {
+    const peer = await startPeer(def, u, a.dist as boolean)
+    try {
+      const load = (durationMs: number): Promise<LoadResult> => runJson<LoadResult>(benchFile('loadgen-main.ts'), {
+        url: `http://127.0.0.1:${peer.port}/json/${def.sizeBytes}`, mode: 'open', rate: Number(a.rate), connections: 256, durationMs, warmupMs: 0,
+      } satisfies LoadOptions)
+      await load(4000) // warm: JIT, pools, comparison threads
+      const [before, us0] = [threadTimes(peer.pid), userSystem(peer.pid)]
+      const res = await load(Number(a.seconds) * 1000)
+      const [after, us1] = [threadTimes(peer.pid), userSystem(peer.pid)]
+      const split = splitByName(before, after, res.sentTotal)
+      const total = split.reduce((s, [, ms]) => s + ms, 0)
+      const per1k = (s: number): string => (s * 1000 / (res.sentTotal / 1000)).toFixed(1)
+      process.stdout.write(`${def.name} (${peer.name}): ${res.sentTotal} requests, ${total.toFixed(1)} CPU ms / 1k (user ${per1k(us1.user - us0.user)}, system ${per1k(us1.system - us0.system)})\n`)
+      for (const [name, ms] of split) if (ms >= 0.5) process.stdout.write(`  ${ms.toFixed(1).padStart(6)}  ${name}\n`)
+    } finally {
+      await peer.stop()
+    }
+  }
+} finally {
+  await Promise.all([stop(primary), stop(candidate)])
+}

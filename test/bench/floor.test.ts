@@ -1,0 +1,35 @@
+// The floor peer (a bare Node + undici proxy): it answers with the primary's bytes and, in its
+// mirror mode, sends the candidate a copy of each request.
+import t from 'tap'
+import http from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { startBackend, closedPort } from '../../bench/backends.js'
+import { startFloor } from '../../bench/floor.js'
+
+t.test('passes the primary\'s answer through byte for byte and copies each request to the candidate', async (t) => {
+  const primary = await startBackend({ variant: 'primary' })
+  t.teardown(primary.close)
+  const seen: string[] = []
+  const candidate = http.createServer((req, res) => { seen.push(`${req.method} ${req.url}`); res.end('{}') })
+  candidate.listen(0, '127.0.0.1')
+  await once(candidate, 'listening')
+  t.teardown(() => candidate.close())
+  const upstreams = { primary: primary.port, candidate: (candidate.address() as AddressInfo).port, slow: 0, down: await closedPort() }
+
+  const direct = Buffer.from(await (await fetch(`http://127.0.0.1:${primary.port}/json/2048`)).arrayBuffer())
+  const floor = await startFloor('healthy', upstreams)
+  t.teardown(floor.stop)
+  const res = await fetch(`http://127.0.0.1:${floor.port}/json/2048`)
+  t.equal(res.status, 200)
+  t.equal(res.headers.get('content-type'), 'application/json', 'the primary\'s headers')
+  t.same(Buffer.from(await res.arrayBuffer()), direct, 'the primary\'s bytes')
+  while (!seen.includes('GET /json/2048')) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.ok(seen.includes('GET /json/2048'), 'the candidate got the copy')
+
+  const pass = await startFloor('none', upstreams)
+  t.teardown(pass.stop)
+  const before = seen.length
+  t.equal((await (await fetch(`http://127.0.0.1:${pass.port}/json/1024`)).arrayBuffer()).byteLength, 1024)
+  t.equal(seen.length, before, 'pass-through mode sends no copy')
+})
