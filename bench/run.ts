@@ -20,7 +20,7 @@ import { spawnNode, waitForLine, benchFile, stop } from './proc.js'
 import { nginxAvailable } from './nginx.js'
 import { runScenario, runLatencyGroup, type BenchEnv } from './scenarios.js'
 import { scenarioList, latencyGroups, rtFor, withBaseline } from './scenario-list.js'
-import { markdownTable, measurements, nginxContext, type ScenarioDef, type ScenarioResult } from './stats.js'
+import { markdownTable, measurements, floorContext, type ScenarioDef, type ScenarioResult } from './stats.js'
 import { checkBudget, parseBudget } from './budget.js'
 
 const { values: a } = parseArgs({
@@ -125,7 +125,7 @@ const budget = parseBudget(JSON.parse(readFileSync(new URL('./budget.json', impo
 const verdict = checkBudget(budget, measurements(results))
 process.stdout.write(`\n${markdownTable(results)}\n\nBudget (bench/budget.json):\n`)
 for (const l of verdict.lines) process.stdout.write(`  ${l.ok ? 'ok  ' : 'FAIL'} ${l.message}\n`)
-const context = nginxContext(results)
+const context = floorContext(results)
 if (context) process.stdout.write(`  (${context})\n`)
 
 save(verdict)

@@ -118,17 +118,18 @@ export function summarize (def: ScenarioDef, repeats: Repeat[]): ScenarioResult 
 }
 
 /**
- * The rig's own floor beside the budget's scenario: what nginx's mirror module added to p99 in
- * the same rotation (the same seconds, backends and generator). When it is over a latency line
- * too, the line is below what this machine can show for any proxy that run. Undefined when
- * either was not measured.
+ * The rig's own floors beside the budget's scenario: what the bare Node proxy (`floor-`) and
+ * nginx's mirror module (`nginx-`) added to p99 in the same rotation (the same seconds,
+ * backends and generator). When a floor is over a latency line too, the line is below what
+ * this machine can show for that kind of proxy. Undefined when the scenario or both floors
+ * were not measured.
  */
-export function nginxContext (results: ScenarioResult[], scenario = 'mirror-2k'): string | undefined {
+export function floorContext (results: ScenarioResult[], scenario = 'mirror-2k'): string | undefined {
   const ours = results.find((r) => r.name === scenario)
-  const nginx = results.find((r) => r.name === `nginx-${scenario}`)
-  if (!ours || !nginx) return undefined
-  return `same seconds: ${scenario} p99 overhead ${ours.overheadP99Ms} ms (from send ${ours.overheadP99FromSendMs}); ` +
-    `nginx-${scenario} ${nginx.overheadP99Ms} ms (from send ${nginx.overheadP99FromSendMs}); CPU s / 1k req ${ours.cpuSecPer1k} vs ${nginx.cpuSecPer1k}`
+  const floors = ['floor', 'nginx'].flatMap((peer) => results.filter((r) => r.name === `${peer}-${scenario}`))
+  if (!ours || floors.length === 0) return undefined
+  const row = (r: ScenarioResult): string => `${r.name} ${r.overheadP99Ms} ms (from send ${r.overheadP99FromSendMs}, CPU s / 1k req ${r.cpuSecPer1k})`
+  return `same seconds: ${scenario} p99 overhead ${row(ours).slice(scenario.length + 1)}; ${floors.map(row).join('; ')}`
 }
 
 /** The flat metrics budget.json lines refer to, by scenario name. */

@@ -1,7 +1,7 @@
 // From repeats to reported figures: medians, pairwise p99 overhead, CPU per 1k requests, peak
 // RSS, shadow shares, the flat measurements the budget reads, and the markdown table.
 import t from 'tap'
-import { median, summarize, measurements, shadowSummary, markdownTable, nginxContext, type Repeat, type ScenarioDef } from '../../bench/stats.js'
+import { median, summarize, measurements, shadowSummary, markdownTable, floorContext, type Repeat, type ScenarioDef } from '../../bench/stats.js'
 import type { LoadResult } from '../../bench/loadgen.js'
 
 const run = (p99: number, over: Partial<LoadResult> = {}): LoadResult => ({
@@ -75,6 +75,9 @@ t.test('measurements expose what budget lines name; the table has one row per sc
 t.test('the nginx context line sets the budget scenario beside nginx\'s mirror in the same run', async (t) => {
   const ours = summarize(def, [rep(1, 3)])
   const nginx = summarize({ ...def, name: 'nginx-mirror-2k', peer: 'nginx' }, [rep(1, 2, { cpuSeconds: 0.2 })])
-  t.equal(nginxContext([ours, nginx]), 'same seconds: mirror-2k p99 overhead 2 ms (from send 1.8); nginx-mirror-2k 1 ms (from send 0.9); CPU s / 1k req 0.5 vs 0.2')
-  t.equal(nginxContext([ours]), undefined, 'nothing to say without nginx')
+  const floor = summarize({ ...def, name: 'floor-mirror-2k', peer: 'floor' }, [rep(1, 2.5, { cpuSeconds: 0.3 })])
+  t.equal(floorContext([ours, nginx]), 'same seconds: mirror-2k p99 overhead 2 ms (from send 1.8, CPU s / 1k req 0.5); nginx-mirror-2k 1 ms (from send 0.9, CPU s / 1k req 0.2)')
+  t.equal(floorContext([nginx, ours, floor]), 'same seconds: mirror-2k p99 overhead 2 ms (from send 1.8, CPU s / 1k req 0.5); floor-mirror-2k 1.5 ms (from send 1.35, CPU s / 1k req 0.3); nginx-mirror-2k 1 ms (from send 0.9, CPU s / 1k req 0.2)', 'the Node floor first, then nginx')
+  t.equal(floorContext([ours]), undefined, 'nothing to say without a floor')
+  t.equal(floorContext([floor, nginx]), undefined, 'nor without the scenario')
 })
