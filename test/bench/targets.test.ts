@@ -1,0 +1,32 @@
+// The bench's shadowfig peer: started through its CLI on a one-route config, it serves the
+// primary's bytes, mirrors and compares every request, and reports that through its counters.
+import t from 'tap'
+import { startBackend, closedPort } from '../../bench/backends.js'
+import { startShadowfig } from '../../bench/targets.js'
+
+t.test('a mirroring peer answers with the primary\'s bytes and counts a match per request', async (t) => {
+  const primary = await startBackend({ variant: 'primary' })
+  t.teardown(primary.close)
+  const candidate = await startBackend({ variant: 'candidate' })
+  t.teardown(candidate.close)
+  const upstreams = { primary: primary.port, candidate: candidate.port, slow: 0, down: await closedPort() }
+  const peer = await startShadowfig({ shadow: 'healthy', upstreams })
+  t.teardown(peer.stop)
+  t.equal(peer.name, 'shadowfig')
+  const direct = Buffer.from(await (await fetch(`http://127.0.0.1:${primary.port}/json/2048`)).arrayBuffer())
+  for (let i = 0; i < 5; i++) {
+    t.same(Buffer.from(await (await fetch(`http://127.0.0.1:${peer.port}/json/2048`)).arrayBuffer()), direct, `request ${i + 1}: the primary's bytes`)
+  }
+  let counters: Record<string, number> = {}
+  for (let tries = 0; tries < 100 && (counters['comparisons_total.match'] ?? 0) < 5; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    counters = await peer.counters()
+  }
+  t.equal(counters['mirror_total.sent'], 5, 'every request mirrored')
+  t.equal(counters['comparisons_total.match'], 5, 'and compared: the candidate differs only where the config normalizes')
+})
+
+t.test('a peer that cannot start is an error, and leaves nothing running', async (t) => {
+  const upstreams = { primary: await closedPort(), candidate: 0, slow: 0, down: 0 }
+  await t.rejects(startShadowfig({ shadow: 'none', upstreams, root: '/nonexistent' }), /exited \(1\) before/)
+})
