@@ -42,10 +42,12 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
     list.push(sat('saturation-pass-2w', 'max throughput, pass-through, 2 workers', 'none', 2))
     list.push(sat('saturation-mirror-2w', 'max throughput, mirror + compare, 2 workers', 'healthy', 2))
   }
-  // The floor: a bare Node + undici proxy (floor-proxy.ts) in the same rotation, so shadowfig's
-  // cost splits into what Node's HTTP server and undici take and what shadowfig adds.
-  for (const d of list.filter((s) => ['pass-2k', 'mirror-2k'].includes(s.name))) {
-    list.push({ ...d, name: `floor-${d.name}`, peer: 'floor', description: `bare Node + undici proxy: ${d.shadow === 'none' ? 'pass-through' : 'copy to the candidate, answer read, no comparison'}` })
+  // The floor: a bare Node + undici proxy (floor-proxy.ts) at the same loads (in the same
+  // rotation for latency), so shadowfig's cost splits into what Node's HTTP server and undici
+  // take and what shadowfig adds; and its pass-through throughput is Node's ceiling for ours.
+  for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'saturation-pass'].includes(s.name))) {
+    const what = d.shadow === 'none' ? 'pass-through' : 'copy to the candidate, answer read, no comparison'
+    list.push({ ...d, name: `floor-${d.name}`, peer: 'floor', description: `bare Node + undici proxy: ${what}${d.kind === 'saturation' ? ', max throughput' : ''}` })
   }
   if (opts.nginx) {
     for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'slow-candidate', 'saturation-mirror'].includes(s.name))) {
