@@ -13,14 +13,20 @@ const HOP_BY_HOP = new Set([
 /** Request fields the proxy owns: host is set per upstream, expect is answered locally. */
 const REQUEST_OWNED = new Set(['host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'])
 
-/** Extra field names listed in `Connection: a, b` (also hop-by-hop), or undefined. */
+/**
+ * Extra field names listed in `Connection: a, b` (also hop-by-hop), or undefined. Names that
+ * are hop-by-hop anyway are left out, so the usual `Connection: keep-alive` costs no Set: this
+ * runs twice per request (its request and its response).
+ */
 function connectionListed (raw: readonly string[]): Set<string> | undefined {
   let listed: Set<string> | undefined
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
-      for (const token of raw[i + 1].split(',')) {
+      const value = raw[i + 1]
+      if (value.length === 10 && value.toLowerCase() === 'keep-alive') continue
+      for (const token of value.split(',')) {
         const name = token.trim().toLowerCase()
-        if (name) (listed ??= new Set()).add(name)
+        if (name && !HOP_BY_HOP.has(name)) (listed ??= new Set()).add(name)
       }
     }
   }
