@@ -3,7 +3,7 @@
  * cached metric label children, the shadow plan. A RouteRuntime is also the ForwardObserver
  * for requests on its route that are not mirrored (no per-request observer allocation).
  */
-import type { Counter, Histogram } from 'prom-client'
+import type { DeferredCounter, DeferredHistogram } from '../report/deferred.js'
 import type { RouteConfig } from '../config/schema.js'
 import { Metrics } from '../report/metrics.js'
 import type { Upstream } from './upstreams.js'
@@ -20,10 +20,10 @@ export class RouteRuntime implements ForwardObserver {
   /** Largest request body accepted (bytes), or Infinity. */
   readonly maxBodySize: number
   private readonly metrics: Metrics
-  private readonly requestCounters = new Map<string, Counter.Internal>()
-  readonly primaryDuration: Histogram.Internal<'route' | 'role'>
+  private readonly requestCounters = new Map<string, DeferredCounter>()
+  readonly primaryDuration: DeferredHistogram
   /** Live requests a split served from the candidate (mirrors observe the same series). */
-  private readonly candidateDuration: Histogram.Internal<'route' | 'role'>
+  private readonly candidateDuration: DeferredHistogram
   /** Mirror decisions, when the route has `shadow:`. */
   shadow: ShadowRoute | undefined
   /** Live traffic split, when the route has `split:`. */
@@ -36,8 +36,8 @@ export class RouteRuntime implements ForwardObserver {
     this.primary = primary
     this.metrics = metrics
     this.maxBodySize = config.maxBodySize ?? Infinity
-    this.primaryDuration = metrics.upstreamDuration.labels(config.name, 'primary')
-    this.candidateDuration = metrics.upstreamDuration.labels(config.name, 'candidate')
+    this.primaryDuration = metrics.deferred.histogram(metrics.upstreamDuration, config.name, 'primary')
+    this.candidateDuration = metrics.deferred.histogram(metrics.upstreamDuration, config.name, 'candidate')
   }
 
   /** Counts one answered client request. */
@@ -45,7 +45,7 @@ export class RouteRuntime implements ForwardObserver {
     const key = method + status
     let child = this.requestCounters.get(key)
     if (child === undefined) {
-      child = this.metrics.requests.labels(this.name, method, Metrics.codeClass(status))
+      child = this.metrics.deferred.counter(this.metrics.requests, this.name, method, Metrics.codeClass(status))
       // Bound the cache: methods × statuses seen on one route is small, but never unbounded.
       if (this.requestCounters.size < 256) this.requestCounters.set(key, child)
     }

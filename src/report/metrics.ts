@@ -1,10 +1,12 @@
 /**
  * Every metric in SPEC, created once per process on its own registry (never the global one,
  * so tests and workers do not collide). Names, types and labels are the public contract.
- * Hot-path code keeps references to label children it resolved at config load
- * (`requests.labels(...)` is a map lookup per call; a cached child is a field increment).
+ * Hot-path code keeps references to label children it resolved at config load, and the metrics
+ * updated for every request take them from `deferred` (deferred.ts): plain numbers that reach
+ * prom-client when the registry is read.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { DeferredMetrics } from './deferred.js'
 
 /** Sub-millisecond resolution at the bottom, tens of seconds at the top (seconds). */
 export const LATENCY_BUCKETS = [
@@ -36,9 +38,14 @@ export class Metrics {
   readonly configInfo: Gauge<'hash'>
   readonly upstreamErrors: Counter<'route' | 'role' | 'code'>
   readonly rejected: Counter<'reason'>
+  /** Per-request updates of requests, upstreamDuration, mirror, mirrorInFlight, comparisons. */
+  readonly deferred = new DeferredMetrics()
 
   constructor (options: MetricsOptions = {}) {
     const registers = [this.registry = new Registry()]
+    const deferred = this.deferred
+    // prom-client runs a metric's collect before every read of it (scrape, JSON, aggregation).
+    const collect = function (this: Counter<string> | Gauge<string> | Histogram<string>): void { deferred.flush(this) }
     if (options.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry, prefix: 'shadowfig_' })
       // prom-client names three gauges `*_total`, which `promtool check metrics` rejects
@@ -46,11 +53,11 @@ export class Metrics {
       // same numbers (sum them for the total), so these go.
       for (const name of GAUGES_NAMED_TOTAL) this.registry.removeSingleMetric(`shadowfig_${name}`)
     }
-    this.requests = new Counter({ name: 'shadowfig_requests_total', help: 'Client requests answered, by route, method and status class.', labelNames: ['route', 'method', 'code_class'], registers })
-    this.upstreamDuration = new Histogram({ name: 'shadowfig_upstream_duration_seconds', help: 'Upstream response time, headers to last byte.', labelNames: ['route', 'role'], buckets: LATENCY_BUCKETS, registers })
-    this.mirror = new Counter({ name: 'shadowfig_mirror_total', help: 'Mirror decisions and results per route.', labelNames: ['route', 'outcome'], registers })
-    this.mirrorInFlight = new Gauge({ name: 'shadowfig_mirror_in_flight', help: 'Mirrored requests currently in flight.', registers, aggregator: 'sum' })
-    this.comparisons = new Counter({ name: 'shadowfig_comparisons_total', help: 'Comparison verdicts per route.', labelNames: ['route', 'verdict'], registers })
+    this.requests = new Counter({ name: 'shadowfig_requests_total', help: 'Client requests answered, by route, method and status class.', labelNames: ['route', 'method', 'code_class'], registers, collect })
+    this.upstreamDuration = new Histogram({ name: 'shadowfig_upstream_duration_seconds', help: 'Upstream response time, headers to last byte.', labelNames: ['route', 'role'], buckets: LATENCY_BUCKETS, registers, collect })
+    this.mirror = new Counter({ name: 'shadowfig_mirror_total', help: 'Mirror decisions and results per route.', labelNames: ['route', 'outcome'], registers, collect })
+    this.mirrorInFlight = new Gauge({ name: 'shadowfig_mirror_in_flight', help: 'Mirrored requests currently in flight.', registers, aggregator: 'sum', collect })
+    this.comparisons = new Counter({ name: 'shadowfig_comparisons_total', help: 'Comparison verdicts per route.', labelNames: ['route', 'verdict'], registers, collect })
     this.fieldMismatches = new Counter({ name: 'shadowfig_field_mismatches_total', help: 'Differing fields per route (capped per route; overflow is field="__other__").', labelNames: ['route', 'field'], registers })
     this.split = new Counter({ name: 'shadowfig_split_total', help: 'Live requests per route by serving target.', labelNames: ['route', 'target'], registers })
     this.splitWeight = new Gauge({ name: 'shadowfig_split_weight_ratio', help: 'Live split weight per route (0..1).', labelNames: ['route'], registers, aggregator: 'max' })

@@ -81,7 +81,7 @@ export class Reporter {
     const { route, verdict } = result
     let byVerdict = this.verdictCounters.get(route)
     if (byVerdict === undefined) this.verdictCounters.set(route, byVerdict = {})
-    const counter = byVerdict[verdict] ??= this.metrics.comparisons.labels(route, verdict)
+    const counter = byVerdict[verdict] ??= this.metrics.deferred.counter(this.metrics.comparisons, route, verdict)
     counter.inc()
     const paths = verdict === 'match' ? [] : distinctPaths(result.fields)
     if (verdict === 'mismatch') {

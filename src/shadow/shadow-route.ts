@@ -6,7 +6,7 @@
  * reserves one in-flight slot per target and returns the ticket that carries the exchange.
  */
 import type { IncomingMessage } from 'node:http'
-import type { Counter } from 'prom-client'
+import type { DeferredCounter, DeferredGauge } from '../report/deferred.js'
 import type { RouteConfig, ShadowConfig } from '../config/schema.js'
 import type { Metrics, MirrorOutcome } from '../report/metrics.js'
 import { cohortBucket, compileCohortKey, type CohortReader } from '../routing/cohort.js'
@@ -49,7 +49,8 @@ export class ShadowRoute {
   private readonly methods: ReadonlySet<string>
   private readonly cohort: CohortReader | undefined
   private readonly targetList: MirrorTarget[]
-  private readonly counters: Record<MirrorOutcome, Counter.Internal>
+  private readonly counters: Record<MirrorOutcome, DeferredCounter>
+  private readonly inFlight: DeferredGauge
   private readonly durations: Record<'candidate' | 'secondary', { observe (v: number): void }>
   private readonly deps: ShadowDeps
 
@@ -70,10 +71,11 @@ export class ShadowRoute {
     if (shadow.secondary !== undefined) {
       this.targetList.push({ role: 'secondary', upstream: deps.upstreams.get(shadow.secondary), state: deps.targets.get(shadow.secondary, failures, cooldown) })
     }
-    this.counters = Object.fromEntries(OUTCOMES.map((o) => [o, deps.metrics.mirror.labels(route.name, o)])) as ShadowRoute['counters']
+    this.counters = Object.fromEntries(OUTCOMES.map((o) => [o, deps.metrics.deferred.counter(deps.metrics.mirror, route.name, o)])) as ShadowRoute['counters']
+    this.inFlight = deps.metrics.deferred.gauge(deps.metrics.mirrorInFlight)
     this.durations = {
-      candidate: deps.metrics.upstreamDuration.labels(route.name, 'candidate'),
-      secondary: deps.metrics.upstreamDuration.labels(route.name, 'secondary'),
+      candidate: deps.metrics.deferred.histogram(deps.metrics.upstreamDuration, route.name, 'candidate'),
+      secondary: deps.metrics.deferred.histogram(deps.metrics.upstreamDuration, route.name, 'secondary'),
     }
   }
 
@@ -111,7 +113,7 @@ export class ShadowRoute {
   /** Frees a target's slot; with a capture, also feeds its breaker and metrics. */
   release (t: MirrorTarget, capture: CapturedResponse | undefined): void {
     t.state.inFlight--
-    this.deps.metrics.mirrorInFlight.dec()
+    this.inFlight.dec()
     if (capture === undefined) { t.state.breaker.release(); return }
     if (capture.failure === undefined) {
       t.state.breaker.success()
@@ -136,7 +138,7 @@ export class ShadowRoute {
 
   private reserve (t: MirrorTarget): void {
     t.state.inFlight++
-    this.deps.metrics.mirrorInFlight.inc()
+    this.inFlight.inc()
   }
 
   private skip (outcome: MirrorOutcome): undefined {
