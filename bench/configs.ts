@@ -4,8 +4,12 @@
  * counters. A test validates the shadowfig config against the real config schema.
  */
 
-/** Which candidate a scenario mirrors to: none, healthy, slow (2 s) or down (refused). */
-export type ShadowMode = 'none' | 'healthy' | 'slow' | 'down'
+/**
+ * Which candidate a scenario mirrors to: none, healthy (differs only where the config
+ * normalizes), same (the primary backend itself: the very bytes, as a faithful port answers),
+ * slow (2 s) or down (refused).
+ */
+export type ShadowMode = 'none' | 'healthy' | 'same' | 'slow' | 'down'
 
 export interface Upstreams {
   primary: number
@@ -14,7 +18,7 @@ export interface Upstreams {
   down: number
 }
 
-const candidatePort = (shadow: ShadowMode, u: Upstreams): number => ({ healthy: u.candidate, slow: u.slow, down: u.down, none: 0 })[shadow]
+const candidatePort = (shadow: ShadowMode, u: Upstreams): number => ({ healthy: u.candidate, same: u.primary, slow: u.slow, down: u.down, none: 0 })[shadow]
 
 /** The one-route config a scenario runs: everything to the primary, mirrored per `shadow`. */
 export function shadowfigConfig (o: { shadow: ShadowMode, upstreams: Upstreams, comparators?: string[], dispatch?: 'parallel' | 'after-primary' }, port: number, adminPort: number, diffsFile: string): object {

@@ -30,6 +30,9 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
     // Diagnostic: the same mirroring with a status-only chain (no JSON decode or diff), to
     // split mirror-2k's overhead into "mirror and hand off" versus "compare the JSON".
     { ...lat('mirror-status-2k', 'mirror of every request, status-only comparison', 'healthy'), comparators: ['status'] },
+    // Diagnostic: the candidate answers the primary's very bytes, as a faithful port does for
+    // most requests; the comparison then decodes and normalizes one body instead of two.
+    lat('mirror-same-2k', 'mirror + full comparison, the candidate answering the primary\'s very bytes', 'same'),
     { ...lat('mirror-after-2k', 'mirror + full comparison, the copy sent once the primary answered', 'healthy'), dispatch: 'after-primary' },
     lat('slow-candidate', 'mirror to a candidate answering after 2 s', 'slow'),
     lat('down-candidate', 'mirror to a candidate whose port refuses connections', 'down'),

@@ -6,12 +6,13 @@
  */
 import type { LoadResult } from './loadgen.js'
 import type { Measurements } from './budget.js'
+import type { ShadowMode } from './configs.js'
 
 export interface ScenarioDef {
   name: string
   description: string
   peer: 'shadowfig' | 'nginx' | 'floor'
-  shadow: 'none' | 'healthy' | 'slow' | 'down'
+  shadow: ShadowMode
   sizeBytes: number
   kind: 'latency' | 'saturation'
   /** Open-loop requests per second (latency scenarios). */

@@ -10,7 +10,7 @@ import { configSchema } from '../../src/config/schema.js'
 import { shadowfigConfig, nginxConfig, parseCounters, type ShadowMode } from '../../bench/configs.js'
 
 const upstreams = { primary: 3001, candidate: 3002, slow: 3003, down: 3004 }
-const modes: ShadowMode[] = ['none', 'healthy', 'slow', 'down']
+const modes: ShadowMode[] = ['none', 'healthy', 'same', 'slow', 'down']
 
 t.test('each scenario config passes the shadowfig schema and mirrors to the right port', async (t) => {
   for (const shadow of modes) {
@@ -25,7 +25,7 @@ t.test('each scenario config passes the shadowfig schema and mirrors to the righ
     }
     t.equal(route?.shadow?.sample, 1, 'every request mirrored')
     t.equal(route?.compare.maxBodySize, 2 * 1024 * 1024, '1 MiB bodies are compared, not skipped')
-    t.equal(cfg?.upstreams.candidate?.url, `http://127.0.0.1:${{ healthy: 3002, slow: 3003, down: 3004 }[shadow]}`)
+    t.equal(cfg?.upstreams.candidate?.url, `http://127.0.0.1:${{ healthy: 3002, same: 3001, slow: 3003, down: 3004 }[shadow]}`)
   }
 })
 

@@ -5,7 +5,7 @@ import { latencyGroups, scenarioList, withBaseline } from '../../bench/scenario-
 t.test('light latency scenarios of the same load share a rotation; slow candidates, large bodies and single runs do not', async (t) => {
   const groups = latencyGroups(scenarioList({ nginx: true, workers: true })).map((g) => g.map((d) => d.name))
   t.same(groups, [
-    ['pass-2k', 'mirror-2k', 'mirror-status-2k', 'mirror-after-2k', 'down-candidate', 'floor-pass-2k', 'floor-mirror-2k', 'nginx-pass-2k', 'nginx-mirror-2k'],
+    ['pass-2k', 'mirror-2k', 'mirror-status-2k', 'mirror-same-2k', 'mirror-after-2k', 'down-candidate', 'floor-pass-2k', 'floor-mirror-2k', 'nginx-pass-2k', 'nginx-mirror-2k'],
   ])
   const all = groups.flat()
   t.notOk(all.includes('large-100k'), 'its comparisons run on past a slice\'s settling time')
