@@ -15,8 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { closedPort } from './backends.js'
-import { spawnNode, waitForLine, benchFile, stop } from './proc.js'
+import { startBackendProcesses } from './targets.js'
 import { nginxAvailable } from './nginx.js'
 import { runScenario, runLatencyGroup, type BenchEnv } from './scenarios.js'
 import { scenarioList, latencyGroups, rtFor, withBaseline } from './scenario-list.js'
@@ -76,8 +75,7 @@ const list = a.baseline ? withBaseline(chosen, path.resolve(a.baseline)) : chose
 // Real-time backends only when every scenario of the run is a light one: measured, RT
 // backends serving the large-body and saturation runs held both cores at ~90% for minutes.
 const backendCpus = { nice, rt: a.rt && list.every((s) => rtFor(s, { rt: true })), cpus: pin ? '1' : undefined }
-const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], backendCpus)
-const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], backendCpus)
+const backends = await startBackendProcesses(backendCpus)
 const results: ScenarioResult[] = []
 let exitCode = 0
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
@@ -87,9 +85,8 @@ const save = (budget?: unknown): void => {
   writeFileSync(file, JSON.stringify({ machine: { ...machine, loadavgEnd: os.loadavg() }, options: a, results, budget }, null, 2))
 }
 try {
-  const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+),(\d+)\]/)])
   const env: BenchEnv = {
-    upstreams: { primary: Number(pm[1]), candidate: Number(cm[1]), slow: Number(cm[2]), down: await closedPort() },
+    upstreams: backends.upstreams,
     durationMs: Number(a.duration ?? (a.quick ? 1.5 : 2.5)) * 1000,
     warmupMs: a.quick ? 1000 : 3000,
     closedWarmupMs: a.quick ? 300 : 500,
@@ -118,7 +115,7 @@ try {
     }
   }
 } finally {
-  await Promise.all([stop(primary), stop(candidate)])
+  await backends.stop()
 }
 
 const budget = parseBudget(JSON.parse(readFileSync(new URL('./budget.json', import.meta.url), 'utf8')))

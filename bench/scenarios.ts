@@ -44,7 +44,10 @@ export interface BenchEnv {
   log: (line: string) => void
 }
 
-async function startPeer (def: ScenarioDef, env: BenchEnv): Promise<Target> {
+/** What starting a peer needs of the run (bench/thread-split.ts starts peers the same way). */
+export type PeerEnv = Pick<BenchEnv, 'upstreams' | 'nice' | 'pin' | 'rt' | 'entry' | 'cpuProfDir'>
+
+export async function startPeer (def: ScenarioDef, env: PeerEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
   if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', env.upstreams, where)

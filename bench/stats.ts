@@ -129,8 +129,8 @@ export function floorContext (results: ScenarioResult[], scenario = 'mirror-2k')
   const ours = results.find((r) => r.name === scenario)
   const floors = ['floor', 'nginx'].flatMap((peer) => results.filter((r) => r.name === `${peer}-${scenario}`))
   if (!ours || floors.length === 0) return undefined
-  const row = (r: ScenarioResult): string => `${r.name} ${r.overheadP99Ms} ms (from send ${r.overheadP99FromSendMs}, CPU s / 1k req ${r.cpuSecPer1k})`
-  return `same seconds: ${scenario} p99 overhead ${row(ours).slice(scenario.length + 1)}; ${floors.map(row).join('; ')}`
+  const figures = (r: ScenarioResult): string => `${r.overheadP99Ms} ms (from send ${r.overheadP99FromSendMs}, CPU s / 1k req ${r.cpuSecPer1k})`
+  return `same seconds: ${scenario} p99 overhead ${figures(ours)}; ${floors.map((r) => `${r.name} ${figures(r)}`).join('; ')}`
 }
 
 /** The flat metrics budget.json lines refer to, by scenario name. */

@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process'
 import YAML from 'yaml'
 import { request } from 'undici'
 import { closedPort } from './backends.js'
-import { spawnNode, stop, type Placement } from './proc.js'
+import { benchFile, spawnNode, stop, waitForLine, type Placement } from './proc.js'
 import { shadowfigConfig, parseCounters, type ShadowMode, type Upstreams } from './configs.js'
 
 export type { ShadowMode, Upstreams }
@@ -63,6 +63,23 @@ export async function waitReady (url: string, child: ChildProcess, timeoutMs = 3
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms`)
+}
+
+/**
+ * The bench's backends as two processes of their own (the primary; the candidate and the 2 s
+ * candidate) and a port that refuses connections (the down candidate).
+ */
+export async function startBackendProcesses (where: Placement = {}): Promise<{ upstreams: Upstreams, stop: () => Promise<void> }> {
+  const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], where)
+  const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], where)
+  const stopBoth = async (): Promise<void> => { await Promise.all([stop(primary), stop(candidate)]) }
+  try {
+    const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+),(\d+)\]/)])
+    return { upstreams: { primary: Number(pm[1]), candidate: Number(cm[1]), slow: Number(cm[2]), down: await closedPort() }, stop: stopBoth }
+  } catch (err) {
+    await stopBoth()
+    throw err
+  }
 }
 
 /**

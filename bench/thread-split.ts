@@ -8,21 +8,11 @@
  * compiler). The bench's "CPU s / 1k req" is their sum.
  */
 import { parseArgs } from 'node:util'
-import { benchFile, runJson, spawnNode, splitByName, stop, threadTimes, userSystem, waitForLine } from './proc.js'
-import { closedPort } from './backends.js'
+import { benchFile, runJson, splitByName, threadTimes, userSystem } from './proc.js'
 import { scenarioList } from './scenario-list.js'
-import { startShadowfig, type Target } from './targets.js'
-import { startFloor } from './floor.js'
-import { startNginx } from './nginx.js'
+import { startBackendProcesses } from './targets.js'
+import { startPeer, type PeerEnv } from './scenarios.js'
 import type { LoadOptions, LoadResult } from './loadgen.js'
-import type { ScenarioDef } from './stats.js'
-import type { Upstreams } from './configs.js'
-
-async function startPeer (def: ScenarioDef, u: Upstreams, dist: boolean): Promise<Target> {
-  if (def.peer === 'nginx') return startNginx(def.shadow, u)
-  if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', u)
-  return startShadowfig({ shadow: def.shadow, upstreams: u, comparators: def.comparators, dispatch: def.dispatch, entry: dist ? 'dist' : 'src' })
-}
 
 const { values: a } = parseArgs({
   options: {
@@ -34,13 +24,11 @@ const { values: a } = parseArgs({
 })
 const names = (a.peers as string).split(',')
 const defs = scenarioList({ nginx: true, workers: false }).filter((d) => names.includes(d.name))
-const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])])
-const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])])
+const backends = await startBackendProcesses()
 try {
-  const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+),(\d+)\]/)])
-  const u: Upstreams = { primary: Number(pm[1]), candidate: Number(cm[1]), slow: Number(cm[2]), down: await closedPort() }
+  const env: PeerEnv = { upstreams: backends.upstreams, nice: 0, pin: false, rt: false, entry: a.dist === true ? 'dist' : 'src' }
   for (const def of defs) {
-    const peer = await startPeer(def, u, a.dist as boolean)
+    const peer = await startPeer(def, env)
     try {
       const load = (durationMs: number): Promise<LoadResult> => runJson<LoadResult>(benchFile('loadgen-main.ts'), {
         url: `http://127.0.0.1:${peer.port}/json/${def.sizeBytes}`, mode: 'open', rate: Number(a.rate), connections: 256, durationMs, warmupMs: 0,
@@ -59,5 +47,5 @@ try {
     }
   }
 } finally {
-  await Promise.all([stop(primary), stop(candidate)])
+  await backends.stop()
 }

@@ -30,7 +30,8 @@ t.test('passes the primary\'s answer through byte for byte and copies each reque
   t.equal(res.status, 200)
   t.equal(res.headers.get('content-type'), 'application/json', 'the primary\'s headers')
   t.same(Buffer.from(await res.arrayBuffer()), direct, 'the primary\'s bytes')
-  while (!seen.includes('GET /json/2048')) await new Promise((resolve) => setTimeout(resolve, 10))
+  // The copy leaves beside the primary request but may land after the answer: wait up to 2 s.
+  for (let tries = 0; tries < 200 && !seen.includes('GET /json/2048'); tries++) await new Promise((resolve) => setTimeout(resolve, 10))
   t.ok(seen.includes('GET /json/2048'), 'the candidate got the copy')
 
   const pass = await startFloor('none', upstreams)
