@@ -2,7 +2,7 @@
 // primary's bytes, mirrors and compares every request, and reports that through its counters.
 import t from 'tap'
 import { startBackend, closedPort } from '../../bench/backends.js'
-import { startShadowfig } from '../../bench/targets.js'
+import { startBackendProcesses, startShadowfig } from '../../bench/targets.js'
 
 // The peer runs this repo's sources under tsx: tap's coverage hook must stay out of it
 // (test/helpers/ts-loader.ts). Seen when it did not: the report's statements fell from 99.1% to
@@ -35,4 +35,14 @@ t.test('a mirroring peer answers with the primary\'s bytes and counts a match pe
 t.test('a peer that cannot start is an error, and leaves nothing running', async (t) => {
   const upstreams = { primary: await closedPort(), candidate: 0, slow: 0, down: 0 }
   await t.rejects(startShadowfig({ shadow: 'none', upstreams, root: '/nonexistent' }), /exited \(1\) before/)
+})
+
+t.test('the backend processes serve the primary and candidate documents, and a refused port stands for down', async (t) => {
+  const backends = await startBackendProcesses()
+  t.teardown(backends.stop)
+  const { primary, candidate, slow, down } = backends.upstreams
+  const body = async (port: number): Promise<{ generated_at: string }> => await (await fetch(`http://127.0.0.1:${port}/json/2048`)).json() as { generated_at: string }
+  t.not((await body(primary)).generated_at, (await body(candidate)).generated_at, 'the candidate variant differs where the config normalizes')
+  t.ok(slow > 0 && slow !== candidate, 'the slow candidate has a port of its own')
+  await t.rejects(fetch(`http://127.0.0.1:${down}/json/16`), 'nothing listens on the down port')
 })
