@@ -3,9 +3,9 @@
  * cached metric label children, the shadow plan. A RouteRuntime is also the ForwardObserver
  * for requests on its route that are not mirrored (no per-request observer allocation).
  */
-import type { DeferredCounter, DeferredHistogram } from '../report/deferred.js'
+import type { DeferredCounter, DeferredHistogram } from '../metrics/deferred.js'
 import type { RouteConfig } from '../config/schema.js'
-import { Metrics } from '../report/metrics.js'
+import { Metrics } from '../metrics/registry.js'
 import type { Upstream } from './upstreams.js'
 import type { Forward, ForwardObserver } from './forward.js'
 import type { UpstreamFailure } from './upstream-errors.js'

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.js'
 import { compileRoutes, type RouteTable } from '../routing/table.js'
-import type { Metrics } from '../report/metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import type { ExchangeSink } from '../shadow/exchange.js'
 import { ShadowRoute } from '../shadow/shadow-route.js'
 import type { TargetStates } from '../shadow/targets.js'

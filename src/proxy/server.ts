@@ -17,7 +17,7 @@ import type { Duplex, Readable } from 'node:stream'
 import type { Counter } from 'prom-client'
 import type { Logger } from 'pino'
 import type { ErrorCode } from '../errors.js'
-import type { Metrics } from '../report/metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import { Forward } from './forward.js'
 import { upstreamRequestHeaders, type ForwardedInfo } from './headers.js'
 import {

@@ -7,7 +7,7 @@
  * left out with a reason instead: keeping it could leak a value that should be redacted.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
-import { redactJson } from '../report/redact.js'
+import { redactJson } from '../logging/redact.js'
 import type { HeaderMap } from '../shadow/exchange.js'
 
 export interface StoredBody {

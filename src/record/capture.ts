@@ -12,7 +12,7 @@
  */
 import type { RecordConfig } from '../config/schema.js'
 import type { ComparisonResult } from '../compare/types.js'
-import { redactFields, redactHeaders, splitRedactList } from '../report/redact.js'
+import { redactFields, redactHeaders, splitRedactList } from '../logging/redact.js'
 import type { CapturedResponse, Exchange, HeaderMap } from '../shadow/exchange.js'
 import { storeBody } from './body.js'
 import { CAPTURE_VERSION, type CaptureRecord, type CaptureSide } from './format.js'

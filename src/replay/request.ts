@@ -9,7 +9,7 @@
  * that look like regressions. `--header` values from the command line are added last.
  */
 import type { RewriteConfig } from '../config/schema.js'
-import { REDACTED } from '../report/redact.js'
+import { REDACTED } from '../logging/redact.js'
 import type { HeaderMap } from '../shadow/exchange.js'
 import type { CaptureRecord } from '../record/format.js'
 import type { OutgoingRequest } from './send.js'

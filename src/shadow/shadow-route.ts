@@ -6,9 +6,9 @@
  * reserves one in-flight slot per target and returns the ticket that carries the exchange.
  */
 import type { IncomingMessage } from 'node:http'
-import type { DeferredCounter, DeferredGauge } from '../report/deferred.js'
+import type { DeferredCounter, DeferredGauge } from '../metrics/deferred.js'
 import type { RouteConfig, ShadowConfig } from '../config/schema.js'
-import type { Metrics, MirrorOutcome } from '../report/metrics.js'
+import type { Metrics, MirrorOutcome } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey, type CohortReader } from '../routing/cohort.js'
 import type { RouteRuntime } from '../proxy/route-runtime.js'
 import { newRequestId } from '../proxy/request-id.js'

@@ -14,7 +14,7 @@ import { FAILURE_EVERY, truncatedTotal } from '../../src/demo/candidate.js'
 import { prng } from '../../src/demo/data.js'
 import { startDemo } from '../../src/demo/stack.js'
 import { Traffic, nextPath } from '../../src/demo/traffic.js'
-import type { AdminReport } from '../../src/report/admin.js'
+import type { AdminReport } from '../../src/admin/server.js'
 import type { RouteReport } from '../../src/report/aggregates.js'
 
 const REQUESTS = 300

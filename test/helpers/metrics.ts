@@ -1,5 +1,5 @@
 /** Reads a counter's value for a label set from a Metrics registry (what /metrics would show). */
-import type { Metrics } from '../../src/report/metrics.js'
+import type { Metrics } from '../../src/metrics/registry.js'
 
 export async function counterValue (metrics: Metrics, name: string, labels: Record<string, string>): Promise<number> {
   const metric = metrics.registry.getSingleMetric(name)

@@ -2,7 +2,7 @@
 import pino from 'pino'
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js'
 import type { ClientLimits } from '../../src/proxy/limits.js'
-import { Metrics } from '../../src/report/metrics.js'
+import { Metrics } from '../../src/metrics/registry.js'
 import { buildRuntime, type Runtime } from '../../src/proxy/runtime.js'
 import { ProxyServer } from '../../src/proxy/server.js'
 import type { Exchange, ExchangeSink } from '../../src/shadow/exchange.js'

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { DEFAULT_FIELD_LIMIT, FieldLabeler, OTHER_FIELD } from '../../src/report/fields.js'
-import { Metrics } from '../../src/report/metrics.js'
+import { Metrics } from '../../src/metrics/registry.js'
 
 t.test('first K distinct fields get a label, the rest __other__', async (t) => {
   const l = new FieldLabeler(2)

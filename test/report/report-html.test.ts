@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
-import { Metrics } from '../../src/report/metrics.js'
+import { Metrics } from '../../src/metrics/registry.js'
 import { esc, renderReportPage } from '../../src/report/report-page.js'
 import { Reporter } from '../../src/report/reporter.js'
 import { SampleStore } from '../../src/report/samples.js'

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { createLoggers } from '../../src/report/logger.js'
-import { Metrics } from '../../src/report/metrics.js'
+import { createLoggers } from '../../src/logging/logger.js'
+import { Metrics } from '../../src/metrics/registry.js'
 import { Reporter } from '../../src/report/reporter.js'
 import { SampleStore } from '../../src/report/samples.js'
 import { changed, exchange, result, route } from './fixtures.js'
@@ -161,7 +161,7 @@ t.test('a route removed from the config gives back its field series', async (t) 
 t.test('the same paths as noise and as mismatch are two report groups, each with its own verdict', async (t) => {
   const { Reporter } = await import('../../src/report/reporter.js')
   const { SampleStore } = await import('../../src/report/samples.js')
-  const { Metrics } = await import('../../src/report/metrics.js')
+  const { Metrics } = await import('../../src/metrics/registry.js')
   const { default: pino } = await import('pino')
   const samples = new SampleStore()
   const r = new Reporter({ metrics: new Metrics({ defaultMetrics: false }), diffs: pino({ level: 'silent' }), samples })

@@ -1,7 +1,7 @@
 /** Shared test fixtures for split tests: a parsed split config, a log collector, a manual clock. */
 import { splitSchema } from '../../src/config/schema.js'
 import type { SplitConfig } from '../../src/config/schema.js'
-import { Metrics } from '../../src/report/metrics.js'
+import { Metrics } from '../../src/metrics/registry.js'
 import { SplitController } from '../../src/split/controller.js'
 
 export interface Logged { level: 'warn' | 'info', obj: Record<string, unknown>, msg: string }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Metrics } from '../../src/report/metrics.js'
+import { Metrics } from '../../src/metrics/registry.js'
 import { SplitController } from '../../src/split/controller.js'
 import { collector, harness, splitConfig } from './fixtures.js'
 

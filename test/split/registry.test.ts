@@ -1,7 +1,7 @@
 import t from 'tap'
 import { routeSchema } from '../../src/config/schema.js'
 import type { RouteConfig } from '../../src/config/schema.js'
-import { Metrics } from '../../src/report/metrics.js'
+import { Metrics } from '../../src/metrics/registry.js'
 import { SplitRegistry } from '../../src/split/registry.js'
 import { collector, value } from './fixtures.js'
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { createLoggers, logRedactPaths } from '../../src/report/logger.js'
+import { createLoggers, logRedactPaths } from '../../src/logging/logger.js'
 
 function sink (): { stream: Writable, lines: () => Record<string, unknown>[] } {
   const chunks: string[] = []

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { REDACTED, compileRedactPaths, redactFields, redactHeaders, redactJson, splitRedactList } from '../../src/report/redact.js'
+import { REDACTED, compileRedactPaths, redactFields, redactHeaders, redactJson, splitRedactList } from '../../src/logging/redact.js'
 
 t.test('redactHeaders: default secrets, case-insensitive, extra names, copy', async (t) => {
   const input = {

@@ -1,8 +1,8 @@
 // Deferred metric updates: what a reader of the registry sees is complete at every read, the
 // histogram never holds more than a batch, and one label set has one deferred child.
 import t from 'tap'
-import { DeferredHistogram, HISTOGRAM_BATCH } from '../../src/report/deferred.js'
-import { Metrics } from '../../src/report/metrics.js'
+import { DeferredHistogram, HISTOGRAM_BATCH } from '../../src/metrics/deferred.js'
+import { Metrics } from '../../src/metrics/registry.js'
 
 t.test('every read of the registry sees every update made before it', async (t) => {
   const m = new Metrics({ defaultMetrics: false })

@@ -14,11 +14,11 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import { share } from '../config/schema.js'
 import { ERROR_CODES, ShadowfigError, type ErrorCode } from '../errors.js'
-import { AdminAuth, isCrossOrigin, type AccessLevel } from './admin-auth.js'
-import type { Metrics } from './metrics.js'
-import { ASSETS, renderReportPage } from './report-page.js'
-import type { Report } from './reporter.js'
-import type { Sample, SampleStore } from './samples.js'
+import { AdminAuth, isCrossOrigin, type AccessLevel } from './auth.js'
+import type { Metrics } from '../metrics/registry.js'
+import { ASSETS, renderReportPage } from '../report/report-page.js'
+import type { Report } from '../report/reporter.js'
+import type { Sample, SampleStore } from '../report/samples.js'
 
 type Awaitable<T> = T | Promise<T>
 

@@ -1,7 +1,7 @@
 /** Capture writer stats reach /metrics as monotonic counters, across writer replacement. */
 import t from 'tap'
 import { Registry } from 'prom-client'
-import { registerCaptureMetrics, type StatsSource } from '../../src/report/capture-metrics.js'
+import { registerCaptureMetrics, type StatsSource } from '../../src/metrics/capture.js'
 
 const stats = (written: number, queueFull: number, errors = 0): StatsSource['stats'] => ({
   written, errors, dropped: { queue_full: queueFull, record_too_large: 0, io_error: 0, closed: 0 },

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isLoopback } from '../../src/report/admin-auth.js'
+import { isLoopback } from '../../src/admin/auth.js'
 
 t.test('isLoopback', async (t) => {
   t.ok(isLoopback('127.0.0.1'))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Metrics } from '../../src/report/metrics.js'
+import { Metrics } from '../../src/metrics/registry.js'
 
 t.test('default process metrics are on, prefixed, on a private registry', async (t) => {
   const m = new Metrics()

@@ -2,12 +2,12 @@ import t, { type Test } from 'tap'
 import { networkInterfaces } from 'node:os'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
-import { createAdminServer, type AdminHooks } from '../../src/report/admin.js'
-import { Metrics } from '../../src/report/metrics.js'
+import { createAdminServer, type AdminHooks } from '../../src/admin/server.js'
+import { Metrics } from '../../src/metrics/registry.js'
 import { Reporter } from '../../src/report/reporter.js'
 import { SampleStore } from '../../src/report/samples.js'
-import { changed, exchange, result, route } from './fixtures.js'
-import { call } from './http.js'
+import { changed, exchange, result, route } from '../report/fixtures.js'
+import { call } from '../report/http.js'
 
 const quiet = () => pino({ level: 'debug' }, new Writable({ write (_c, _e, cb) { cb() } }))
 
