@@ -16,9 +16,8 @@ import { watchConfig } from './config/watch.js'
 import { formatConfigIssue } from './errors.js'
 import { createCompareEngine, type CompareEngine } from './compare/engine.js'
 import type { ComparisonResult } from './compare/types.js'
-import { buildRuntime, type Runtime } from './proxy/runtime.js'
-import { ProxyServer, forwardAgain } from './proxy/server.js'
-import { SplitHook } from './proxy/split-hook.js'
+import type { Runtime } from './proxy/runtime.js'
+import { ProxyServer } from './proxy/server.js'
 import { retire } from './proxy/upstreams.js'
 import { CaptureWriter } from './record/capture.js'
 import { createAdminServer, type AdminServer } from './admin/server.js'
@@ -30,6 +29,7 @@ import { registerCaptureMetrics } from './metrics/capture.js'
 import { SampleStore } from './report/samples.js'
 import type { Exchange } from './shadow/exchange.js'
 import { TargetStates } from './shadow/targets.js'
+import { buildRuntime } from './runtime.js'
 import { SplitRegistry } from './split/registry.js'
 import type { SplitTrip } from './split/controller.js'
 
@@ -192,13 +192,7 @@ export class App {
   private build (config: Config, hash: string, prev: Runtime | undefined): Runtime {
     this.splits.rebuild(config.routes)
     const sink = { submit: (e: Exchange) => { this.engine.submit(e) }, room: () => this.engine.room() }
-    const { runtime, retired } = buildRuntime(config, hash, { metrics: this.metrics, targets: this.targets, sink }, prev)
-    for (const route of runtime.routes) {
-      const ctl = this.splits.get(route.name)
-      if (ctl && route.config.split) {
-        route.split = new SplitHook(ctl, runtime.upstreams.get(route.config.split.to), route, (f) => forwardAgain(f, route))
-      }
-    }
+    const { runtime, retired } = buildRuntime(config, hash, { metrics: this.metrics, targets: this.targets, sink, splits: this.splits }, prev)
     this.reporter.setRoutes(config.routes)
     this.rebuildCaptures(config)
     this.metrics.configInfo.reset()

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_UNAUTHORIZED: { status: 401, description: 'The admin endpoint needs Authorization: Bearer <token> (or a loopback client when no token is configured).' },
   SHADOWFIG_ERR_FORBIDDEN: { status: 403, description: 'The admin request was refused (cross-origin browser request, or no token configured and the client is not on loopback).' },
   SHADOWFIG_ERR_NOT_FOUND: { status: 404, description: 'The admin resource does not exist.' },
+  SHADOWFIG_ERR_CLIENT_ABORTED: { status: 499, description: 'The client closed the connection (or the proxy answered it itself) before the upstream response was complete; the upstream request was aborted. Never sent to a client.' },
   SHADOWFIG_ERR_INTERNAL: { status: 500, description: 'An unexpected error inside shadowfig; please report it with the log line.' },
 } as const satisfies Record<string, ErrorInfo>
 
@@ -45,8 +46,43 @@ export class ShadowfigError extends Error {
   }
 
   /** The small JSON body a client gets; never carries upstream or internal details. */
-  toJSON (): { error: { code: ErrorCode, message: string } } {
-    return { error: { code: this.code, message: this.message } }
+  toJSON (): ErrorBody {
+    return errorBody(this.code, this.message)
+  }
+}
+
+/**
+ * The one shape of every error body shadowfig writes (proxy answers and the admin API):
+ * `{ error: { code, message, reason?, requestId? } }`. Absent details are left out.
+ */
+export interface ErrorBody {
+  error: { code: ErrorCode, message: string, reason?: string, requestId?: string }
+}
+
+export function errorBody (code: ErrorCode, message: string, detail: { reason?: string, requestId?: string } = {}): ErrorBody {
+  const error: ErrorBody['error'] = { code, message }
+  if (detail.reason !== undefined) error.reason = detail.reason
+  if (detail.requestId !== undefined) error.requestId = detail.requestId
+  return { error }
+}
+
+/**
+ * A forwarded request ended from the client side: the client closed its connection, or the
+ * proxy answered it itself (a body over the limit). Aborts the upstream request; never reaches
+ * a client.
+ */
+export class ClientAbortedError extends ShadowfigError {
+  constructor (readonly reason: 'client_gone' | 'answered_by_proxy') {
+    super('SHADOWFIG_ERR_CLIENT_ABORTED', reason === 'client_gone' ? 'client closed the connection' : 'the proxy answered the client itself')
+    this.name = 'ClientAbortedError'
+  }
+}
+
+/** A request body over the route limit (chunked uploads); aborts the upstream request. */
+export class BodyTooLargeError extends ShadowfigError {
+  constructor (readonly limit: number) {
+    super('SHADOWFIG_ERR_BODY_TOO_LARGE', `request body over the route limit of ${limit} bytes`)
+    this.name = 'BodyTooLargeError'
   }
 }
 

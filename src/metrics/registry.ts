@@ -71,4 +71,13 @@ export class Metrics {
   static codeClass (status: number): string {
     return `${Math.floor(status / 100)}xx`
   }
+
+  /**
+   * `code_class` of shadowfig_requests_total for a finished request: the class of what the
+   * client was answered, or `client_closed` when the client went away before its response was
+   * complete (nginx's 499): a hung primary behind impatient clients must not look like 2xx.
+   */
+  static clientClass (o: { end: string, clientStatus: number }): string {
+    return o.end === 'client_gone' ? 'client_closed' : Metrics.codeClass(o.clientStatus)
+  }
 }

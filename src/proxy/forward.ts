@@ -11,114 +11,127 @@
  *   response started becomes a 502/504 JSON error, after it the client socket is destroyed
  *   (a truncated body must never look complete).
  * - optionally tees the response body into a capped buffer for the comparison side.
+ * - when it is over, observers get one read-only ForwardOutcome (outcome.ts); replayable
+ *   requests are wrapped by the RetryHandler (retry.ts), the only retry mechanism.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import type { Upstream } from './upstreams.js'
-import { clientResponseHeaders, headerMap, trailerTuples } from './headers.js'
-import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js'
-import { sendError } from './respond.js'
-import type { CapturedResponse } from '../shadow/exchange.js'
+import { ClientAbortedError } from '../errors.js'
 import { ownedBytes } from '../shadow/owned-bytes.js'
+import type { CapturedResponse } from '../shadow/exchange.js'
+import { sendError } from './error-response.js'
+import { clientResponseHeaders, forwardedInfo, headerMap, trailerTuples, upstreamRequestHeaders } from './headers.js'
+import type { AbortReason, FailedAttempt, ForwardEnd, ForwardObserver, ForwardOutcome } from './outcome.js'
+import { RetryHandler, type RetryPolicy, type Retryable } from './retry.js'
+import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js'
+import type { Upstream } from './upstreams.js'
 
-export interface ForwardObserver {
-  /** Called once, when the response is complete or has failed. */
-  onForwardEnd (forward: Forward): void
-  /**
-   * Called on an upstream failure before any response byte reached the client. Returning true
-   * means the observer took over the client response (e.g. a split retrying on the primary).
-   */
-  onForwardFailure? (forward: Forward, failure: UpstreamFailure): boolean
+/** Methods whose request can be sent again when nothing was answered (RFC 9110 §9.2.1 safe methods the proxy forwards and replays). */
+const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** What a Forward needs from its route. */
+export interface ForwardRoute extends ForwardObserver {
+  readonly preserveHost: boolean
+  readonly retryPolicy: RetryPolicy | undefined
 }
 
-class ClientGoneError extends Error {
-  readonly code = 'SHADOWFIG_CLIENT_GONE'
-  constructor () { super('client closed the connection') }
-}
-
-export class Forward implements Dispatcher.DispatchHandler {
-  readonly req: IncomingMessage
-  readonly res: ServerResponse
-  readonly upstream: Upstream
-  readonly requestId: string | undefined
+export interface ForwardOptions {
+  /** Request id shared with the mirrors (`x-shadowfig-request-id`), when mirrored. */
+  requestId?: string
+  /** Headers appended to every upstream attempt (the mirror's request id). */
+  extraHeaders?: readonly string[]
   /** Max response bytes kept for comparison; 0 = no capture. */
-  readonly captureLimit: number
-  readonly startedAt = performance.now()
-  status = 0
-  durationMs = 0
-  failure: UpstreamFailure | undefined
-  /** Raw undici/errno code of the failure (e.g. UND_ERR_CONNECT_TIMEOUT), when known. */
-  errorCode: string | undefined
-  /** Whether the client request has a body (it cannot be replayed on another upstream). */
-  hasBody = false
-  /** Upstream request headers as dispatched (kept for the one stale-socket retry). */
-  private headers: string[] = []
-  private retried = false
-  /** Set when an observer took the client response over after a failure (a retry elsewhere). */
-  handedOver = false
-  /** Request target (origin-form, before the upstream's base path) and method, as dispatched. */
-  path = ''
-  method = ''
-  /** True when the client connection closed before the response was complete. */
-  clientGone = false
+  captureLimit?: number
+  /** A second observer (a mirror session), told after the route; the outcome then carries the captured response. */
+  mirror?: ForwardObserver
+}
+
+export class Forward implements Retryable {
+  readonly method: string
+  upstream: Upstream
+  attemptStartedAt = performance.now()
+  private readonly req: IncomingMessage
+  private readonly res: ServerResponse
+  private readonly route: ForwardRoute
+  private readonly opts: ForwardOptions
+  private target = ''
+  private hasBody = false
+  private status = 0
+  private abortReason: AbortReason | undefined
+  /** The status of the proxy's own answer, when it answered the client itself. */
+  private answeredStatus = 0
   private controller: Dispatcher.DispatchController | undefined
-  private observer: ForwardObserver | undefined
   private responseHeaders: string[] | undefined
   private chunks: Buffer[] | undefined
   private captured = 0
   private truncated = false
   private finished = false
+  private retried: FailedAttempt[] | undefined
 
-  constructor (req: IncomingMessage, res: ServerResponse, upstream: Upstream, opts: {
-    requestId?: string, captureLimit?: number, observer?: ForwardObserver
-  } = {}) {
+  constructor (req: IncomingMessage, res: ServerResponse, upstream: Upstream, route: ForwardRoute, opts: ForwardOptions = {}) {
     this.req = req
     this.res = res
     this.upstream = upstream
-    this.requestId = opts.requestId
-    this.captureLimit = opts.captureLimit ?? 0
-    this.observer = opts.observer
+    this.route = route
+    this.opts = opts
+    this.method = req.method as string
     res.on('close', this.onClientClose)
     res.on('drain', this.onClientDrain)
   }
 
+  get aborted (): boolean { return this.abortReason !== undefined }
+
   /** Starts the upstream request. `body` is null when the client request has none. */
-  dispatch (method: string, path: string, headers: string[], body: Readable | null): void {
+  dispatch (target: string, body: Readable | null): void {
+    this.target = target
     this.hasBody = body !== null
-    this.method = method
-    this.path = path
-    this.headers = headers
-    try {
-      this.upstream.pool.dispatch({ method, path: this.upstream.basePath + path, headers, body }, this)
-    } catch (err) {
-      this.onResponseError(undefined, err as Error)
-    }
+    const handler = body === null && REPLAYABLE.has(this.method) ? new RetryHandler(this, this.route.retryPolicy) : this
+    this.send(handler, body)
   }
 
-  /** Response bytes captured for comparison (raw, capped). */
-  capture (): CapturedResponse {
-    const body = this.chunks === undefined ? new Uint8Array(0) : ownedBytes(this.chunks, this.captured)
-    return {
-      status: this.status,
-      headers: this.responseHeaders ? headerMap(this.responseHeaders) : {},
-      body,
-      truncated: this.truncated,
-      durationMs: this.durationMs,
-      failure: this.failure,
+  /**
+   * Ends the request from the client side: the client left, or the proxy answered it itself
+   * (with `status`). The upstream request is aborted so it stops producing for nobody; the
+   * pool drops that socket.
+   */
+  abort (reason: AbortReason, status = 0): void {
+    if (this.abortReason !== undefined || this.finished) return
+    this.abortReason = reason
+    this.answeredStatus = status
+    this.res.off('close', this.onClientClose)
+    // Before undici started, onRequestStart sees the reason and aborts there.
+    if (this.controller && !this.controller.aborted) this.controller.abort(new ClientAbortedError(reason))
+  }
+
+  redispatch (upstream: Upstream, handler: Dispatcher.DispatchHandler, failed: FailedAttempt | undefined): void {
+    if (failed !== undefined) (this.retried ??= []).push(failed)
+    this.upstream = upstream
+    this.controller = undefined
+    this.attemptStartedAt = performance.now()
+    this.send(handler, null)
+  }
+
+  private send (handler: Dispatcher.DispatchHandler, body: Readable | null): void {
+    const up = this.upstream
+    const headers = upstreamRequestHeaders(this.req.rawHeaders, up.hostHeader, this.route.preserveHost, forwardedInfo(this.req), this.opts.extraHeaders)
+    try {
+      up.pool.dispatch({ method: this.method, path: up.basePath + this.target, headers, body }, handler)
+    } catch (err) {
+      handler.onResponseError?.(undefined as unknown as Dispatcher.DispatchController, err as Error)
     }
   }
 
   onRequestStart (controller: Dispatcher.DispatchController): void {
     this.controller = controller
-    if (this.clientGone) controller.abort(new ClientGoneError())
+    if (this.abortReason !== undefined) controller.abort(new ClientAbortedError(this.abortReason))
   }
 
   onResponseStart (controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
     if (statusCode < 200) { this.forwardInformational(statusCode); return }
     this.status = statusCode
     const headers = clientResponseHeaders((controller.rawHeaders ?? []) as Buffer[])
-    if (this.captureLimit > 0) { this.responseHeaders = headers; this.chunks = [] }
+    if ((this.opts.captureLimit ?? 0) > 0) { this.responseHeaders = headers; this.chunks = [] }
     try {
       this.res.writeHead(statusCode, statusMessage || undefined, headers)
     } catch (err) {
@@ -129,7 +142,7 @@ export class Forward implements Dispatcher.DispatchHandler {
 
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.chunks !== undefined && !this.truncated) {
-      if (this.captured + chunk.length <= this.captureLimit) {
+      if (this.captured + chunk.length <= (this.opts.captureLimit ?? 0)) {
         this.chunks.push(chunk)
         this.captured += chunk.length
       } else {
@@ -143,44 +156,17 @@ export class Forward implements Dispatcher.DispatchHandler {
     const trailers = controller.rawTrailers as Buffer[] | null | undefined
     if (trailers && trailers.length > 0) this.res.addTrailers(trailerTuples(trailers))
     this.res.end()
-    this.finish()
+    this.finish('complete', undefined, undefined)
   }
 
   onResponseError (_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.finished) return
-    if (this.clientGone || err instanceof ClientGoneError) { this.finish(); return }
+    if (this.abortReason !== undefined) { this.finish(this.abortReason, undefined, undefined); return }
     const failure = classifyUpstreamError(err)
-    if (this.retryStaleSocket(failure)) return
-    this.failure = failure
     const code = (err as { code?: unknown }).code
-    this.errorCode = typeof code === 'string' ? code : undefined
-    if (!this.res.headersSent && this.observer?.onForwardFailure?.(this, failure) === true) {
-      this.handedOver = true
-      this.res.off('close', this.onClientClose)
-      this.finish()
-      return
-    }
     if (this.res.headersSent) this.res.destroy(err)
-    else sendError(this.res, FAILURE_ERROR_CODE[failure], this.requestId)
-    this.finish()
-  }
-
-  /**
-   * A pooled keep-alive socket the upstream closed just as we reused it fails with a reset
-   * before any response byte. A safe, bodiless request cannot have changed anything, so it
-   * is sent once more on a fresh connection (as nginx's proxy_next_upstream does for errors).
-   */
-  private retryStaleSocket (failure: UpstreamFailure): boolean {
-    if (failure !== 'reset' || this.retried || this.hasBody || this.status !== 0 || this.res.headersSent) return false
-    if (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'OPTIONS') return false
-    this.retried = true
-    this.controller = undefined
-    try {
-      this.upstream.pool.dispatch({ method: this.method, path: this.upstream.basePath + this.path, headers: this.headers, body: null }, this)
-    } catch {
-      return false
-    }
-    return true
+    else sendError(this.res, FAILURE_ERROR_CODE[failure], { requestId: this.opts.requestId })
+    this.finish('failed', failure, typeof code === 'string' ? code : undefined)
   }
 
   private forwardInformational (statusCode: number): void {
@@ -200,22 +186,47 @@ export class Forward implements Dispatcher.DispatchHandler {
     }
   }
 
-  private finish (): void {
+  private finish (end: ForwardEnd, failure: UpstreamFailure | undefined, errorCode: string | undefined): void {
     if (this.finished) return
     this.finished = true
-    this.durationMs = performance.now() - this.startedAt
     this.res.off('drain', this.onClientDrain)
-    this.observer?.onForwardEnd(this)
+    this.res.off('close', this.onClientClose)
+    const outcome: ForwardOutcome = {
+      method: this.method,
+      target: this.target,
+      hasBody: this.hasBody,
+      end,
+      upstream: this.upstream,
+      status: this.status,
+      failure,
+      errorCode,
+      durationMs: performance.now() - this.attemptStartedAt,
+      clientStatus: this.answeredStatus !== 0 ? this.answeredStatus : this.res.headersSent ? this.res.statusCode : 0,
+      retried: this.retried ?? NONE,
+      response: this.opts.mirror === undefined ? undefined : this.capture(failure),
+    }
+    this.route.onForwardEnd(outcome)
+    this.opts.mirror?.onForwardEnd(outcome)
+  }
+
+  /** Response bytes captured for comparison (raw, capped). */
+  private capture (failure: UpstreamFailure | undefined): CapturedResponse {
+    return {
+      status: this.status,
+      headers: this.responseHeaders ? headerMap(this.responseHeaders) : {},
+      body: this.chunks === undefined ? new Uint8Array(0) : ownedBytes(this.chunks, this.captured),
+      truncated: this.truncated,
+      durationMs: performance.now() - this.attemptStartedAt,
+      failure,
+    }
   }
 
   private readonly onClientDrain = (): void => { this.controller?.resume() }
 
   private readonly onClientClose = (): void => {
-    this.res.off('close', this.onClientClose)
     if (this.res.writableFinished) return
-    this.clientGone = true
-    // Abort the upstream so it stops producing for nobody; the pool drops that socket.
-    // Before undici started, onRequestStart sees clientGone and aborts there.
-    if (this.controller && !this.controller.aborted) this.controller.abort(new ClientGoneError())
+    this.abort('client_gone')
   }
 }
+
+const NONE: readonly FailedAttempt[] = Object.freeze([])

@@ -40,6 +40,11 @@ export interface ForwardedInfo {
   host: string | undefined
 }
 
+/** What the X-Forwarded-* headers say about a client request (the primary's and the mirrors' alike). */
+export function forwardedInfo (req: { socket: { remoteAddress?: string }, headers: { host?: string } }): ForwardedInfo {
+  return { clientIp: req.socket.remoteAddress, proto: 'http', host: req.headers.host }
+}
+
 /**
  * Upstream request headers from the client's raw headers: hop-by-hop and Connection-listed
  * fields removed; `Host` set to `hostHeader` (or kept with preserveHost);

@@ -1,14 +1,14 @@
 /**
  * The client-facing HTTP/1.1 server. Per request: match a route on the live Runtime, decide
- * mirroring (shadow/), forward to the serving upstream, and nothing else: no parsing, diffing
- * or info-level logging here (ARCHITECTURE "hot-path rules").
+ * mirroring (the route's MirrorPlanner), forward to the serving upstream, and nothing else: no
+ * parsing, diffing or info-level logging here (docs/architecture.md, "Hot-path rules").
  *
  * Config reloads swap `runtime` in one assignment; a request keeps the Runtime it started with.
  * Drain: stop accepting, answer in-flight requests with `Connection: close`, wait up to the
  * drain timeout, then close what is left.
  *
  * Hostile clients (docs/limits.md): the strict parser and Node's timeouts do the framing and
- * slowloris work (limits.ts); this file answers each violation with its status, counts it in
+ * slowloris work (limits.ts, screen.ts, client-errors.ts); this file answers each violation with its status, counts it in
  * shadowfig_rejected_total{reason}, and never forwards a request it could not frame exactly.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
@@ -18,15 +18,14 @@ import type { Counter } from 'prom-client'
 import type { Logger } from 'pino'
 import type { ErrorCode } from '../errors.js'
 import type { Metrics } from '../metrics/registry.js'
+import { BodyLimit } from './body-limit.js'
+import { classifyClientError } from './client-errors.js'
+import { rawResponse, sendError, sendRejection } from './error-response.js'
 import { Forward } from './forward.js'
-import { upstreamRequestHeaders, type ForwardedInfo } from './headers.js'
-import {
-  BodyLimit, REJECTIONS, REJECT_REASONS, applyLimits, classifyClientError, rawResponse, resolveLimits, screenRequest,
-  sendRejection, serverOptions, type ClientLimits, type RejectReason,
-} from './limits.js'
-import { sendError } from './respond.js'
-import type { RouteRuntime } from './route-runtime.js'
+import { applyLimits, resolveLimits, serverOptions, type ClientLimits } from './limits.js'
+import { REJECTIONS, REJECT_REASONS, type RejectReason } from './rejections.js'
 import type { Runtime } from './runtime.js'
+import { screenRequest } from './screen.js'
 import { WebSocketBridge } from './websocket.js'
 
 export interface ProxyServerOptions {
@@ -39,7 +38,10 @@ export interface ProxyServerOptions {
 const OVER_LIMIT = Symbol('shadowfig.overLimit')
 /** Marks a connection whose request was refused (and counted): a later parser error is not news. */
 const REFUSED = Symbol('shadowfig.refused')
-type ClientSocket = Socket & { [OVER_LIMIT]?: true, [REFUSED]?: true, _httpMessage?: ServerResponse | null }
+/** The Forward serving a response, so a parser error or timeout on its connection can end it. */
+const FORWARD = Symbol('shadowfig.forward')
+type ClientResponse = ServerResponse & { [FORWARD]?: Forward }
+type ClientSocket = Socket & { [OVER_LIMIT]?: true, [REFUSED]?: true, _httpMessage?: ClientResponse | null }
 
 /** Methods the proxy forwards; the Allow header of a 405 to CONNECT (RFC 9110 §15.5.6). */
 const ALLOW = 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE\r\n'
@@ -125,7 +127,7 @@ export class ProxyServer {
 
   get isDraining (): boolean { return this.draining }
 
-  private handle (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+  private handle (req: IncomingMessage, res: ClientResponse, expectContinue: boolean): void {
     const socket = req.socket as ClientSocket
     // Pipelined behind a refused request: the framing of this connection is suspect and it
     // closes after the refusal, so nothing more from it is forwarded (RFC 9112 §9.3.2).
@@ -141,8 +143,7 @@ export class ProxyServer {
 
     const rt = this.runtime
     if (socket[OVER_LIMIT] === true) {
-      res.setHeader('retry-after', '1')
-      sendRejection(res, 'max_connections') // counted when the connection was accepted
+      sendRejection(res, 'max_connections', { 'retry-after': '1' }) // counted when the connection was accepted
       return
     }
     const refused = screenRequest(req, this.limits)
@@ -166,23 +167,20 @@ export class ProxyServer {
     if (expectContinue) res.writeContinue()
 
     // Live split picks the serving upstream first; only primary-served requests are mirrored.
-    const upstream = route.split === undefined ? route.primary : route.split.choose(req)
-    const ticket = upstream === route.primary ? route.shadow?.begin(req, route, target, hasBody, length) : undefined
-    const headers = upstreamRequestHeaders(req.rawHeaders, upstream.hostHeader, route.config.preserveHost, forwardedInfo(req), ticket?.primaryHeaders)
-    const forward = new Forward(req, res, upstream, {
-      requestId: ticket?.id,
-      captureLimit: ticket?.captureLimit ?? 0,
-      observer: ticket ?? route,
-    })
+    const upstream = route.serving(req)
+    const mirror = upstream === route.primary ? route.shadow?.begin(req, target, hasBody, length) : undefined
+    const forward = mirror === undefined
+      ? new Forward(req, res, upstream, route)
+      : new Forward(req, res, upstream, route, { requestId: mirror.id, extraHeaders: mirror.primaryHeaders, captureLimit: mirror.captureLimit, mirror })
+    res[FORWARD] = forward
     let body: Readable | null = null
     if (hasBody) {
       // A chunked body's size is known only as it arrives: count it against the route limit.
       body = length < 0 && route.maxBodySize !== Infinity ? this.limitBody(req, res, forward, route.maxBodySize) : req
-      // The tee only pipes: any Readable will do (the limiter stands in for the request).
-      if (ticket !== undefined) body = ticket.teeBody(body as IncomingMessage)
+      if (mirror !== undefined) body = mirror.teeBody(body)
     }
-    forward.dispatch(method, target, headers, body)
-    ticket?.started()
+    forward.dispatch(target, body)
+    mirror?.started()
   }
 
   /**
@@ -197,9 +195,8 @@ export class ProxyServer {
       req.unpipe(limiter)
       req.resume()
       if (!res.headersSent) {
-        // The proxy answers this client itself: the Forward's abort must not touch `res`.
-        forward.clientGone = true
         sendRejection(res, 'body_too_large')
+        forward.abort('answered_by_proxy', 413)
       }
     })
     // pipe, not pipeline: an error must abort the upstream side only, not destroy the client
@@ -280,7 +277,8 @@ export class ProxyServer {
       socket.destroy()
       return
     }
-    if (msg !== undefined) msg.statusCode = REJECTIONS[reason].status // requests_total counts what the client got
+    // requests_total counts what the client got: this answer, not the upstream's.
+    msg?.[FORWARD]?.abort('answered_by_proxy', REJECTIONS[reason].status)
     endSocket(socket, rawResponse(reason))
   }
 }
@@ -314,18 +312,4 @@ function requestTarget (req: IncomingMessage): string | undefined {
   if (u.username !== '' || u.password !== '' || u.host === '') return undefined
   req.headers.host = u.host
   return u.pathname + u.search
-}
-
-function forwardedInfo (req: IncomingMessage): ForwardedInfo {
-  return { clientIp: req.socket.remoteAddress, proto: 'http', host: req.headers.host }
-}
-
-/**
- * Replays a request that a split sent to the candidate on the route's primary (bodiless,
- * safe requests only; the SplitHook decides). The new Forward takes over the client response.
- */
-export function forwardAgain (failed: Forward, route: RouteRuntime): void {
-  const upstream = route.primary
-  const headers = upstreamRequestHeaders(failed.req.rawHeaders, upstream.hostHeader, route.config.preserveHost, forwardedInfo(failed.req))
-  new Forward(failed.req, failed.res, upstream, { observer: route }).dispatch(failed.method, failed.path, headers, null)
 }

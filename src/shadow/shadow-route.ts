@@ -10,7 +10,7 @@ import type { DeferredCounter, DeferredGauge } from '../metrics/deferred.js'
 import type { RouteConfig, ShadowConfig } from '../config/schema.js'
 import type { Metrics, MirrorOutcome } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey, type CohortReader } from '../routing/cohort.js'
-import type { RouteRuntime } from '../proxy/route-runtime.js'
+import type { MirrorPlanner } from '../proxy/route-runtime.js'
 import { newRequestId } from '../proxy/request-id.js'
 import type { Upstream, UpstreamSet } from '../proxy/upstreams.js'
 import type { CapturedResponse, Exchange, ExchangeSink } from './exchange.js'
@@ -37,7 +37,7 @@ export interface ShadowDeps {
 
 const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout']
 
-export class ShadowRoute {
+export class ShadowRoute implements MirrorPlanner {
   readonly config: ShadowConfig
   readonly rewrite: CompiledRewrite | undefined
   readonly parallel: boolean
@@ -45,7 +45,8 @@ export class ShadowRoute {
   readonly timeoutMs: number
   /** Response bytes kept per side for comparison (the route's compare.maxBodySize). */
   readonly captureLimit: number
-  private readonly routeName: string
+  readonly routeName: string
+  readonly preserveHost: boolean
   private readonly methods: ReadonlySet<string>
   private readonly cohort: CohortReader | undefined
   private readonly targetList: MirrorTarget[]
@@ -58,6 +59,7 @@ export class ShadowRoute {
     this.config = shadow
     this.deps = deps
     this.routeName = route.name
+    this.preserveHost = route.preserveHost
     this.rewrite = compileRewrite(shadow.rewrite)
     this.parallel = shadow.dispatch === 'parallel'
     this.maxBodySize = shadow.maxBodySize
@@ -80,7 +82,7 @@ export class ShadowRoute {
   }
 
   /** Decide whether to mirror this request; a ticket means yes (slots are reserved). */
-  begin (req: IncomingMessage, route: RouteRuntime, target: string, hasBody: boolean, length: number): MirrorTicket | undefined {
+  begin (req: IncomingMessage, target: string, hasBody: boolean, length: number): MirrorTicket | undefined {
     if (!this.methods.has(req.method as string)) return this.skip('unsafe_method')
     if (this.config.sample < 1) {
       const key = this.cohort?.(req.headers)
@@ -105,7 +107,7 @@ export class ShadowRoute {
     }
     for (let i = 0; i < targets.length; i++) this.reserve(targets[i])
     this.deps.targets.openTickets++
-    return new MirrorTicket(this, route, req, target, hasBody, newRequestId(), targets)
+    return new MirrorTicket(this, req, target, hasBody, newRequestId(), targets)
   }
 
   count (outcome: MirrorOutcome): void { this.counters[outcome].inc() }

@@ -8,11 +8,10 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream'
-import type { Forward, ForwardObserver } from '../proxy/forward.js'
-import { headerMap, upstreamRequestHeaders } from '../proxy/headers.js'
+import { forwardedInfo, headerMap, upstreamRequestHeaders } from '../proxy/headers.js'
+import type { ForwardOutcome } from '../proxy/outcome.js'
 import { traceIdOf } from '../proxy/request-id.js'
-import type { RouteRuntime } from '../proxy/route-runtime.js'
-import type { UpstreamFailure } from '../proxy/upstream-errors.js'
+import type { MirrorSession } from '../proxy/route-runtime.js'
 import type { CapturedResponse, Exchange } from './exchange.js'
 import { MirrorRequest } from './mirror-request.js'
 import { ownedBytes } from './owned-bytes.js'
@@ -32,7 +31,7 @@ class BodyTee extends Transform {
   }
 }
 
-export class MirrorTicket implements ForwardObserver {
+export class MirrorTicket implements MirrorSession {
   readonly id: string
   /** Headers added to the primary request so both sides log the same id. */
   readonly primaryHeaders: string[]
@@ -52,7 +51,6 @@ export class MirrorTicket implements ForwardObserver {
 
   constructor (
     private readonly shadow: ShadowRoute,
-    private readonly route: RouteRuntime,
     private readonly req: IncomingMessage,
     private readonly target: string,
     hasBody: boolean,
@@ -70,9 +68,9 @@ export class MirrorTicket implements ForwardObserver {
   }
 
   /** The stream to forward to the primary: the client body, copied (capped) on the way. */
-  teeBody (req: IncomingMessage): Readable {
+  teeBody (body: Readable): Readable {
     const tee = new BodyTee(this)
-    pipeline(req, tee, (err) => { if (err) this.abandon(undefined) })
+    pipeline(body, tee, (err) => { if (err) this.abandon(undefined) })
     return tee
   }
 
@@ -94,19 +92,14 @@ export class MirrorTicket implements ForwardObserver {
     if (this.bodyReady && this.shadow.parallel) this.sendMirrors()
   }
 
-  onForwardEnd (f: Forward): void {
-    this.route.onForwardEnd(f)
-    if (f.clientGone) { this.abandon(undefined); return }
-    this.primary = f.capture()
+  onForwardEnd (o: ForwardOutcome): void {
+    if (o.end === 'client_gone' || o.end === 'answered_by_proxy' || o.response === undefined) { this.abandon(undefined); return }
+    this.primary = o.response
     if (!this.shadow.parallel) {
-      if (f.failure !== undefined) { this.abandon(undefined); return }
+      if (o.failure !== undefined) { this.abandon(undefined); return }
       this.sendMirrors()
     }
     this.maybeSubmit()
-  }
-
-  onForwardFailure (f: Forward, failure: UpstreamFailure): boolean {
-    return this.route.onForwardFailure(f, failure)
   }
 
   private sendMirrors (): void {
@@ -116,11 +109,11 @@ export class MirrorTicket implements ForwardObserver {
     this.body = undefined
     this.sentBody = body
     const req = this.req
-    const fwd = { clientIp: req.socket.remoteAddress, proto: 'http' as const, host: req.headers.host }
+    const fwd = forwardedInfo(req)
     const path = rewritePath(this.target, this.shadow.rewrite)
     for (let i = 0; i < this.targets.length; i++) {
       const t = this.targets[i]
-      const base = upstreamRequestHeaders(req.rawHeaders, t.upstream.hostHeader, this.route.config.preserveHost, fwd,
+      const base = upstreamRequestHeaders(req.rawHeaders, t.upstream.hostHeader, this.shadow.preserveHost, fwd,
         ['x-shadowfig-role', t.role, 'x-shadowfig-request-id', this.id])
       const headers = rewriteHeaders(base, this.shadow.rewrite)
       this.shadow.count('sent')
@@ -144,7 +137,7 @@ export class MirrorTicket implements ForwardObserver {
     this.shadow.closeTicket()
     const exchange: Exchange = {
       id: this.id,
-      route: this.route.name,
+      route: this.shadow.routeName,
       startedAt: this.startedAt,
       request: { method: this.req.method as string, path: this.target, headers: headerMap(this.req.rawHeaders) },
       primary: this.primary,

@@ -1,6 +1,7 @@
 /** The pure parts of limits.ts: parser errors to reasons, and the server options derived. */
 import t from 'tap'
-import { DEFAULT_LIMITS, classifyClientError, serverOptions } from '../../src/proxy/limits.js'
+import { classifyClientError } from '../../src/proxy/client-errors.js'
+import { DEFAULT_LIMITS, serverOptions } from '../../src/proxy/limits.js'
 
 t.test('parser and socket errors map to one reason each, or to none when the client left', async (t) => {
   t.equal(classifyClientError({ code: 'ECONNRESET' }, false), undefined)

@@ -7,9 +7,8 @@ import t from 'tap'
 import { request } from 'undici'
 import { closedPort, httpServer } from '../helpers/servers.js'
 import { counterValue } from '../helpers/metrics.js'
-import { buildRuntime } from '../../src/proxy/runtime.js'
-import { ProxyServer, forwardAgain } from '../../src/proxy/server.js'
-import { SplitHook } from '../../src/proxy/split-hook.js'
+import { buildRuntime } from '../../src/runtime.js'
+import { ProxyServer } from '../../src/proxy/server.js'
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { Metrics } from '../../src/metrics/registry.js'
 import { TargetStates } from '../../src/shadow/targets.js'
@@ -21,7 +20,7 @@ let candidateStatus = 200
 const candidate = await httpServer((_req, res) => { res.statusCode = candidateStatus; res.end('candidate') })
 t.teardown(async () => { await primary.close(); await candidate.close() })
 
-/** The proxy wired as src/app.ts wires it: a SplitRegistry and a SplitHook per split route. */
+/** The proxy wired as src/app.ts wires it: a SplitRegistry whose controllers buildRuntime hooks in. */
 async function splitProxy (candidateUrl: string, split: Record<string, unknown>): Promise<{ url: string, metrics: Metrics, splits: SplitRegistry, close (): Promise<void> }> {
   const config = configSchema.parse({
     upstreams: { primary: { url: primary.url }, candidate: { url: candidateUrl, connectTimeout: '500ms' } },
@@ -29,10 +28,7 @@ async function splitProxy (candidateUrl: string, split: Record<string, unknown>)
   } as unknown as ConfigInput)
   const metrics = new Metrics({ defaultMetrics: false })
   const splits = new SplitRegistry({ metrics, log: pino({ level: 'silent' }) }, config.routes)
-  const { runtime } = buildRuntime(config, 'test', { metrics, targets: new TargetStates(), sink: { submit () {} } })
-  for (const route of runtime.routes) {
-    route.split = new SplitHook(splits.get(route.name)!, runtime.upstreams.get('candidate'), route, (f) => forwardAgain(f, route))
-  }
+  const { runtime } = buildRuntime(config, 'test', { metrics, targets: new TargetStates(), sink: { submit () {} }, splits })
   const proxy = new ProxyServer(runtime, { log: pino({ level: 'silent' }) })
   const { port } = await proxy.listen(0, '127.0.0.1')
   return {
