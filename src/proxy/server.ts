@@ -1,7 +1,7 @@
 /**
  * The client-facing HTTP/1.1 server. Per request: match a route on the live Runtime, decide
  * mirroring (shadow/), forward to the serving upstream, and nothing else: no parsing, diffing
- * or info-level logging here (ARCHITECTURE "hot-path rules").
+ * or info-level logging here (docs/architecture.md, "Hot-path rules").
  *
  * Config reloads swap `runtime` in one assignment; a request keeps the Runtime it started with.
  * Drain: stop accepting, answer in-flight requests with `Connection: close`, wait up to the
