@@ -6,8 +6,9 @@
  * measured window: how many, mean pause, and mean bytes survived / promoted per scavenge, plus
  * mark-compacts. The client thread is the main isolate (comparison threads' isolates live at
  * mmap addresses, 0x7f…). This is the measurement that found objects promoted on every
- * scavenge (bench/README.md, session 3): anything per request that outlives a scavenge shows
- * up as `promoted`, and its copying as pause time on the thread that serves clients.
+ * scavenge (docs/architecture.md, "Hot-path rules", rule 5): anything per request that
+ * outlives a scavenge shows up as `promoted`, and its copying as pause time on the thread
+ * that serves clients.
  */
 import { parseArgs } from 'node:util'
 import { summarizeNvp } from './gc-nvp.js'

@@ -91,7 +91,8 @@ try {
     warmupMs: a.quick ? 1000 : 3000,
     closedWarmupMs: a.quick ? 300 : 500,
     // Five: the p99 of a 2.5 s run rests on its 25 slowest requests, and single runs on this
-    // shared box moved by ±0.5 ms (bench/README.md): a median of five is steadier than of three.
+    // shared box moved by ±0.5 ms (bench/README.md, "Noise on a shared machine"): a median of
+    // five is steadier than of three.
     repeats: Number(a.repeats ?? (a.quick ? 1 : 5)),
     pin,
     nice,

@@ -102,11 +102,11 @@ export async function runLatencyGroup (defs: ScenarioDef[], env: BenchEnv): Prom
       urls, rate: first.rate, connections: openLoopConnections(first), durationMs, warmupMs, sliceMs: SLICE_MS, settleMs: SETTLE_MS,
     }, generatorPlacement(first, env))
     // Warm every peer's JIT, pools and comparison threads with the traffic a peer measured
-    // alone got before its first recorded run (a 1 s warm load, then the run's warm-up). With
-    // 1 s each, the first repeat's mirror-2k p99 was the second highest of five in both full
-    // runs of session 5 (8.2 and 6.2 ms, medians 4.7 and 4.2), and a --quick run read 33 ms.
-    // (With this warm-up the next full run's first repeat still read highest, 8.4 ms, and a
-    // --quick run 5.5 ms: the warm-up is now the same as before, the first repeat's cause open.)
+    // alone gets before its first recorded run (a 1 s warm load, then the run's warm-up).
+    // With 1 s each, the first repeat's mirror-2k p99 read second highest of five in two full
+    // runs (8.2 and 6.2 ms, medians 4.7 and 4.2) and a --quick run read 33 ms. With this
+    // warm-up the first repeat can still read highest (8.4 ms in one full run, 5.5 ms in a
+    // --quick one); why is not known.
     await rotate(urls.length * (1000 + env.warmupMs), 0)
     // What each peer burns with no traffic (timers, the event-loop monitor), so that its CPU per
     // request counts its own slices only.

@@ -43,7 +43,7 @@ export function dueCount (s: Schedule, elapsedNs: number): number {
  * same neighbour. A request is recorded only past the first `settleMs` of its slice: what the
  * previous target left running (a comparison batch, a slow candidate's sockets) settles first.
  * Sharing slices a second apart instead of running targets minutes apart is what makes their
- * p99s comparable on a shared machine whose speed drifts (bench/README.md, session 5).
+ * p99s comparable on a shared machine whose speed drifts (bench/README.md, "How a run works").
  */
 export interface Rotation {
   readonly targets: number

@@ -1,7 +1,7 @@
 /**
  * The package's public surface for code that extends shadowfig: the custom comparator
- * interface (SPEC "Custom comparators"), the verdict and exchange types, the config types,
- * and the App for embedding. A custom comparator module looks like:
+ * interface (docs/comparators.md, "Custom comparators"), the verdict and exchange types, the
+ * config types, and the App for embedding. A custom comparator module looks like:
  *
  *   import type { Comparator } from 'shadowfig'
  *   export default { name: 'money', compare (ex) { … return 'continue' } } satisfies Comparator

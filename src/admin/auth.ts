@@ -1,5 +1,5 @@
 /**
- * Admin API access rules (SPEC "Admin API"):
+ * Admin API access rules (docs/admin-api.md, "Access"):
  *  - with a token configured, token endpoints need `Authorization: Bearer <token>`, compared
  *    in constant time over SHA-256 digests (equal lengths, so neither the token's length nor
  *    a matching prefix leaks through timing);

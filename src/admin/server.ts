@@ -1,5 +1,5 @@
 /**
- * The admin HTTP server (SPEC "Admin API"), on its own port, plain node:http and a tiny
+ * The admin HTTP server (docs/admin-api.md), on its own port, plain node:http and a tiny
  * route table. Endpoints and their access levels:
  *   GET  /metrics, /healthz, /readyz, /assets/*      open
  *   GET  /api/report, /api/diffs/:id                  token

@@ -7,10 +7,11 @@
  * prints a per-route report (a table, or JSON with `--json`). Meant for CI: point it at a
  * fixed capture and a candidate build.
  *
- * Exit codes (SPEC): 0 no unexplained mismatches; 1 unexplained mismatches remain (verdict
- * `mismatch` or `candidate_error`), or bad input (usage, config, a capture line that is not a
- * record: reported as `file:line`); 2 runtime failure. Progress goes to stderr: a bar on a
- * TTY, a plain line every `--progress-every` records otherwise.
+ * Exit codes (docs/operations.md, "Replaying captures in CI"): 0 no unexplained mismatches;
+ * 1 unexplained mismatches remain (verdict `mismatch` or `candidate_error`), or bad input
+ * (usage, config, a capture line that is not a record: reported as `file:line`); 2 runtime
+ * failure. Progress goes to stderr: a bar on a TTY, a plain line every `--progress-every`
+ * records otherwise.
  */
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'

@@ -7,9 +7,9 @@
  * else the `admin:` address of `--config FILE` (or SHADOWFIG_CONFIG, or
  * config/shadowfig.yaml when present), else http://127.0.0.1:9901.
  *
- * Exit codes (SPEC): 0 the weight was set (the new weight is printed); 1 bad input or a 4xx
- * (unknown route, bad token, bad weight: the message says what to do); 2 the admin API could
- * not be reached or failed (5xx).
+ * Exit codes (docs/traffic-shifting.md, "Steering and rollback"): 0 the weight was set (the
+ * new weight is printed); 1 bad input or a 4xx (unknown route, bad token, bad weight: the
+ * message says what to do); 2 the admin API could not be reached or failed (5xx).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'

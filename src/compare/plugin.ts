@@ -1,7 +1,8 @@
 /**
- * The public interface of custom comparators (SPEC "Custom comparators"), re-exported from the
- * package index, and the loader that imports them. A custom comparator is a JS module (or TS when
- * the process runs with a TypeScript loader) whose default export is `{ name, compare }`.
+ * The public interface of custom comparators (docs/comparators.md, "Custom comparators"),
+ * re-exported from the package index, and the loader that imports them. A custom comparator is
+ * a JS module (or TS when the process runs with a TypeScript loader) whose default export is
+ * `{ name, compare }`.
  * It runs in the comparison workers, after the built-ins listed before it in the route's chain.
  */
 import { stat } from 'node:fs/promises'

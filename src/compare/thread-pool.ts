@@ -6,11 +6,12 @@
  *
  * Why not piscina (used before): each piscina task brings a TaskInfo (an AsyncResource), a
  * promise, an AbortSignal with its listeners and per-worker interface objects. Measured at
- * 1,000 req/s with mirror + compare on every request (`--trace-gc-nvp`, bench/README.md), that
- * bookkeeping lived just long enough to be promoted out of the young generation: the client
- * thread's scavenges copied ~440 KB and promoted ~390 KB each (1.8–2.3 ms pauses; the old
- * generation grew ~1 MB/s for mark-compacts to collect). The same batches through this pool:
- * ~80 KB copied and ~20 KB promoted per scavenge, ~1 ms, as with no comparison at all.
+ * 1,000 req/s with mirror + compare on every request (bench/gc-trace.ts; docs/architecture.md,
+ * "Hot-path rules", rule 5), that bookkeeping lived just long enough to be promoted out of the
+ * young generation: the client thread's scavenges copied ~440 KB and promoted ~390 KB each
+ * (1.8–2.3 ms pauses; the old generation grew ~1 MB/s for mark-compacts to collect). The same
+ * batches through this pool: ~80 KB copied and ~20 KB promoted per scavenge, ~1 ms, as with
+ * no comparison at all.
  *
  * The thread side is `serveTasks(handler)`, called by the entry module when it is loaded in a
  * pool thread. Threads start from a small bootstrap that loads the entry through whatever

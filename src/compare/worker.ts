@@ -61,7 +61,7 @@ function routeFor (batch: WorkerBatch, name: string): Promise<CompiledRoute> {
  * for the rest of its slice (~1.5 ms on 2 CPUs), so a client-serving thread that wakes on a
  * busy machine waits behind a batch. Sleeping briefly (a futex timeout: ~20 µs plus the
  * kernel's 50 µs timer slack) between comparisons hands the core over. Measured at 1,000
- * req/s, 2 KiB, alternating builds of `--only mirror-2k` (bench/README.md, session 4): p99
+ * req/s, 2 KiB, alternating builds of `--only mirror-2k` (docs/architecture.md, rule 9): p99
  * overhead lower in all 8 rounds (this rule: 1.05 · 0.36 · 0.62 ms against 1.32 · 1.33 · 0.99),
  * CPU per 1k requests 0.39–0.48 s against 0.39–0.41. Not free at saturation: the threads
  * compare less while clients are served more.

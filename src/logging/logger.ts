@@ -4,10 +4,10 @@
  *    pino's own `redact` censors secret headers wherever a line carries `req`, `res`,
  *    `request`, `response` or bare `headers` objects, so a careless `log.debug({ req })`
  *    cannot leak a token.
- *  - `diffs`: one NDJSON line per non-match (SPEC "Diff event"). Always at least `info` so a
- *    quiet `--log-level error` never silences the diff stream; no pid/hostname bindings so
- *    the line is exactly SPEC's shape. Written to stdout, or to `diffsFile` (appended,
- *    asynchronous sonic-boom destination, parent directory created).
+ *  - `diffs`: one NDJSON line per non-match (docs/metrics.md, "Diff events"). Always at least
+ *    `info` so a quiet `--log-level error` never silences the diff stream; no pid/hostname
+ *    bindings so the line has exactly the documented shape. Written to stdout, or to
+ *    `diffsFile` (appended, asynchronous sonic-boom destination, parent directory created).
  * `flush()` drains both before a graceful exit; `close()` also releases the file descriptor.
  */
 import { pino, type DestinationStream, type Logger } from 'pino'

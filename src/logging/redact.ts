@@ -16,7 +16,10 @@ import { anyMatches, compilePath, parseLocation, type PathMatcher, type Segment 
 
 export const REDACTED = '[redacted]'
 
-/** Always redacted, whatever the config says (SPEC: never in any event, sample or log). */
+/**
+ * Always redacted, whatever the config says: never in any event, sample, capture or log
+ * (docs/metrics.md, "Redaction").
+ */
 export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
   'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key',
 ]

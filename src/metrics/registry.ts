@@ -1,6 +1,7 @@
 /**
- * Every metric in SPEC, created once per process on its own registry (never the global one,
- * so tests and workers do not collide). Names, types and labels are the public contract.
+ * Every metric of docs/metrics.md, created once per process on its own registry (never the
+ * global one, so tests and workers do not collide). Names, types and labels are the public
+ * contract.
  * Hot-path code keeps references to label children it resolved at config load, and the metrics
  * updated for every request take them from `deferred` (deferred.ts): plain numbers that reach
  * prom-client when the registry is read.

@@ -1,7 +1,7 @@
 /**
  * From a capture record and its route, the requests replay sends: the primary's as the client
  * sent it, the candidate's (and secondary's) with the route's `shadow.rewrite` applied and the
- * SPEC mirror headers (`x-shadowfig-role`, `x-shadowfig-request-id`).
+ * mirror headers (`x-shadowfig-role`, `x-shadowfig-request-id`; docs/config.md, "shadow").
  *
  * Headers a capture cannot replay are dropped: hop-by-hop ones (RFC 9110 §7.6.1), `host` and
  * `content-length` (the client library sets both), and every header whose value was redacted

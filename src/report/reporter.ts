@@ -3,8 +3,8 @@
  *  - `shadowfig_comparisons_total{route,verdict}` += 1;
  *  - for verdict `mismatch`, `shadowfig_field_mismatches_total{route,field}` += 1 per distinct
  *    grouping path of the exchange (field label capped per route, see fields.ts);
- *  - for every non-match, one diff event on the `diffs` logger (SPEC "Diff event") and one
- *    sample in the SampleStore;
+ *  - for every non-match, one diff event on the `diffs` logger (docs/metrics.md, "Diff
+ *    events") and one sample in the SampleStore;
  *  - per-route aggregates for `/api/report` and `/report` (bounded, see RouteAggregates).
  * Everything that leaves (events, samples) is redacted first: secret headers and the
  * route's `compare.redact` paths. Runs on the main loop: no diffing here, only counting,

@@ -1,6 +1,6 @@
 // What the bench feeds its peers: every scenario's shadowfig config is valid under the real
-// schema (so the bench cannot drift from SPEC), nginx accepts its config when installed, and
-// the /metrics counters parse into outcome and verdict totals.
+// schema (so the bench cannot drift from the config the proxy accepts), nginx accepts its
+// config when installed, and the /metrics counters parse into outcome and verdict totals.
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'

@@ -29,7 +29,7 @@ t.test('log lines censor secret headers wherever they sit', async (t) => {
   t.match(line, { req: { headers: { authorization: '[redacted]', accept: '*/*' } }, res: { headers: { 'set-cookie': '[redacted]' } }, msg: 'request' })
 })
 
-t.test('diffs logger writes SPEC-shaped NDJSON to a file, independent of log level', async (t) => {
+t.test('diffs logger writes NDJSON of the documented shape to a file, independent of log level', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sf-log-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'sub', 'diffs.ndjson')

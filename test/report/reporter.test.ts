@@ -29,7 +29,7 @@ const seriesValue = (text: string, prefix: string): number | undefined => {
   return line === undefined ? undefined : Number(line.slice(prefix.length).trim())
 }
 
-t.test('one verdict: counted once, one SPEC-shaped event, one redacted sample', async (t) => {
+t.test('one verdict: counted once, one event of the documented shape, one redacted sample', async (t) => {
   const { metrics, samples, reporter, events } = await setup(t)
   reporter.setRoutes([route('order-by-id', ['$.customer.email', 'x-tenant'])])
   const ex = exchange('order-by-id', { request: { method: 'GET', path: '/api/v1/orders/42', headers: { authorization: 'Bearer top-secret', 'x-tenant': 'top-secret', accept: '*/*' } } })
