@@ -268,9 +268,18 @@ export class ProxyServer {
   private clientError (err: Error & { code?: string, rawPacket?: Buffer, bytesParsed?: number }, duplex: Duplex): void {
     const socket = duplex as ClientSocket
     const msg = socket._httpMessage ?? undefined
-    const reason = socket[OVER_LIMIT] === true || socket[REFUSED] === true ? undefined : classifyClientError(err, msg !== undefined)
+    // The in-flight request was read in full: the error is in a request pipelined behind it.
+    const behind = msg !== undefined && msg.req.complete
+    const reason = socket[OVER_LIMIT] === true || socket[REFUSED] === true ? undefined : classifyClientError(err, msg !== undefined && !behind)
     if (reason === undefined) { socket.destroy(); return } // client gone, or counted already
     this.count(reason)
+    if (behind && !msg.writableFinished) {
+      // Answers on a connection go out in request order (RFC 9112 §9.3.2): the in-flight
+      // request was forwarded and its response is owed first; then the refusal, then close.
+      socket[REFUSED] = true
+      msg.once('close', () => { if (msg.writableFinished) endSocket(socket, rawResponse(reason)); else socket.destroy() })
+      return
+    }
     // A connection that never sent a byte is not a request: close it without an answer a
     // browser could take for the response to a request it sends at that instant (RFC 9112 §9.5).
     if (!socket.writable || msg?.headersSent === true || (reason === 'headers_timeout' && socket.bytesRead === 0)) {

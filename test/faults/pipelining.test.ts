@@ -41,3 +41,28 @@ t.test('a queued pipelined response whose client leaves: its upstream request is
   t.equal(p.proxy.requestsInFlight, 0, 'both requests ended with the connection')
   t.ok(closed.includes('/slow'), 'the upstream request of the head-of-line response was aborted')
 })
+
+t.test('garbage pipelined behind a POST the primary is still running: the POST is answered first, then the 400, then close', async (t) => {
+  let executed = 0
+  const up = await httpServer((req, res) => {
+    req.resume()
+    req.on('end', () => { executed++; setTimeout(() => res.end('posted'), 300) })
+  })
+  const p = await startFaultProxy(faultConfig(up.url))
+  t.teardown(async () => { await p.close(); await up.close() })
+  const s = net.connect(p.port, '127.0.0.1')
+  await once(s, 'connect')
+  let raw = ''
+  s.on('data', (d: Buffer) => { raw += d.toString('latin1') })
+  const closed = once(s, 'close')
+  s.write('POST /order HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc')
+  await settle(100)
+  s.write('GARBAGE \x01\r\n\r\n')
+  await closed
+  t.equal(executed, 1, 'the primary executed the POST')
+  const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])
+  t.same(statuses, ['200', '400'], 'the POST response, then the refusal')
+  t.ok(raw.indexOf('posted') < raw.lastIndexOf('HTTP/1.1 400'), 'the POST body precedes the 400')
+  t.match(raw.slice(raw.lastIndexOf('HTTP/1.1 400')), /connection: close/i)
+  t.equal(await p.rejected('bad_request'), 1)
+})
