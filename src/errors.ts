@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_REQUEST_TIMEOUT: { status: 408, description: 'The client did not send the full request in time.' },
   SHADOWFIG_ERR_URI_TOO_LONG: { status: 414, description: 'The request target is longer than limits.maxUrlLength.' },
   SHADOWFIG_ERR_HEADERS_TOO_LARGE: { status: 431, description: 'The request headers exceed the configured size or count.' },
+  SHADOWFIG_ERR_NOT_IMPLEMENTED: { status: 501, description: 'The request uses a transfer coding the proxy does not implement (only chunked); send the body with Content-Length or plain chunked.' },
   SHADOWFIG_ERR_OVERLOADED: { status: 503, description: 'The proxy is at its connection limit.' },
   SHADOWFIG_ERR_CONFIG: { status: 500, description: 'The config file is invalid; every error is listed with file:line:col.' },
   SHADOWFIG_ERR_UNAUTHORIZED: { status: 401, description: 'The admin endpoint needs Authorization: Bearer <token> (or a loopback client when no token is configured).' },

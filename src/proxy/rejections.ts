@@ -7,7 +7,7 @@ import type { ErrorCode } from '../errors.js'
 
 export type RejectReason =
   | 'header_too_large' | 'too_many_headers' | 'uri_too_long' | 'headers_timeout'
-  | 'request_timeout' | 'body_too_large' | 'max_connections' | 'bad_request' | 'smuggling'
+  | 'request_timeout' | 'body_too_large' | 'max_connections' | 'bad_request' | 'smuggling' | 'transfer_coding'
 
 export interface Rejection { status: number, text: string, code: ErrorCode }
 
@@ -21,6 +21,7 @@ export const REJECTIONS: Readonly<Record<RejectReason, Rejection>> = {
   max_connections: { status: 503, text: 'Service Unavailable', code: 'SHADOWFIG_ERR_OVERLOADED' },
   bad_request: { status: 400, text: 'Bad Request', code: 'SHADOWFIG_ERR_BAD_REQUEST' },
   smuggling: { status: 400, text: 'Bad Request', code: 'SHADOWFIG_ERR_BAD_REQUEST' },
+  transfer_coding: { status: 501, text: 'Not Implemented', code: 'SHADOWFIG_ERR_NOT_IMPLEMENTED' },
 }
 
 export const REJECT_REASONS = Object.keys(REJECTIONS) as RejectReason[]

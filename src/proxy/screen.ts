@@ -52,6 +52,10 @@ export function screenRequest (req: IncomingMessage, l: ClientLimits): RejectRea
     // RFC 9112 §6.3 (4): chunked must be the final coding of a request, or its length is
     // unknowable. llhttp flags this only after the head was handed over, so check here first.
     if (!/(?:^|,)[ \t]*chunked[ \t]*$/i.test(te)) return 'smuggling'
+    // RFC 9112 §6.1: a transfer coding the proxy does not implement is a 501. Forwarding
+    // `gzip, chunked` after Node removed the chunked framing would hand the upstream gzip bytes
+    // it was never told about; the proxy implements `chunked` alone.
+    if (!/^[ \t]*chunked[ \t]*$/i.test(te)) return 'transfer_coding'
   }
   return undefined
 }

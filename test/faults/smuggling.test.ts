@@ -23,6 +23,8 @@ const CASES: Case[] = [
   { name: 'transfer-encoding gzip (chunked not final)', bytes: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\nabc`, status: 400, reason: 'smuggling' },
   { name: 'transfer-encoding chunked, identity', bytes: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`, status: 400, reason: 'smuggling' },
   { name: 'transfer-encoding xchunked', bytes: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n`, status: 400, reason: 'smuggling' },
+  // RFC 9112 §6.1: a coding the proxy does not implement before chunked is a 501, never forwarded.
+  { name: 'transfer-encoding gzip, chunked', bytes: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`, status: 501, reason: 'transfer_coding' },
   { name: 'transfer-encoding chunked twice', bytes: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, status: 400, reason: 'smuggling' },
   // RFC 9112 §6.1: TE in HTTP/1.0 means faulty framing.
   { name: 'transfer-encoding in HTTP/1.0', bytes: `POST / HTTP/1.0\r\n${H}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, status: 400, reason: 'smuggling' },
