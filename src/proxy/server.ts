@@ -243,7 +243,7 @@ export class ProxyServer {
 
   private upgrade (req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const over = (req.socket as ClientSocket)[OVER_LIMIT] === true
-    const refused = over ? 'max_connections' : screenRequest(req, this.limits)
+    const refused = over ? 'max_connections' : screenRequest(req, this.limits) ?? upgradeWithBody(req)
     if (refused !== undefined) {
       if (!over) this.count(refused)
       endSocket(socket, rawResponse(refused))
@@ -258,7 +258,7 @@ export class ProxyServer {
       return
     }
     const route = this.runtime.routes[m.index]
-    this.ws.forward(req, socket, head, route.primary, route.config.preserveHost)
+    this.ws.forward(req, socket, head, route.primary, route.preserveHost, this.limits.requestTimeout || this.limits.headersTimeout)
   }
 
   /**
@@ -297,6 +297,16 @@ function endSocket (socket: Duplex, response: string): void {
   if (!socket.writable) { socket.destroy(); return }
   socket.once('finish', () => socket.destroy())
   socket.end(response)
+}
+
+/**
+ * An Upgrade request that declares a body is refused: Node hands the socket over at the head,
+ * so the body would travel as the first bytes of the new protocol, and an upstream waiting for
+ * it would hold the connection until its own timeout.
+ */
+function upgradeWithBody (req: IncomingMessage): RejectReason | undefined {
+  const cl = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0') ? 'bad_request' : undefined
 }
 
 /** RFC 9110 §9.3.7: `OPTIONS *` asks about the server itself; answered here, never forwarded. */

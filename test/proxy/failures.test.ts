@@ -212,3 +212,31 @@ t.test('WebSocket upgrade is tunnelled to the primary (echo)', async (t) => {
   upstreamSocket?.destroy()
   t.pass('the upstream side of the tunnel got FIN when the client left')
 })
+
+t.test('an Upgrade request that declares a body is refused with 400 and never reaches the primary', async (t) => {
+  let upgrades = 0
+  const up = await httpServer((_req, res) => res.end())
+  up.server.on('upgrade', (_req, socket) => { upgrades++; socket.destroy() })
+  const p = await startProxy(simpleConfig(up.url))
+  t.teardown(async () => { await p.close(); await up.close() })
+  const raw = (await rawExchange(p.port, 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 30\r\n\r\n')).toString('latin1')
+  t.match(raw, /^HTTP\/1\.1 400 /)
+  t.match(raw, /connection: close/i)
+  t.equal(upgrades, 0)
+  t.equal(await p.rejected('bad_request'), 1)
+})
+
+t.test('an upstream that never completes the upgrade handshake: the client socket is cut at the client timeout', async (t) => {
+  const held: import('node:stream').Duplex[] = []
+  const up = await httpServer((_req, res) => res.end())
+  up.server.on('upgrade', (_req, socket) => { held.push(socket) }) // never answers
+  const p = await startProxy(simpleConfig(up.url), { limits: { headersTimeout: 300, requestTimeout: 400 } })
+  t.teardown(async () => { for (const s of held) s.destroy(); await p.close(); await up.close() })
+  const s = net.connect(p.port, '127.0.0.1')
+  await once(s, 'connect')
+  s.resume()
+  s.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+  // Closed by the proxy's timer; without it the socket stays open until the test's own timeout.
+  await once(s, 'close')
+  t.equal(held.length, 1, 'the upgrade reached the primary')
+})
