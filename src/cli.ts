@@ -4,7 +4,8 @@
  * input, 2 runtime failure). Each command lives in src/commands/; nothing else happens here.
  */
 import { parseArgs } from 'node:util'
-import { App, StartupError } from './app.js'
+import { App } from './app.js'
+import { ShadowfigError } from './errors.js'
 
 const USAGE = `shadowfig — shadow-traffic proxy for strangler-fig migrations
 
@@ -73,8 +74,9 @@ export async function run (argv: string[]): Promise<number> {
     await App.start(opts)
     return -1 // keep running; signals end the process
   } catch (err) {
-    if (err instanceof StartupError) {
-      process.stderr.write(`shadowfig: ${configFile} is not a valid config:\n${err.errors.join('\n')}\n`)
+    // Keyed on the code: the loader's ConfigError and a route that fails to compile are both bad input.
+    if (err instanceof ShadowfigError && err.code === 'SHADOWFIG_ERR_CONFIG') {
+      process.stderr.write(`shadowfig: ${configFile} is not a valid config:\n${err.message}\n`)
       return 1
     }
     process.stderr.write(`shadowfig: failed to start: ${(err as Error).message}\n`)

@@ -107,7 +107,7 @@ export async function main (args: string[], io: DemoIO = { out: process.stdout, 
   try {
     stack = await startDemo({ port: parsed.port, adminPort: parsed.adminPort, diffsFile: parsed.diffs })
   } catch (err) {
-    // A StartupError's message already lists every config error, one per line.
+    // A ConfigError's message already lists every config error, one per line.
     const why = (err as Error).message
     const hint = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '\n(a port is taken: try --port 0 --admin-port 0)' : ''
     errOut.write(`shadowfig demo: cannot start: ${why}${hint}\n`)

@@ -17,10 +17,10 @@ import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createCompareEngine } from '../compare/engine.js'
 import type { Config } from '../config/schema.js'
-import { ConfigError } from '../errors.js'
+import { CaptureFormatError, ConfigError, UsageError } from '../errors.js'
 import { loadReplayConfig } from '../replay/config.js'
 import { createProgress } from '../replay/progress.js'
-import { CaptureFormatError, countRecords } from '../replay/reader.js'
+import { countRecords } from '../replay/reader.js'
 import { routeSpecs, runReplay, type Comparer } from '../replay/runner.js'
 import type { HeaderMap } from '../shadow/exchange.js'
 
@@ -37,8 +37,6 @@ export interface ReplayDeps {
 }
 
 const USAGE = 'usage: shadowfig replay CAPTURE... --config FILE [--rate N] [--concurrency N] [--allow-writes] [--header "name: value"]... [--json] [--progress-every N]\n'
-
-class UsageError extends Error {}
 
 interface Options {
   files: string[]

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
 import { parse as parseYaml } from 'yaml'
 import { share } from '../config/schema.js'
+import { UsageError } from '../errors.js'
 
 export interface CommandIO {
   stdout: { write (s: string): unknown }
@@ -26,8 +27,6 @@ export interface CommandIO {
 const USAGE = 'usage: shadowfig rollback ROUTE [--admin URL] [--config FILE] [--weight N]\n'
 const DEFAULT_ADMIN = 'http://127.0.0.1:9901'
 const DEFAULT_CONFIG = 'config/shadowfig.yaml'
-
-class UsageError extends Error {}
 
 export async function main (args: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let route: string, admin: string, weight: number

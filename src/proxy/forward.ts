@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { Upstream } from './upstreams.js'
+import { ClientGoneError } from '../errors.js'
 import { clientResponseHeaders, headerMap, trailerTuples } from './headers.js'
 import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js'
 import { sendError } from './respond.js'
@@ -30,11 +31,6 @@ export interface ForwardObserver {
    * means the observer took over the client response (e.g. a split retrying on the primary).
    */
   onForwardFailure? (forward: Forward, failure: UpstreamFailure): boolean
-}
-
-class ClientGoneError extends Error {
-  readonly code = 'SHADOWFIG_CLIENT_GONE'
-  constructor () { super('client closed the connection') }
 }
 
 export class Forward implements Dispatcher.DispatchHandler {

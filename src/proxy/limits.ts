@@ -15,7 +15,7 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http'
 import { Transform, type TransformCallback } from 'node:stream'
 import { limitsSchema, type LimitsConfig } from '../config/schema.js'
-import { ERROR_CODES, type ErrorCode } from '../errors.js'
+import { BodyTooLargeError, ERROR_CODES, type ErrorCode } from '../errors.js'
 
 /** The `limits:` block of the config, units resolved (bytes, ms). */
 export type ClientLimits = LimitsConfig
@@ -202,11 +202,6 @@ export function sendRejection (res: ServerResponse, reason: RejectReason, extra?
     'x-shadowfig-error': r.code,
   })
   res.end(body)
-}
-
-export class BodyTooLargeError extends Error {
-  readonly code = 'SHADOWFIG_ERR_BODY_TOO_LARGE'
-  constructor (readonly limit: number) { super(`request body over the route limit of ${limit} bytes`) }
 }
 
 /**
