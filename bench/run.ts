@@ -1,16 +1,8 @@
 /**
  * `npm run bench [-- options]`: starts the backends, runs every scenario side by side with a
  * direct run, prints a markdown table, writes bench/results/<timestamp>.json, and checks
- * bench/budget.json. With --check, exits 1 when a budget line fails (each failure printed
- * with the amount). Options: --quick, --only a,b, --repeats N, --duration SECONDS,
- * --connections N (closed loop), --pin (proxy on CPU 0, generator and backends on CPU 1),
- * --nice=N (renice every process; e.g. --nice=-5 as root on a busy shared machine), --no-nginx,
- * --rt (chrt -f 10 for backends and for peer + generator of open-loop scenarios, root),
- * --dist (run dist/cli.js, after `npm run build`), --cpu-prof DIR (profile the proxy
- * processes into DIR; summarize with bench/profile-top.ts), --baseline DIR (a twin of every
- * rotated shadowfig scenario runs DIR's build in the same seconds: an A/B of two checkouts).
+ * bench/budget.json. The options and what they do are in BENCH below (`npm run bench -- --help`).
  */
-import { parseArgs } from 'node:util'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -21,24 +13,34 @@ import { runScenario, runLatencyGroup, type BenchEnv } from './scenarios.js'
 import { scenarioList, latencyGroups, rtFor, withBaseline } from './scenario-list.js'
 import { markdownTable, measurements, floorContext, type ScenarioDef, type ScenarioResult } from './stats.js'
 import { checkBudget, parseBudget } from './budget.js'
+import { defineCommand, readCommandLine } from '../src/commands/command-line.js'
 
-const { values: a } = parseArgs({
+const BENCH = defineCommand({
+  name: 'npm run bench --',
+  synopsis: ['[options]'],
+  summary: 'Start the backends, run every scenario side by side with a direct run, print a markdown table, write bench/results/<timestamp>.json and check bench/budget.json.',
+  positionals: false,
   options: {
-    quick: { type: 'boolean', default: false },
-    check: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    repeats: { type: 'string' },
-    duration: { type: 'string' },
-    connections: { type: 'string', default: '64' },
-    pin: { type: 'boolean', default: false },
-    nice: { type: 'string', default: '0' },
-    rt: { type: 'boolean', default: false },
-    'no-nginx': { type: 'boolean', default: false },
-    dist: { type: 'boolean', default: false },
-    'cpu-prof': { type: 'string' },
-    baseline: { type: 'string' },
+    quick: { type: 'boolean', default: false, help: '1 repeat and shorter runs: a smoke test, its numbers are one noisy repeat' },
+    check: { type: 'boolean', default: false, help: 'exit 1 when a budget line fails (each failure printed with the amount)' },
+    only: { type: 'string', value: 'a,b', help: 'run only the named scenarios' },
+    repeats: { type: 'string', value: 'N', help: 'repeats per scenario (default 5; 1 with --quick)' },
+    duration: { type: 'string', value: 'SECONDS', help: 'measured seconds per repeat (default 2.5; 1.5 with --quick)' },
+    connections: { type: 'string', default: '64', value: 'N', help: 'connections of the closed-loop scenarios (default 64)' },
+    pin: { type: 'boolean', default: false, help: 'proxy on CPU 0, generator and backends on CPU 1' },
+    nice: { type: 'string', default: '0', value: 'N', help: 'renice every process, e.g. --nice=-5 as root on a busy shared machine' },
+    rt: { type: 'boolean', default: false, help: 'chrt -f 10 for backends and the peer and generator of open-loop scenarios (root)' },
+    'no-nginx': { type: 'boolean', default: false, help: 'skip the nginx scenarios even when nginx is installed' },
+    dist: { type: 'boolean', default: false, help: 'run dist/cli.js (after npm run build) instead of the sources' },
+    'cpu-prof': { type: 'string', value: 'DIR', help: 'profile the proxy processes into DIR (summarize with bench/profile-top.ts)' },
+    baseline: { type: 'string', value: 'DIR', help: 'a twin of every rotated shadowfig scenario runs DIR\'s build in the same seconds (A/B of two checkouts)' },
   },
+  notes: 'See bench/README.md for the scenarios and the budget.',
 })
+
+const line = readCommandLine(BENCH, process.argv.slice(2), process)
+if (typeof line === 'number') process.exit(line)
+const a = line.values
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cliFile = a.dist ? `${root}dist/cli.js` : `${root}src/cli.ts`

@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path'
 import type { Config } from './config/schema.js'
 import { loadConfigFile } from './config/load.js'
 import { watchConfig } from './config/watch.js'
-import { formatConfigIssue } from './errors.js'
+import { ConfigError, formatConfigIssue } from './errors.js'
 import { createCompareEngine, type CompareEngine } from './compare/engine.js'
 import type { ComparisonResult } from './compare/types.js'
 import type { Runtime } from './proxy/runtime.js'
@@ -54,10 +54,6 @@ export interface AppOptions {
 }
 
 export type ReloadResult = { ok: true, hash: string } | { ok: false, errors: string[] }
-
-export class StartupError extends Error {
-  constructor (readonly errors: string[]) { super(errors.join('\n')) }
-}
 
 export class App {
   readonly metrics: Metrics
@@ -108,10 +104,10 @@ export class App {
     })
   }
 
-  /** Loads the config and starts everything; throws StartupError on a bad config. */
+  /** Loads the config and starts everything; throws ConfigError on a bad config. */
   static async start (opts: AppOptions): Promise<App> {
     const loaded = await loadConfigFile(opts.configFile)
-    if (!loaded.ok) throw new StartupError(loaded.issues.map(formatConfigIssue))
+    if (!loaded.ok) throw new ConfigError(loaded.issues)
     const app = new App(opts, loaded.config, loaded.hash)
     const config = app.proxy.live.config
     try {

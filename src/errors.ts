@@ -5,7 +5,11 @@
  */
 
 export interface ErrorInfo {
-  /** HTTP status sent to the client when this error ends a request. */
+  /**
+   * HTTP status sent to the client when this error ends a request. Codes that never end one
+   * (CLI, internal control flow) still carry the status that fits them: the admin API answers
+   * any ShadowfigError that reaches it with this status, so none may be left without one.
+   */
   readonly status: number
   /** What it means and what to do, for docs and the JSON body. */
   readonly description: string
@@ -29,8 +33,15 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_UNAUTHORIZED: { status: 401, description: 'The admin endpoint needs Authorization: Bearer <token> (or a loopback client when no token is configured).' },
   SHADOWFIG_ERR_FORBIDDEN: { status: 403, description: 'The admin request was refused (cross-origin browser request, or no token configured and the client is not on loopback).' },
   SHADOWFIG_ERR_NOT_FOUND: { status: 404, description: 'The admin resource does not exist.' },
-  SHADOWFIG_ERR_CLIENT_ABORTED: { status: 499, description: 'The client closed the connection (or the proxy answered it itself) before the upstream response was complete; the upstream request was aborted. Never sent to a client.' },
   SHADOWFIG_ERR_INTERNAL: { status: 500, description: 'An unexpected error inside shadowfig; please report it with the log line.' },
+  // The codes below never reach a client over HTTP: the CLI, the mirror and the worker pools use them.
+  SHADOWFIG_ERR_USAGE: { status: 400, description: 'A command was given an unknown option or an unusable value; the CLI prints one line and exits 1 (see `shadowfig COMMAND --help`).' },
+  SHADOWFIG_ERR_CLUSTER_START: { status: 500, description: 'A cluster worker (--workers N) could not start; every reason is printed, and the CLI exits 1 for a bad config, 2 otherwise.' },
+  SHADOWFIG_ERR_CAPTURE_FORMAT: { status: 400, description: 'A line of a capture file is not a capture record; replay stops at it (file:line) instead of testing less than it claims.' },
+  SHADOWFIG_ERR_CLIENT_ABORTED: { status: 499, description: 'The client closed the connection (or the proxy answered it itself) before the upstream response was complete; the upstream request was aborted. Never sent to a client.' },
+  SHADOWFIG_ERR_MIRROR_TIMEOUT: { status: 504, description: 'A mirrored request to the candidate or secondary exceeded its shadow timeout; counted as a timeout, the client never sees it.' },
+  SHADOWFIG_ERR_CAPTURE_FULL: { status: 500, description: 'A mirrored response outgrew the capture limit; reading stops and the comparison sees a truncated body.' },
+  SHADOWFIG_ERR_TASK_ABORTED: { status: 500, description: 'A comparison task was cancelled (time limit) or its thread pool closed before it ran; the exchange is reported as skipped.' },
 } as const satisfies Record<string, ErrorInfo>
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -41,7 +52,8 @@ export class ShadowfigError extends Error {
 
   constructor (code: ErrorCode, message?: string, options?: { cause?: unknown }) {
     super(message ?? ERROR_CODES[code].description, options)
-    this.name = 'ShadowfigError'
+    // The subclass's own name, so logs and stack traces say which error without each setting it.
+    this.name = new.target.name
     this.code = code
     this.status = ERROR_CODES[code].status
   }
@@ -75,17 +87,9 @@ export function errorBody (code: ErrorCode, message: string, detail: { reason?: 
 export class ClientAbortedError extends ShadowfigError {
   constructor (readonly reason: 'client_gone' | 'answered_by_proxy') {
     super('SHADOWFIG_ERR_CLIENT_ABORTED', reason === 'client_gone' ? 'client closed the connection' : 'the proxy answered the client itself')
-    this.name = 'ClientAbortedError'
   }
 }
 
-/** A request body over the route limit (chunked uploads); aborts the upstream request. */
-export class BodyTooLargeError extends ShadowfigError {
-  constructor (readonly limit: number) {
-    super('SHADOWFIG_ERR_BODY_TOO_LARGE', `request body over the route limit of ${limit} bytes`)
-    this.name = 'BodyTooLargeError'
-  }
-}
 
 /** One problem in a config file, positioned for `file:line:col message` output. */
 export interface ConfigIssue {
@@ -102,11 +106,49 @@ export class ConfigError extends ShadowfigError {
 
   constructor (issues: ConfigIssue[]) {
     super('SHADOWFIG_ERR_CONFIG', issues.map(formatConfigIssue).join('\n'))
-    this.name = 'ConfigError'
     this.issues = issues
   }
 }
 
 export function formatConfigIssue (i: ConfigIssue): string {
   return `${i.file}:${i.line}:${i.col} ${i.path ? i.path + ': ' : ''}${i.message}`
+}
+
+/** A command line a command cannot run with (unknown option, bad value, missing argument). */
+export class UsageError extends ShadowfigError {
+  constructor (message: string) { super('SHADOWFIG_ERR_USAGE', message) }
+}
+
+/**
+ * A cluster worker could not start. Only strings cross the IPC channel, so a worker's
+ * ConfigError arrives as its formatted `errors` and the exit code it asks for (1 bad config).
+ */
+export class ClusterStartError extends ShadowfigError {
+  constructor (readonly errors: string[], readonly exitCode: number) { super('SHADOWFIG_ERR_CLUSTER_START', errors.join('\n')) }
+}
+
+/** A capture line that is not a record; the message is `file:line reason`. */
+export class CaptureFormatError extends ShadowfigError {
+  constructor (readonly file: string, readonly line: number, message: string) { super('SHADOWFIG_ERR_CAPTURE_FORMAT', `${file}:${line} ${message}`) }
+}
+
+/** A request body over the route limit, counted while streaming (chunked uploads). */
+export class BodyTooLargeError extends ShadowfigError {
+  constructor (readonly limit: number) { super('SHADOWFIG_ERR_BODY_TOO_LARGE', `request body over the route limit of ${limit} bytes`) }
+}
+
+
+/** The mirror's own timer over the whole exchange; the upstream-failure classifier files it as `timeout`. */
+export class MirrorTimeoutError extends ShadowfigError {
+  constructor () { super('SHADOWFIG_ERR_MIRROR_TIMEOUT', 'mirror exceeded its time limit') }
+}
+
+/** Aborts a mirrored response past the capture limit: the mirror keeps what it read, marked truncated. */
+export class CaptureFullError extends ShadowfigError {
+  constructor () { super('SHADOWFIG_ERR_CAPTURE_FULL', 'capture limit reached') }
+}
+
+/** A thread-pool task stopped on purpose (cancel, close) rather than failed. */
+export class TaskAbortedError extends ShadowfigError {
+  constructor (message: string) { super('SHADOWFIG_ERR_TASK_ABORTED', message) }
 }

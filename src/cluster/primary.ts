@@ -16,12 +16,12 @@ import { extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfigFile } from '../config/load.js'
 import { watchConfig } from '../config/watch.js'
-import { formatConfigIssue } from '../errors.js'
+import { ClusterStartError, formatConfigIssue } from '../errors.js'
 import { createLoggers } from '../logging/logger.js'
 import { Fanout } from './fanout.js'
 import { createClusterAdmin } from './primary-admin.js'
 import { compareThreadsPerWorker } from './sizing.js'
-import { ClusterStartError, Supervisor } from './supervisor.js'
+import { Supervisor } from './supervisor.js'
 
 export interface ClusterOptions {
   configFile: string

@@ -1,8 +1,8 @@
 /**
  * Forks and keeps `count` cluster workers, primary side.
  *
- *  - `start()` resolves once every worker sent `ready`; it rejects with a StartupError-like
- *    `ClusterStartError` when one could not start (bad config: exit code 1), so the CLI can
+ *  - `start()` resolves once every worker sent `ready`; it rejects with a `ClusterStartError`
+ *    (src/errors.ts) when one could not start (bad config: exit code 1), so the CLI can
  *    answer exactly as the single-process mode does.
  *  - A worker that exits while the cluster is not stopping is replaced, after a backoff that
  *    doubles per consecutive failure of its slot (minMs … maxMs) and resets once a worker in
@@ -15,11 +15,8 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
 import type { Fanout } from './fanout.js'
+import { ClusterStartError } from '../errors.js'
 import { isOurs, WORKER_OPTIONS_ENV, type Notice, type Reply, type WorkerEvent, type WorkerOptions } from './protocol.js'
-
-export class ClusterStartError extends Error {
-  constructor (readonly errors: string[], readonly exitCode: number) { super(errors.join('\n')) }
-}
 
 export interface SupervisorOptions {
   count: number

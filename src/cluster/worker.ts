@@ -13,7 +13,8 @@
  * Metrics travel as `metrics` requests (registry JSON) that the primary aggregates with
  * prom-client's AggregatorRegistry.aggregate; see primary-admin.ts for why not clusterMetrics.
  */
-import { App, StartupError } from '../app.js'
+import { App } from '../app.js'
+import { ShadowfigError } from '../errors.js'
 import type { Sample } from '../report/samples.js'
 import { isOurs, WORKER_OPTIONS_ENV, type Answers, type Notice, type Request, type WorkerEvent, type WorkerOptions } from './protocol.js'
 
@@ -36,9 +37,11 @@ try {
     onSplitTrip: (route, trip) => send({ shadowfig: true, type: 'trip', route, trip }),
   })
 } catch (err) {
-  const errors = err instanceof StartupError ? err.errors : [`failed to start: ${(err as Error).message}`]
-  send({ shadowfig: true, type: 'failed', errors, exitCode: err instanceof StartupError ? 1 : 2 })
-  process.exit(err instanceof StartupError ? 1 : 2)
+  // As the single-process CLI: any SHADOWFIG_ERR_CONFIG is bad input (exit 1), one line per issue.
+  const badConfig = err instanceof ShadowfigError && err.code === 'SHADOWFIG_ERR_CONFIG'
+  const errors = badConfig ? err.message.split('\n') : [`failed to start: ${(err as Error).message}`]
+  send({ shadowfig: true, type: 'failed', errors, exitCode: badConfig ? 1 : 2 })
+  process.exit(badConfig ? 1 : 2)
 }
 
 const stop = (reason: string): void => {

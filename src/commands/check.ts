@@ -4,17 +4,25 @@
  * 1 shadowed, 1 split`), warnings on stderr; exit 1 and every error as `file:line:col message`
  * on stderr. Same loader as the proxy and its reloads, so "check passes" means "reload accepts".
  */
-import { formatConfigIssue, type ConfigIssue } from '../errors.js'
+import { formatConfigIssue, UsageError, type ConfigIssue } from '../errors.js'
 import { loadConfigFile } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { compileRoutes } from '../routing/table.js'
+import { defineCommand, runCommand } from './command-line.js'
 
 export interface CheckIO {
   out: (s: string) => void
   err: (s: string) => void
 }
 
-const USAGE = 'usage: shadowfig check FILE\n  validate a config file; exit 0 if it is valid, 1 with every error as file:line:col message'
+const CHECK = defineCommand({
+  name: 'shadowfig check',
+  synopsis: ['FILE'],
+  summary: 'Validate a config file with the loader the proxy and its reloads use; nothing is started.',
+  positionals: true,
+  options: {},
+  notes: 'Exit codes: 0 valid (a summary on stdout, warnings on stderr); 1 invalid, with every error as file:line:col message.',
+})
 
 const count = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`
 
@@ -26,11 +34,17 @@ export function summarize (file: string, config: Config): string {
 
 const warning = (i: ConfigIssue): string => formatConfigIssue({ ...i, message: `warning: ${i.message}` })
 
+/** CheckIO takes lines; the shared command-line code writes newline-terminated text. */
+const lines = (line: (s: string) => void): { write (s: string): void } => ({ write: (s) => line(s.replace(/\n$/, '')) })
+
 export async function main (args: string[], io: CheckIO = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
-  if (args.includes('-h') || args.includes('--help')) { io.out(USAGE); return 0 }
-  const files = args.filter((a) => !a.startsWith('-'))
-  if (files.length !== 1 || files.length !== args.length) { io.err(USAGE); return 1 }
-  const file = files[0]
+  return runCommand(CHECK, args, { stdout: lines(io.out), stderr: lines(io.err) }, async ({ positionals }) => {
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no FILE given' : 'give exactly one FILE')
+    return check(positionals[0], io)
+  })
+}
+
+async function check (file: string, io: CheckIO): Promise<number> {
   const r = await loadConfigFile(file)
   if (!r.ok) {
     for (const i of r.issues) io.err(formatConfigIssue(i))

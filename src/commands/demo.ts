@@ -8,62 +8,49 @@
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { startDemo, type DemoStack } from '../demo/stack.js'
 import { formatSummary, startSummary, type SummaryOutput } from '../demo/summary.js'
 import { Traffic } from '../demo/traffic.js'
+import { UsageError } from '../errors.js'
+import { defineCommand, parseCommandLine, runCommand, type CommandLine } from './command-line.js'
 
 export const DIFFS_FILE = join(tmpdir(), 'shadowfig-demo', 'diffs.ndjson')
 
-const USAGE = `Usage: shadowfig demo [--duration SECONDS] [--port N] [--admin-port N] [--rate N] [--no-traffic] [--diffs FILE]
-
-  --duration SECONDS  stop after this long (default: run until Ctrl-C)
-  --port N            proxy port (default 8080; 0 = any free port)
-  --admin-port N      admin port: report, API, metrics (default 9901; 0 = any free port)
-  --rate N            demo requests per second (default 20)
-  --no-traffic        send no traffic: drive the proxy yourself (curl, a browser, wrk)
-  --diffs FILE        diff events of this run, one NDJSON line per non-match (emptied at start;
-                      default ${DIFFS_FILE})`
+const DEMO = defineCommand({
+  name: 'shadowfig demo',
+  synopsis: ['[options]'],
+  summary: 'Start a demo monolith, a second copy of it, a candidate with a few realistic bugs and shadowfig in front, send traffic and keep a summary line up to date.',
+  positionals: false,
+  options: {
+    duration: { type: 'string', value: 'SECONDS', help: 'stop after this long (default: run until Ctrl-C)' },
+    port: { type: 'string', value: 'N', help: 'proxy port (default 8080; 0 = any free port)' },
+    'admin-port': { type: 'string', value: 'N', help: 'admin port: report, API, metrics (default 9901; 0 = any free port)' },
+    rate: { type: 'string', value: 'N', help: 'demo requests per second (default 20)' },
+    'no-traffic': { type: 'boolean', help: 'send no traffic: drive the proxy yourself (curl, a browser, wrk)' },
+    diffs: { type: 'string', value: 'FILE', help: `diff events of this run, one NDJSON line per non-match, emptied at start (default ${DIFFS_FILE})` },
+  },
+  notes: 'Exit codes: 0 stopped cleanly (signal or --duration); 1 bad options; 2 the demo could not start (e.g. a port in use).',
+})
 
 interface DemoArgs { duration?: number, port?: number, adminPort?: number, rate: number, traffic: boolean, diffs: string }
 
-/** Parsed options, or an error message for the user. */
-export function parseDemoArgs (args: string[]): DemoArgs | { help: true } | { error: string } {
-  let values
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        duration: { type: 'string' },
-        port: { type: 'string' },
-        'admin-port': { type: 'string' },
-        rate: { type: 'string' },
-        'no-traffic': { type: 'boolean' },
-        diffs: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }))
-  } catch (err) {
-    return { error: (err as Error).message }
-  }
-  if (values.help === true) return { help: true }
-  const num = (v: string | undefined, name: string, ok: (n: number) => boolean, what: string): number | undefined | string => {
+/** The demo's settings from a command line; a value it cannot use is a UsageError. */
+export function parseDemoArgs (args: string[]): DemoArgs {
+  return demoArgs(parseCommandLine(DEMO, args))
+}
+
+function demoArgs ({ values }: CommandLine<typeof DEMO.options, false>): DemoArgs {
+  const num = (v: string | undefined, name: string, ok: (n: number) => boolean, what: string): number | undefined => {
     if (v === undefined) return undefined
     const n = Number(v)
-    return v.trim() !== '' && ok(n) ? n : `${name} takes ${what} (found "${v}")`
+    if (v.trim() !== '' && ok(n)) return n
+    throw new UsageError(`${name} takes ${what} (found "${v}")`)
   }
-  const duration = num(values.duration, '--duration', (n) => n > 0 && Number.isFinite(n), 'a number of seconds above 0')
-  const port = num(values.port, '--port', isPort, 'a port number 0..65535')
-  const adminPort = num(values['admin-port'], '--admin-port', isPort, 'a port number 0..65535')
-  const rate = num(values.rate, '--rate', (n) => n > 0 && n <= 10_000, 'requests per second, above 0 and at most 10000')
-  for (const v of [duration, port, adminPort, rate]) if (typeof v === 'string') return { error: v }
   return {
-    duration: duration as number | undefined,
-    port: port as number | undefined,
-    adminPort: adminPort as number | undefined,
-    rate: (rate as number | undefined) ?? 20,
+    duration: num(values.duration, '--duration', (n) => n > 0 && Number.isFinite(n), 'a number of seconds above 0'),
+    port: num(values.port, '--port', isPort, 'a port number 0..65535'),
+    adminPort: num(values['admin-port'], '--admin-port', isPort, 'a port number 0..65535'),
+    rate: num(values.rate, '--rate', (n) => n > 0 && n <= 10_000, 'requests per second, above 0 and at most 10000') ?? 20,
     traffic: values['no-traffic'] !== true,
     diffs: values.diffs ?? DIFFS_FILE,
   }
@@ -98,16 +85,16 @@ type SignalSource = Pick<NodeJS.EventEmitter, 'on' | 'off'>
 export interface DemoIO { out: SummaryOutput, err: { write (s: string): unknown }, signals: SignalSource }
 
 export async function main (args: string[], io: DemoIO = { out: process.stdout, err: process.stderr, signals: process }): Promise<number> {
-  const { out, err: errOut } = io
-  const parsed = parseDemoArgs(args)
-  if ('help' in parsed) { out.write(USAGE + '\n'); return 0 }
-  if ('error' in parsed) { errOut.write(`shadowfig demo: ${parsed.error}\n\n${USAGE}\n`); return 1 }
+  return runCommand(DEMO, args, { stdout: io.out, stderr: io.err }, async (line) => demo(demoArgs(line), io))
+}
 
+async function demo (parsed: DemoArgs, io: DemoIO): Promise<number> {
+  const { out, err: errOut } = io
   let stack: DemoStack
   try {
     stack = await startDemo({ port: parsed.port, adminPort: parsed.adminPort, diffsFile: parsed.diffs })
   } catch (err) {
-    // A StartupError's message already lists every config error, one per line.
+    // A ConfigError's message already lists every config error, one per line.
     const why = (err as Error).message
     const hint = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '\n(a port is taken: try --port 0 --admin-port 0)' : ''
     errOut.write(`shadowfig demo: cannot start: ${why}${hint}\n`)

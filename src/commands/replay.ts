@@ -15,13 +15,13 @@
  */
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { createCompareEngine } from '../compare/engine.js'
 import type { Config } from '../config/schema.js'
-import { ConfigError } from '../errors.js'
+import { CaptureFormatError, ConfigError, UsageError } from '../errors.js'
+import { defineCommand, runCommand, type CommandLine } from './command-line.js'
 import { loadReplayConfig } from '../replay/config.js'
 import { createProgress } from '../replay/progress.js'
-import { CaptureFormatError, countRecords } from '../replay/reader.js'
+import { countRecords } from '../replay/reader.js'
 import { routeSpecs, runReplay, type Comparer } from '../replay/runner.js'
 import type { HeaderMap } from '../shadow/exchange.js'
 
@@ -37,9 +37,22 @@ export interface ReplayDeps {
   createComparer (config: Config, configDir: string, concurrency: number): Promise<Comparer & { close (): Promise<void> }>
 }
 
-const USAGE = 'usage: shadowfig replay CAPTURE... --config FILE [--rate N] [--concurrency N] [--allow-writes] [--header "name: value"]... [--json] [--progress-every N]\n'
-
-class UsageError extends Error {}
+const REPLAY = defineCommand({
+  name: 'shadowfig replay',
+  synopsis: ['CAPTURE... --config FILE [options]'],
+  summary: 'Re-send recorded requests (NDJSON captures) to each route\'s primary and candidate, compare them and print a per-route report.',
+  positionals: true,
+  options: {
+    config: { type: 'string', short: 'c', value: 'FILE', help: 'the config whose routes and upstreams to replay against (default $SHADOWFIG_CONFIG)' },
+    rate: { type: 'string', value: 'N', help: 'start at most N records per second (default: as fast as the concurrency allows)' },
+    concurrency: { type: 'string', value: 'N', help: 'records in flight (default 8)' },
+    'allow-writes': { type: 'boolean', default: false, help: 'also replay POST/PUT/PATCH/DELETE; otherwise they are reported as skipped' },
+    header: { type: 'string', short: 'H', multiple: true, value: '"name: value"', help: 'add a header to every replayed request, e.g. a CI credential (repeatable)' },
+    json: { type: 'boolean', default: false, help: 'print the report as JSON instead of a table' },
+    'progress-every': { type: 'string', value: 'N', help: 'a plain progress line every N records when stderr is not a TTY (default 100)' },
+  },
+  notes: 'Exit codes: 0 no unexplained mismatches; 1 unexplained mismatches (mismatch or candidate_error) or bad input; 2 runtime failure.',
+})
 
 interface Options {
   files: string[]
@@ -63,13 +76,10 @@ const defaultDeps: ReplayDeps = {
 }
 
 export async function main (args: string[], io: ReplayIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }, deps: ReplayDeps = defaultDeps): Promise<number> {
-  let opts: Options
-  try {
-    opts = parseCommand(args, io.env)
-  } catch (err) {
-    io.stderr.write(`shadowfig replay: ${(err as Error).message}\n${USAGE}`)
-    return 1
-  }
+  return runCommand(REPLAY, args, io, async (line) => run(options(line, io.env), io, deps))
+}
+
+async function run (opts: Options, io: ReplayIO, deps: ReplayDeps): Promise<number> {
   let config: Config
   try {
     config = await deps.loadConfig(opts.config)
@@ -127,20 +137,8 @@ function positiveNumber (name: string, text: string | undefined, fallback: numbe
   return n
 }
 
-function parseCommand (args: string[], env: Record<string, string | undefined>): Options {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      rate: { type: 'string' },
-      concurrency: { type: 'string' },
-      'allow-writes': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      header: { type: 'string', multiple: true, short: 'H' },
-      'progress-every': { type: 'string' },
-    },
-  })
+/** The checks parseArgs cannot make; each failure is a UsageError (one line, exit 1). */
+function options ({ values, positionals }: CommandLine<typeof REPLAY.options, true>, env: Record<string, string | undefined>): Options {
   if (positionals.length === 0) throw new UsageError('no CAPTURE file given')
   for (const f of positionals) if (!existsSync(f)) throw new UsageError(`capture file ${f} does not exist`)
   const config = values.config ?? env.SHADOWFIG_CONFIG

@@ -12,10 +12,11 @@
  * message says what to do); 2 the admin API could not be reached or failed (5xx).
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
 import { parse as parseYaml } from 'yaml'
 import { share } from '../config/schema.js'
+import { UsageError } from '../errors.js'
+import { defineCommand, runCommand, type CommandLine } from './command-line.js'
 
 export interface CommandIO {
   stdout: { write (s: string): unknown }
@@ -23,20 +24,27 @@ export interface CommandIO {
   env: Record<string, string | undefined>
 }
 
-const USAGE = 'usage: shadowfig rollback ROUTE [--admin URL] [--config FILE] [--weight N]\n'
 const DEFAULT_ADMIN = 'http://127.0.0.1:9901'
 const DEFAULT_CONFIG = 'config/shadowfig.yaml'
 
-class UsageError extends Error {}
+const ROLLBACK = defineCommand({
+  name: 'shadowfig rollback',
+  synopsis: ['ROUTE [options]'],
+  summary: 'Set a route\'s live split weight (default 0: roll back) through the running proxy\'s admin API.',
+  positionals: true,
+  options: {
+    admin: { type: 'string', value: 'URL', help: `the admin API (default: the admin address of --config, else ${DEFAULT_ADMIN})` },
+    config: { type: 'string', value: 'FILE', help: `the config to take the admin address from (default $SHADOWFIG_CONFIG, else ${DEFAULT_CONFIG} when present)` },
+    weight: { type: 'string', value: 'N', help: 'the live weight to set: a ratio 0..1 or a percentage such as 5% (default 0)' },
+  },
+  notes: 'The token is read from $SHADOWFIG_ADMIN_TOKEN.\nExit codes: 0 the weight was set; 1 bad input or a 4xx answer; 2 the admin API could not be reached or answered 5xx.',
+})
 
 export async function main (args: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  let route: string, admin: string, weight: number
-  try {
-    ({ route, admin, weight } = parseCommand(args, io.env))
-  } catch (err) {
-    io.stderr.write(`shadowfig rollback: ${(err as Error).message}\n${USAGE}`)
-    return 1
-  }
+  return runCommand(ROLLBACK, args, io, async (line) => rollback(target(line, io.env), io))
+}
+
+async function rollback ({ route, admin, weight }: { route: string, admin: string, weight: number }, io: CommandIO): Promise<number> {
   const token = io.env.SHADOWFIG_ADMIN_TOKEN
   const url = `${admin.replace(/\/+$/, '')}/api/routes/${encodeURIComponent(route)}/split`
   // A private agent so the CLI exits as soon as it is done (no pooled keep-alive socket).
@@ -68,14 +76,8 @@ export async function main (args: string[], io: CommandIO = { stdout: process.st
   }
 }
 
-function parseCommand (args: string[], env: CommandIO['env']): { route: string, admin: string, weight: number } {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { admin: { type: 'string' }, config: { type: 'string' }, weight: { type: 'string' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
-  const { values, positionals } = parsed
+/** The route, admin URL and weight the command line names; each failure is a UsageError (one line, exit 1). */
+function target ({ values, positionals }: CommandLine<typeof ROLLBACK.options, true>, env: CommandIO['env']): { route: string, admin: string, weight: number } {
   if (positionals.length !== 1) throw new UsageError('give exactly one ROUTE name')
   const raw = values.weight ?? '0'
   // The config's share syntax: 5% or a ratio 0..1 (plain numbers arrive as strings here).
@@ -96,7 +98,8 @@ function adminFromConfig (file: string | undefined, env: CommandIO['env']): stri
     const text = readFileSync(path, 'utf8').replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, dflt?: string) => env[name] || (dflt ?? ''))
     doc = parseYaml(text)
   } catch (err) {
-    throw new UsageError(`cannot read config ${path}: ${(err as Error).message}`)
+    // The yaml library adds a code excerpt on further lines; the usage failure is one line.
+    throw new UsageError(`cannot read config ${path}: ${(err as Error).message.split('\n')[0]}`)
   }
   const a = (doc as { admin?: { host?: unknown, port?: unknown } } | null)?.admin
   // An unset variable leaves a key present but null: that is an error, not the default.

@@ -18,6 +18,7 @@
  * module loader the process runs under (TypeScript sources in tests and `npm run bench`).
  */
 import { isMainThread, parentPort, Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads'
+import { TaskAbortedError } from '../errors.js'
 
 export interface ThreadPoolOptions {
   /** Module whose top level calls `serveTasks` when it is loaded in a pool thread. */
@@ -40,11 +41,6 @@ interface Thread<T, R> {
   job: PoolJob<T, R> | undefined
   /** Set when the thread is being replaced: whatever it still says is ignored. */
   gone: boolean
-}
-
-/** Error of a task whose thread was stopped on purpose (cancel, close). */
-export class TaskAbortedError extends Error {
-  override readonly name = 'AbortError'
 }
 
 /**
@@ -95,7 +91,7 @@ export class ThreadPool<T, R> {
     return job
   }
 
-  /** Ends `job` with an AbortError now; if a thread is running it, that thread is replaced. */
+  /** Ends `job` with a TaskAbortedError now; if a thread is running it, that thread is replaced. */
   cancel (job: PoolJob<T, R>): void {
     const queued = this.queue.indexOf(job)
     if (queued >= 0) {
@@ -109,7 +105,7 @@ export class ThreadPool<T, R> {
     this.dispatch()
   }
 
-  /** Ends every thread; queued and running tasks end with an AbortError. */
+  /** Ends every thread; queued and running tasks end with a TaskAbortedError. */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true

@@ -16,6 +16,7 @@ export function classifyUpstreamError (err: unknown): UpstreamFailure {
   const code = (err as { code?: unknown } | null)?.code
   if (typeof code === 'string') {
     if (TIMEOUT_CODES.has(code)) return 'timeout'
+    if (code === 'SHADOWFIG_ERR_MIRROR_TIMEOUT') return 'timeout' // the mirror's own timer (src/errors.ts MirrorTimeoutError)
     if (CONNECT_ERRNO.has(code)) return 'connect'
     if (RESET_CODES.has(code)) return 'reset'
   }

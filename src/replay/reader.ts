@@ -1,24 +1,13 @@
 /**
  * Streams capture records from one or more NDJSON files, in order, without loading a file
  * into memory. Blank lines are skipped; the first line that is not a valid v1 record stops
- * the stream with a `CaptureFormatError` naming `file:line`, because replaying a partial,
+ * the stream with a `CaptureFormatError` (src/errors.ts) naming `file:line`, because replaying a partial,
  * silently-filtered capture in CI would report a pass that tested less than it claims.
  */
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { CaptureFormatError } from '../errors.js'
 import { parseCaptureLine, type CaptureRecord } from '../record/format.js'
-
-export class CaptureFormatError extends Error {
-  readonly file: string
-  readonly line: number
-
-  constructor (file: string, line: number, message: string) {
-    super(`${file}:${line} ${message}`)
-    this.name = 'CaptureFormatError'
-    this.file = file
-    this.line = line
-  }
-}
 
 export interface CaptureEntry {
   file: string

@@ -6,6 +6,7 @@
  * Every path ends in exactly one `done` call.
  */
 import type { Dispatcher } from 'undici'
+import { CaptureFullError, MirrorTimeoutError } from '../errors.js'
 import { headerMap } from '../proxy/headers.js'
 import { classifyUpstreamError } from '../proxy/upstream-errors.js'
 import type { Upstream } from '../proxy/upstreams.js'
@@ -13,9 +14,6 @@ import type { CapturedResponse } from './exchange.js'
 import { ownedBytes } from './owned-bytes.js'
 
 export interface MirrorResult { (capture: CapturedResponse): void }
-
-class MirrorTimeout extends Error { readonly code = 'UND_ERR_HEADERS_TIMEOUT' }
-class CaptureFull extends Error { readonly code = 'SHADOWFIG_CAPTURE_FULL' }
 
 export class MirrorRequest implements Dispatcher.DispatchHandler {
   private readonly startedAt = performance.now()
@@ -60,7 +58,7 @@ export class MirrorRequest implements Dispatcher.DispatchHandler {
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.size + chunk.length > this.limit) {
       this.truncated = true
-      controller.abort(new CaptureFull('capture limit reached'))
+      controller.abort(new CaptureFullError())
       return
     }
     this.chunks.push(chunk)
@@ -72,13 +70,13 @@ export class MirrorRequest implements Dispatcher.DispatchHandler {
   }
 
   onResponseError (_controller: Dispatcher.DispatchController | undefined, err: Error): void {
-    if (err instanceof CaptureFull) { this.finish(); return }
+    if (err instanceof CaptureFullError) { this.finish(); return }
     this.finish(err)
   }
 
   private readonly onTimeout = (): void => {
-    if (this.controller) this.controller.abort(new MirrorTimeout('mirror exceeded its time limit'))
-    else this.finish(new MirrorTimeout('mirror exceeded its time limit'))
+    if (this.controller) this.controller.abort(new MirrorTimeoutError())
+    else this.finish(new MirrorTimeoutError())
   }
 
   private finish (err?: Error): void {

@@ -5,7 +5,8 @@
  * that cannot be cloned, and close().
  */
 import t from 'tap'
-import { ThreadPool, TaskAbortedError, type PoolJob } from '../../src/compare/thread-pool.js'
+import { ThreadPool, type PoolJob } from '../../src/compare/thread-pool.js'
+import { TaskAbortedError } from '../../src/errors.js'
 import type { PoolTestReply, PoolTestTask } from './pool/entry.js'
 
 const ENTRY = new URL('./pool/entry.ts', import.meta.url)
@@ -68,7 +69,7 @@ t.test('cancel: a running task ends at once and its thread is replaced; a queued
   await new Promise((resolve) => setTimeout(resolve, 50)) // let the spin start
   pool.cancel(spin.job)
   const ended = await spin.outcome
-  t.match(ended.err, { name: 'AbortError' })
+  t.match(ended.err, { code: 'SHADOWFIG_ERR_TASK_ABORTED' })
   t.equal((await queued.outcome).result?.value, 1, 'the task behind it ran on a new thread')
   pool.cancel(spin.job) // already over: nothing happens
   t.equal((await run(pool, { op: 'echo', value: 3 })).result?.value, 3)
@@ -88,9 +89,9 @@ t.test('close() ends running and queued tasks, and every later one', async (t) =
   const queued = start(pool, { op: 'echo', value: 1 })
   await new Promise((resolve) => setTimeout(resolve, 50))
   await pool.close()
-  t.match((await running.outcome).err, { name: 'AbortError', message: 'thread pool closed' })
-  t.match((await queued.outcome).err, { name: 'AbortError', message: 'thread pool closed' })
-  t.match((await run(pool, { op: 'echo', value: 2 })).err, { name: 'AbortError' })
+  t.match((await running.outcome).err, { code: 'SHADOWFIG_ERR_TASK_ABORTED', message: 'thread pool closed' })
+  t.match((await queued.outcome).err, { code: 'SHADOWFIG_ERR_TASK_ABORTED', message: 'thread pool closed' })
+  t.match((await run(pool, { op: 'echo', value: 2 })).err, { code: 'SHADOWFIG_ERR_TASK_ABORTED' })
   await pool.close() // twice is fine
 })
 

@@ -60,12 +60,12 @@ t.test('warnings: exit 0, warnings on stderr', async (t) => {
 })
 
 t.test('usage', async (t) => {
-  for (const args of [[], ['a.yaml', 'b.yaml'], ['--json', 'a.yaml']]) {
-    const r = await run(args)
+  for (const [args, reason] of [[[], 'no FILE given'], [['a.yaml', 'b.yaml'], 'give exactly one FILE'], [['--json', 'a.yaml'], 'unknown option --json']] as const) {
+    const r = await run([...args])
     t.equal(r.code, 1, args.join(' '))
-    t.match(r.err, [/^usage: shadowfig check FILE/])
+    t.same(r.err, [`shadowfig check: ${reason} (see shadowfig check --help)`], 'one line')
   }
   const help = await run(['--help'])
   t.equal(help.code, 0)
-  t.match(help.out, [/^usage: shadowfig check FILE/])
+  t.match(help.out, [/^Usage:\n {2}shadowfig check FILE\n/])
 })

@@ -122,10 +122,18 @@ t.test('the admin address comes from --config or SHADOWFIG_CONFIG', async (t) =>
   t.match(unset.err.join(''), /admin.port null\); pass --admin URL/)
 })
 
-t.test('bad input exits 1 with the usage', async (t) => {
-  for (const args of [[], ['a', 'b'], ['invoices', '--weight', '150%'], ['invoices', '--weight', 'half'], ['invoices', '--bogus'], ['invoices', '--config', '/nonexistent/shadowfig.yaml']]) {
+t.test('bad input exits 1 with one line pointing at --help', async (t) => {
+  for (const [args, reason] of [
+    [[], /give exactly one ROUTE name/],
+    [['a', 'b'], /give exactly one ROUTE name/],
+    [['invoices', '--weight', '150%'], /--weight must be a ratio/],
+    [['invoices', '--weight', 'half'], /--weight must be a ratio/],
+    [['invoices', '--bogus'], /unknown option --bogus/],
+    [['invoices', '--config', '/nonexistent/shadowfig.yaml'], /cannot read config \/nonexistent\/shadowfig\.yaml/],
+  ] as const) {
     const c = io()
-    t.equal(await main(args, c.io), 1, args.join(' '))
-    t.match(c.err.join(''), /usage: shadowfig rollback ROUTE/)
+    t.equal(await main([...args], c.io), 1, args.join(' '))
+    t.match(c.err.join(''), /^shadowfig rollback: [^\n]* \(see shadowfig rollback --help\)\n$/, args.join(' '))
+    t.match(c.err.join(''), reason)
   }
 })
