@@ -72,6 +72,23 @@ t.test('redaction: field values, samples, request and response headers', async (
   t.equal(sample.primary.headers['x-api-key'], '[redacted]')
 })
 
+t.test('x-api-key is secret without being configured: fields, samples, the view plugins get', async (t) => {
+  // The comparison side used to know four secret headers and logging five; x-api-key leaked here.
+  const p = resp({ a: 1 }, { 'x-api-key': 'k1' })
+  const c = resp({ a: 2 }, { 'x-api-key': 'k2' })
+  const r = await compareDirect(exchange(p, c), {})
+  const field = r.fields.find((f) => f.path === 'header:x-api-key')
+  t.same([field?.primary, field?.candidate], ['[redacted]', '[redacted]'])
+  const sample = r.normalized as { primary: { headers: Record<string, string> }, candidate: { headers: Record<string, string> } }
+  t.equal(sample.primary.headers['x-api-key'], '[redacted]')
+  t.equal(sample.candidate.headers['x-api-key'], '[redacted]')
+  const cwd = process.cwd()
+  process.chdir(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'))
+  t.teardown(() => process.chdir(cwd))
+  const seen = await compareDirect(exchange(p, p, { request: { method: 'GET', path: '/x', headers: { 'x-api-key': 'k0', accept: '*/*' } } }), { comparators: ['./request-headers.js'] })
+  t.same(seen.fields[0].primary, { 'x-api-key': '[redacted]', accept: '*/*' })
+})
+
 t.test('fingerprints cover text, binary and wide JSON', async (t) => {
   const r = await route()
   const text = await runComparison(exchange(resp('hello', { 'content-type': 'text/plain' }), resp('hello', { 'content-type': 'text/plain' })), r)
