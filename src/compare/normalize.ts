@@ -6,7 +6,7 @@
  * the property tests check. `canonical()` gives the bytes whose equality means "match".
  */
 import stringify from 'fast-json-stable-stringify'
-import type { HeaderMap } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 import { anyMatches, type Segment } from './jsonpath.js'
 import { maskNumber, maskString } from './masks.js'
 import type { Plan } from './plan.js'

@@ -5,14 +5,15 @@
  * it directly, the worker calls it per task. Assumes `precheck` found nothing.
  */
 import type { CompareConfig } from '../config/schema.js'
+import { headerValue } from '../http/headers.js'
+import { redactFields, redactHeaders, redactJson } from '../logging/redact.js'
 import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
 import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
 import type { BuiltinContext, PreparedSide } from './comparators/context.js'
-import { decodeBody, headerValue } from './decode.js'
+import { decodeBody } from './decode.js'
 import { DEFAULT_MAX_FIELDS, FieldSet } from './fields.js'
 import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
-import { redactFields, redactHeaders, redactJson } from '../logging/redact.js'
 import { normalizeHeaders, normalizeJson } from './normalize.js'
 import { compilePlan, type Plan } from './plan.js'
 import type { FieldDiff, SkipReason } from './types.js'

@@ -10,7 +10,7 @@
  * the rest header names (`redactionOf`).
  */
 import type { FieldDiff } from '../compare/types.js'
-import type { HeaderMap } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 import { ShadowfigError } from '../errors.js'
 import { anyMatches, compilePath, parseLocation, type PathMatcher, type Segment } from '../compare/jsonpath.js'
 

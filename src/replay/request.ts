@@ -10,7 +10,7 @@
  */
 import type { RewriteConfig } from '../config/schema.js'
 import { REDACTED } from '../logging/redact.js'
-import type { HeaderMap } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 import type { CaptureRecord } from '../record/format.js'
 import type { OutgoingRequest } from './send.js'
 

@@ -7,7 +7,8 @@
  */
 import { performance } from 'node:perf_hooks'
 import { request, type Dispatcher } from 'undici'
-import type { CaptureFailure, CapturedResponse, HeaderMap } from '../shadow/exchange.js'
+import type { CaptureFailure, CapturedResponse } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 
 export interface OutgoingRequest {
   method: string

@@ -37,7 +37,8 @@ export function patternCovers (a: PathPattern, b: PathPattern): boolean {
   return as.every((s, i) => segmentCovers(s, bs[i]))
 }
 
-function headerValue (headers: Record<string, string> | undefined, name: string): string | undefined {
+/** The value a route's `match.headers` predicate wants for `name` (config keys are in any case). */
+function predicateHeader (headers: Record<string, string> | undefined, name: string): string | undefined {
   if (!headers) return undefined
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v
   return undefined
@@ -48,7 +49,7 @@ export function predicatesCover (a: RouteConfig['match'], b: RouteConfig['match'
   if (a.methods && !(b.methods && b.methods.every((m) => a.methods!.includes(m)))) return false
   if (a.headers) {
     for (const [name, want] of Object.entries(a.headers)) {
-      const have = headerValue(b.headers, name.toLowerCase())
+      const have = predicateHeader(b.headers, name.toLowerCase())
       if (have === undefined || (want !== '*' && (have === '*' || have !== want))) return false
     }
   }

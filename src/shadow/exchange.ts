@@ -5,7 +5,7 @@
  * content-encoded), capped; decoding happens only on the comparison side, off the client loop.
  */
 
-export type HeaderMap = Record<string, string | string[]>
+import type { HeaderMap } from '../http/headers.js'
 
 /** Why a captured side has no usable response. Stable strings, used as metric labels. */
 export type CaptureFailure = 'connect' | 'timeout' | 'reset' | 'protocol' | 'circuit_open'
