@@ -8,7 +8,7 @@ import type { RouteConfig } from '../config/schema.js'
 import { Metrics } from '../metrics/registry.js'
 import type { Upstream } from './upstreams.js'
 import type { Forward, ForwardObserver } from './forward.js'
-import type { UpstreamFailure } from './upstream-errors.js'
+import type { UpstreamFailure } from '../http/failure.js'
 import type { ShadowRoute } from '../shadow/shadow-route.js'
 import type { SplitHook } from './split-hook.js'
 

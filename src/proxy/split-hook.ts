@@ -9,7 +9,7 @@ import { canRetryOnPrimary } from '../split/failover.js'
 import type { SplitController } from '../split/controller.js'
 import type { Forward, ForwardObserver } from './forward.js'
 import type { RouteRuntime } from './route-runtime.js'
-import type { UpstreamFailure } from './upstream-errors.js'
+import type { UpstreamFailure } from '../http/failure.js'
 import type { Upstream } from './upstreams.js'
 
 export class SplitHook implements ForwardObserver {
