@@ -9,6 +9,7 @@
  * sees milliseconds, bytes and ratios.
  */
 import { z } from 'zod'
+import { HTTP_METHODS } from '../http/methods.js'
 import { DURATION_PATTERN, SHARE_PATTERN, SIZE_PATTERN, parseDuration, parseShare, parseSize } from './units.js'
 
 export const duration = z.union([
@@ -33,7 +34,7 @@ export const share = z.union([
   return r
 }).meta({ description: 'Share: 20% or a ratio 0..1.' })
 
-const HTTP_METHOD = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'])
+const HTTP_METHOD = z.enum(HTTP_METHODS)
 
 /** `header:NAME` or `cookie:NAME`: the request attribute whose hash picks a stable cohort. */
 export const cohortKey = z.string()

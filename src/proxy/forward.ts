@@ -18,6 +18,7 @@ import type { Dispatcher } from 'undici'
 import type { Upstream } from './upstreams.js'
 import { clientResponseHeaders, headerMap, trailerTuples } from './headers.js'
 import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from '../http/failure.js'
+import { RETRYABLE_METHODS } from '../http/methods.js'
 import { sendError } from './respond.js'
 import type { CapturedResponse } from '../shadow/exchange.js'
 import { ownedBytes } from '../shadow/owned-bytes.js'
@@ -172,7 +173,7 @@ export class Forward implements Dispatcher.DispatchHandler {
    */
   private retryStaleSocket (failure: UpstreamFailure): boolean {
     if (failure !== 'reset' || this.retried || this.hasBody || this.status !== 0 || this.res.headersSent) return false
-    if (this.method !== 'GET' && this.method !== 'HEAD' && this.method !== 'OPTIONS') return false
+    if (!RETRYABLE_METHODS.has(this.method)) return false
     this.retried = true
     this.controller = undefined
     try {

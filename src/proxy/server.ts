@@ -17,6 +17,7 @@ import type { Duplex, Readable } from 'node:stream'
 import type { Counter } from 'prom-client'
 import type { Logger } from 'pino'
 import type { ErrorCode } from '../errors.js'
+import { HTTP_METHODS } from '../http/methods.js'
 import type { Metrics } from '../metrics/registry.js'
 import { Forward } from './forward.js'
 import { upstreamRequestHeaders, type ForwardedInfo } from './headers.js'
@@ -42,7 +43,7 @@ const REFUSED = Symbol('shadowfig.refused')
 type ClientSocket = Socket & { [OVER_LIMIT]?: true, [REFUSED]?: true, _httpMessage?: ServerResponse | null }
 
 /** Methods the proxy forwards; the Allow header of a 405 to CONNECT (RFC 9110 §15.5.6). */
-const ALLOW = 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE\r\n'
+const ALLOW = `allow: ${HTTP_METHODS.join(', ')}\r\n`
 
 export class ProxyServer {
   readonly server: http.Server

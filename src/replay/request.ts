@@ -19,9 +19,6 @@ const HOP_BY_HOP = new Set([
   'host', 'content-length', 'expect',
 ])
 
-/** Methods replay sends without `--allow-writes` (RFC 9110 §9.2.1 safe methods). */
-export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
-
 export function replayHeaders (recorded: HeaderMap, extra: HeaderMap = {}): HeaderMap {
   const connectionListed = new Set(String(recorded.connection ?? '').toLowerCase().split(',').map((s) => s.trim()))
   const out: HeaderMap = {}

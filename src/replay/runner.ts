@@ -18,9 +18,10 @@ import type { CaptureRecord } from '../record/format.js'
 import { compileRoutes, type RouteTable } from '../routing/table.js'
 import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
 import type { HeaderMap } from '../http/headers.js'
+import { SAFE_METHODS } from '../http/methods.js'
 import { readCaptures } from './reader.js'
 import { ReplayReport, type ReplayOutcome } from './report.js'
-import { SAFE_METHODS, buildRequests, type ReplayRequests } from './request.js'
+import { buildRequests, type ReplayRequests } from './request.js'
 import { send } from './send.js'
 
 /** The part of the comparison engine replay needs (src/compare/engine.ts). */

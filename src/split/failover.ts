@@ -3,7 +3,7 @@
  * split sent it, may the proxy replay that request on the primary?
  *
  * Only when replaying cannot apply a change twice. That needs all three:
- * - a safe method (GET, HEAD, OPTIONS; RFC 9110 §9.2.1). PUT and DELETE are idempotent by
+ * - a retryable method (GET, HEAD, OPTIONS: src/http/methods.ts). PUT and DELETE are idempotent by
  *   RFC 9110 §9.2.2, but during a migration the candidate and the monolith are two systems of
  *   record: a PUT the candidate applied and then failed to answer would be applied again on the
  *   monolith, diverging the two stores. We decide conservatively and never replay them.
@@ -16,11 +16,10 @@
  */
 
 import type { UpstreamFailure } from '../http/failure.js'
-
-const REPLAYABLE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
+import { RETRYABLE_METHODS } from '../http/methods.js'
 
 /** `code`: the undici/errno code of the failure when known (e.g. UND_ERR_CONNECT_TIMEOUT). */
 export function canRetryOnPrimary (method: string, bodySent: boolean, error: UpstreamFailure, code?: string): boolean {
   const beforeProcessing = error === 'connect' || (error === 'timeout' && code === 'UND_ERR_CONNECT_TIMEOUT')
-  return beforeProcessing && !bodySent && REPLAYABLE_METHODS.has(method.toUpperCase())
+  return beforeProcessing && !bodySent && RETRYABLE_METHODS.has(method.toUpperCase())
 }
