@@ -11,7 +11,7 @@ import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
 import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
 import type { BuiltinContext, PreparedSide } from './comparators/context.js'
 import { decodeBody } from './decode.js'
-import { DEFAULT_MAX_FIELDS, FieldSet } from './fields.js'
+import { DEFAULT_MAX_FIELDS, FieldSet } from './field-set.js'
 import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
 import { normalizeHeaders, normalizeJson } from './normalize.js'
@@ -55,7 +55,7 @@ export interface CompareLimits {
   maxSampleBytes: number
 }
 
-export const DEFAULT_LIMITS: CompareLimits = { maxLcsCells: DEFAULT_MAX_LCS_CELLS, maxFields: DEFAULT_MAX_FIELDS, comparatorTimeoutMs: 1000, maxSampleBytes: 256 * 1024 }
+export const DEFAULT_COMPARE_LIMITS: CompareLimits = { maxLcsCells: DEFAULT_MAX_LCS_CELLS, maxFields: DEFAULT_MAX_FIELDS, comparatorTimeoutMs: 1000, maxSampleBytes: 256 * 1024 }
 
 /** Decoded bodies may be this many times the route's maxBodySize (compressed JSON is often 5-10x). */
 export const DECODE_FACTOR = 8
@@ -150,7 +150,7 @@ function secondaryPaths (primary: PreparedSide, resp: CapturedResponse, route: C
   return [...ctx.fields.paths]
 }
 
-export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_LIMITS): Promise<ComparisonOutput> {
+export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_COMPARE_LIMITS): Promise<ComparisonOutput> {
   const { plan } = route
   const counts: CountsByName = {}
   const p = prepare(ex.primary, plan, route.readsBodies)

@@ -1,7 +1,7 @@
 /**
  * Client-side limits of the proxy's HTTP/1.1 server, and what a violation is answered with.
  * docs/limits.md lists every limit, its default, its status and its counter reason; keep the
- * three tables (`DEFAULT_LIMITS`, `REJECTIONS`, the doc) in step.
+ * three tables (`DEFAULT_CLIENT_LIMITS`, `REJECTIONS`, the doc) in step.
  *
  * Contract:
  *  - `serverOptions()` is fixed when the server is created (Node reads it once): the parser's
@@ -21,7 +21,7 @@ import { ERROR_CODES, type ErrorCode } from '../errors.js'
 export type ClientLimits = LimitsConfig
 
 /** Safe defaults: the schema's (src/config/schema.ts says why each one). */
-export const DEFAULT_LIMITS: Readonly<ClientLimits> = Object.freeze(limitsSchema.parse({}))
+export const DEFAULT_CLIENT_LIMITS: Readonly<ClientLimits> = Object.freeze(limitsSchema.parse({}))
 
 export type RejectReason =
   | 'header_too_large' | 'too_many_headers' | 'uri_too_long' | 'headers_timeout'
@@ -46,7 +46,7 @@ export const REJECT_REASONS = Object.keys(REJECTIONS) as RejectReason[]
 
 /** Defaults merged under what a config sets (a parsed config has them all already). */
 export function resolveLimits (config: { limits?: Partial<ClientLimits> }): ClientLimits {
-  const l = { ...DEFAULT_LIMITS, ...config.limits }
+  const l = { ...DEFAULT_CLIENT_LIMITS, ...config.limits }
   // Node refuses headersTimeout > requestTimeout at creation; at runtime it would silently
   // let the request timeout win. The schema refuses it; this keeps embedders honest.
   if (l.requestTimeout > 0 && l.headersTimeout > l.requestTimeout) l.headersTimeout = l.requestTimeout

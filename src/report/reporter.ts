@@ -2,7 +2,7 @@
  * Consumes verdicts: for every ComparisonResult, exactly once,
  *  - `shadowfig_comparisons_total{route,verdict}` += 1;
  *  - for verdict `mismatch`, `shadowfig_field_mismatches_total{route,field}` += 1 per distinct
- *    grouping path of the exchange (field label capped per route, see fields.ts);
+ *    grouping path of the exchange (field label capped per route, see field-labels.ts);
  *  - for every non-match, one diff event on the `diffs` logger (SPEC "Diff event") and one
  *    sample in the SampleStore;
  *  - per-route aggregates for `/api/report` and `/report` (bounded, see RouteAggregates).
@@ -15,7 +15,7 @@ import type { ComparisonResult, FieldDiff, Verdict } from '../compare/types.js'
 import type { RouteConfig } from '../config/schema.js'
 import type { Exchange } from '../shadow/exchange.js'
 import type { HeaderMap } from '../http/headers.js'
-import { FieldLabeler, OTHER_FIELD } from './fields.js'
+import { FieldLabeler, OTHER_FIELD } from './field-labels.js'
 import type { Metrics } from '../metrics/registry.js'
 import { redactFields, redactHeaders, redactionOf, redactJson, type Redaction } from '../logging/redact.js'
 import { RouteAggregates, type RouteReport } from './aggregates.js'

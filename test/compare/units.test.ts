@@ -11,11 +11,11 @@ import { runChain } from '../../src/compare/chain.js'
 import { decodeBody } from '../../src/compare/decode.js'
 import { headerValue } from '../../src/http/headers.js'
 import { WORKER_URL } from '../../src/compare/engine.js'
-import { FieldSet } from '../../src/compare/fields.js'
+import { FieldSet } from '../../src/compare/field-set.js'
 import { changedPaths, fingerprint, fingerprintEntries, packFingerprint, type Fingerprint } from '../../src/compare/fingerprint.js'
 import { compilePath, formatPath, parseLocation } from '../../src/compare/jsonpath.js'
 import { NoiseModel } from '../../src/compare/noise.js'
-import { DEFAULT_LIMITS, runComparison } from '../../src/compare/pipeline.js'
+import { DEFAULT_COMPARE_LIMITS, runComparison } from '../../src/compare/pipeline.js'
 import { signatureOf } from '../../src/compare/result.js'
 import { compareDirect, exchange, resp, route } from './helpers.js'
 
@@ -200,7 +200,7 @@ t.test('a chain of status and headers reads no bodies, yet a mismatch still show
   t.same(differ.normalized?.candidate.body, { a: 2 })
   const undecodable = await runComparison(exchange(resp({ a: 1 }), { ...gzipJunk, status: 502 }), r)
   t.same(undecodable.normalized?.candidate.body, { omitted: 'not decodable', length: 8 })
-  const big = await runComparison(exchange(resp({ a: 1 }), resp({ pad: 'x'.repeat(100) }, {}, 500)), r, { ...DEFAULT_LIMITS, maxSampleBytes: 50 })
+  const big = await runComparison(exchange(resp({ a: 1 }), resp({ pad: 'x'.repeat(100) }, {}, 500)), r, { ...DEFAULT_COMPARE_LIMITS, maxSampleBytes: 50 })
   t.same(big.normalized?.candidate.body, { omitted: 'larger than the sample cap', length: 110 })
 })
 
