@@ -5,11 +5,11 @@
  * says "covered" only when that is certain, so it never rejects a reachable route.
  */
 import type { RouteConfig } from '../config/schema.js'
-import type { PathPattern, Segment } from './path.js'
+import type { PathPattern, PathSegment } from './path.js'
 import { normalizeHost } from './predicates.js'
 
 /** One fixed segment of `a` (never a wildcard: callers handle that) accepts whatever `b`'s does. */
-function segmentCovers (a: Segment, b: Segment): boolean {
+function segmentCovers (a: PathSegment, b: PathSegment): boolean {
   if (a.kind === 'static') return b.kind === 'static' && a.value === b.value
   return b.kind === 'param' || (b.kind === 'static' && b.value !== '')
 }
