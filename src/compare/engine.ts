@@ -24,7 +24,7 @@ import { precheck } from './precheck.js'
 import { finalize, simpleResult } from './result.js'
 import type { ComparisonResult, SkipReason } from './types.js'
 import { Batch, watchdogPeriod, type Waiting } from './batch.js'
-import type { BatchResult, WorkerBatch } from './worker.js'
+import type { BatchResult, WorkerBatch } from './task.js'
 import { ThreadPool } from './thread-pool.js'
 
 export interface CompareEngineOptions {
