@@ -6,6 +6,13 @@
 
 export type HeaderMap = Record<string, string | string[]>
 
+/**
+ * Connection-specific fields (RFC 9110 §7.6.1, plus the non-standard `proxy-connection`),
+ * lower case: they describe one hop and are never passed on as they are. Each sender adds the
+ * fields it owns itself.
+ */
+export const HOP_BY_HOP: readonly string[] = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade']
+
 /** One header's value, repeated fields joined with `, ` (RFC 9110 §5.3). `name` is lower case. */
 export function headerValue (headers: HeaderMap, name: string): string | undefined {
   const v = headers[name]
