@@ -5,7 +5,7 @@ import {
   ERROR_CODES, ShadowfigError, ConfigError, formatConfigIssue, BodyTooLargeError, CaptureFormatError, CaptureFullError,
   ClientAbortedError, ClusterStartError, MirrorTimeoutError, TaskAbortedError, UsageError,
 } from '../src/errors.js'
-import { classifyUpstreamError } from '../src/proxy/upstream-errors.js'
+import { classifyUpstreamError } from '../src/http/failure.js'
 
 const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')
 

@@ -23,7 +23,7 @@ import { loadReplayConfig } from '../replay/config.js'
 import { createProgress } from '../replay/progress.js'
 import { countRecords } from '../replay/reader.js'
 import { routeSpecs, runReplay, type Comparer } from '../replay/runner.js'
-import type { HeaderMap } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 
 export interface ReplayIO {
   stdout: { write (s: string): unknown }

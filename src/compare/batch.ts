@@ -14,14 +14,10 @@
  * TypeScript loader) never count as a slow comparison.
  */
 import type { Exchange } from '../shadow/exchange.js'
-import type { BatchResult, WorkerBatch } from './worker.js'
 import type { PoolJob } from './thread-pool.js'
+import { PROGRESS_INDEX, PROGRESS_THREAD, type BatchResult, type WorkerBatch } from './task.js'
 import type { ComparisonResult } from './types.js'
 import { threadCpuMs } from './thread-cpu.js'
-
-/** Slots of `Batch.progress`. */
-export const PROGRESS_INDEX = 0
-export const PROGRESS_THREAD = 1
 
 export interface Waiting {
   exchange: Exchange

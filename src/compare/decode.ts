@@ -1,15 +1,15 @@
 /**
  * Decoding of captured bodies for comparison only (the client got the raw bytes long ago).
- * Content-encoding gzip / x-gzip / deflate / br is undone with node:zlib under an output cap, so
- * a decompression bomb costs at most `maxOutput` bytes; text is decoded with the charset from
+ * Content-encoding is undone by src/http/content-coding.ts under an output cap, so a
+ * decompression bomb costs at most `maxOutput` bytes; text is decoded with the charset from
  * `content-type` (TextDecoder, utf-8 when absent or unknown); the body kind comes from the
  * content type, with a sniffing fallback when the type is missing or generic.
  * Binary bodies are reduced to sha256 + length: bytes are compared, never shown.
  */
 import { createHash } from 'node:crypto'
 import { TextDecoder } from 'node:util'
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib'
-import type { HeaderMap } from '../shadow/exchange.js'
+import { undoContentCoding } from '../http/content-coding.js'
+import { headerValue, type HeaderMap } from '../http/headers.js'
 
 export type DecodedBody =
   | { kind: 'json', text: string, value: unknown }
@@ -20,16 +20,11 @@ export type DecodeResult =
   | { ok: true, body: DecodedBody, bytes: Uint8Array }
   | { ok: false, reason: 'body_too_large' | 'decode_error', message: string }
 
-export function headerValue (headers: HeaderMap, name: string): string | undefined {
-  const v = headers[name]
-  return Array.isArray(v) ? v.join(', ') : v
-}
-
 /** Decode one captured body. Never throws. */
 export function decodeBody (headers: HeaderMap, raw: Uint8Array, maxOutput: number): DecodeResult {
   let bytes: Uint8Array
   try {
-    bytes = undoEncoding(headerValue(headers, 'content-encoding'), raw, maxOutput)
+    bytes = undoContentCoding(headerValue(headers, 'content-encoding'), raw, maxOutput)
   } catch (err) {
     const code = (err as { code?: string }).code
     // zlib reports the cap as ERR_BUFFER_TOO_LARGE (RangeError): a bomb or just a big body.
@@ -37,28 +32,6 @@ export function decodeBody (headers: HeaderMap, raw: Uint8Array, maxOutput: numb
     return { ok: false, reason: 'decode_error', message: (err as Error).message }
   }
   return { ok: true, bytes, body: classify(headerValue(headers, 'content-type'), bytes) }
-}
-
-function undoEncoding (encoding: string | undefined, raw: Uint8Array, maxOutput: number): Uint8Array {
-  if (!encoding) return raw
-  // Codings are listed in the order they were applied (RFC 9110 8.4), so undo them backwards.
-  const codings = encoding.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).reverse()
-  let buf: Uint8Array = raw
-  for (const c of codings) {
-    const opts = { maxOutputLength: maxOutput }
-    if (c === 'gzip' || c === 'x-gzip') buf = gunzipSync(buf, opts)
-    else if (c === 'deflate') buf = inflateDeflate(buf, maxOutput)
-    else if (c === 'br') buf = brotliDecompressSync(buf, opts)
-    else if (c !== 'identity') throw new Error(`unsupported content-encoding ${c}`)
-  }
-  return buf
-}
-
-/** "deflate" is meant to be zlib-wrapped, but some servers send raw deflate; accept both. */
-function inflateDeflate (buf: Uint8Array, maxOutput: number): Uint8Array {
-  const cmf = buf[0]
-  const looksZlib = buf.length >= 2 && (cmf & 0x0f) === 8 && ((cmf << 8) | buf[1]) % 31 === 0
-  return looksZlib ? inflateSync(buf, { maxOutputLength: maxOutput }) : inflateRawSync(buf, { maxOutputLength: maxOutput })
 }
 
 interface MediaType { essence: string, charset: string | undefined }

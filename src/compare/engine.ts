@@ -19,12 +19,12 @@ import type { CompareConfig } from '../config/schema.js'
 import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
 import { addCounts, type CountsByName } from './chain.js'
 import { NoiseModel, type NoiseOptions } from './noise.js'
-import { compileRoute, DEFAULT_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
+import { compileRoute, DEFAULT_COMPARE_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { precheck } from './precheck.js'
 import { finalize, simpleResult } from './result.js'
 import type { ComparisonResult, SkipReason } from './types.js'
 import { Batch, watchdogPeriod, type Waiting } from './batch.js'
-import type { BatchResult, WorkerBatch } from './worker.js'
+import type { BatchResult, WorkerBatch } from './task.js'
 import { ThreadPool } from './thread-pool.js'
 
 export interface CompareEngineOptions {
@@ -118,7 +118,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const taskTimeoutMs = opts.taskTimeoutMs ?? 5000
   const maxBatch = Math.max(1, opts.maxBatch ?? 32)
   const batchWindowMs = opts.batchWindowMs ?? 10
-  const limits: CompareLimits = { ...DEFAULT_LIMITS, ...opts.limits }
+  const limits: CompareLimits = { ...DEFAULT_COMPARE_LIMITS, ...opts.limits }
   const noise = new NoiseModel(opts.noise)
   const pool = new ThreadPool<WorkerBatch, BatchResult>({
     entry: WORKER_URL,

@@ -21,7 +21,7 @@
  */
 import { create, type Delta, type DiffContext, type DiffPatcher } from 'jsondiffpatch'
 import { formatPath, type Segment } from './jsonpath.js'
-import { changeKind, type FieldSet } from './fields.js'
+import { changeKind, type FieldSet } from './field-set.js'
 import type { Plan } from './plan.js'
 
 export const DEFAULT_MAX_LCS_CELLS = 1_000_000

@@ -6,10 +6,10 @@
  * the property tests check. `canonical()` gives the bytes whose equality means "match".
  */
 import stringify from 'fast-json-stable-stringify'
-import type { HeaderMap } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 import { anyMatches, type Segment } from './jsonpath.js'
 import { maskNumber, maskString } from './masks.js'
-import { REDACTED, type Plan } from './plan.js'
+import type { Plan } from './plan.js'
 
 export function canonical (value: unknown): string {
   return String(stringify(value))
@@ -124,30 +124,4 @@ export function normalizeHeaders (headers: HeaderMap, plan: Plan): Record<string
     out[lower] = plan.masks.strings.length > 0 ? maskString(joined, plan.masks) : joined
   }
   return out
-}
-
-/** Copy of `headers` safe to hand out: secret and `redact:` header values replaced. */
-export function redactHeaders (headers: Record<string, string | string[]>, plan: Plan): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const [name, v] of Object.entries(headers)) out[name] = plan.redactHeaders.has(name.toLowerCase()) ? REDACTED : v
-  return out
-}
-
-/** Copy of `value` (found at `base`) with every `redact:` path inside it replaced. */
-export function redactValue (value: unknown, base: readonly Segment[], plan: Plan): unknown {
-  if (plan.redact.length === 0) return value
-  // A value below a redacted path (field `$.card.n` under `redact: [$.card]`) is redacted too.
-  for (let i = 0; i < base.length; i++) if (anyMatches(plan.redact, base.slice(0, i))) return REDACTED
-  const segs = [...base]
-  const walk = (v: unknown): unknown => {
-    if (anyMatches(plan.redact, segs)) return REDACTED
-    if (v === null || typeof v !== 'object') return v
-    if (Array.isArray(v)) {
-      return v.map((item, i) => { segs.push(i); const r = walk(item); segs.pop(); return r })
-    }
-    const out: Record<string, unknown> = {}
-    for (const k of Object.keys(v)) { segs.push(k); put(out, k, walk((v as Record<string, unknown>)[k])); segs.pop() }
-    return out
-  }
-  return walk(value)
 }

@@ -5,16 +5,17 @@
  * it directly, the worker calls it per task. Assumes `precheck` found nothing.
  */
 import type { CompareConfig } from '../config/schema.js'
+import { headerValue } from '../http/headers.js'
+import { redactFields, redactHeaders, redactJson } from '../logging/redact.js'
 import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
 import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
 import type { BuiltinContext, PreparedSide } from './comparators/context.js'
-import { decodeBody, headerValue } from './decode.js'
-import { DEFAULT_MAX_FIELDS, FieldSet } from './fields.js'
+import { decodeBody } from './decode.js'
+import { DEFAULT_MAX_FIELDS, FieldSet } from './field-set.js'
 import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
-import { parseLocation } from './jsonpath.js'
-import { normalizeHeaders, normalizeJson, redactHeaders, redactValue } from './normalize.js'
-import { compilePlan, REDACTED, type Plan } from './plan.js'
+import { normalizeHeaders, normalizeJson } from './normalize.js'
+import { compilePlan, type Plan } from './plan.js'
 import type { FieldDiff, SkipReason } from './types.js'
 
 export interface RouteSpec { name: string, compare: CompareConfig, hasSecondary: boolean }
@@ -54,7 +55,7 @@ export interface CompareLimits {
   maxSampleBytes: number
 }
 
-export const DEFAULT_LIMITS: CompareLimits = { maxLcsCells: DEFAULT_MAX_LCS_CELLS, maxFields: DEFAULT_MAX_FIELDS, comparatorTimeoutMs: 1000, maxSampleBytes: 256 * 1024 }
+export const DEFAULT_COMPARE_LIMITS: CompareLimits = { maxLcsCells: DEFAULT_MAX_LCS_CELLS, maxFields: DEFAULT_MAX_FIELDS, comparatorTimeoutMs: 1000, maxSampleBytes: 256 * 1024 }
 
 /** Decoded bodies may be this many times the route's maxBodySize (compressed JSON is often 5-10x). */
 export const DECODE_FACTOR = 8
@@ -117,16 +118,6 @@ function sharing (primary: PreparedSide, resp: CapturedResponse, plan: Plan): Pr
   return { ok: true, side: { ...primary, status: resp.status, headers: normalizeHeaders(resp.headers, plan) } }
 }
 
-function redactField (f: FieldDiff, plan: Plan): FieldDiff {
-  if (f.path.startsWith('header:')) {
-    if (!plan.redactHeaders.has(f.path.slice(7))) return f
-    return { ...f, ...(f.primary !== undefined && { primary: REDACTED }), ...(f.candidate !== undefined && { candidate: REDACTED }) }
-  }
-  const segs = parseLocation(f.concretePath)
-  if (!segs || plan.redact.length === 0) return f
-  return { ...f, ...(f.primary !== undefined && { primary: redactValue(f.primary, segs, plan) }), ...(f.candidate !== undefined && { candidate: redactValue(f.candidate, segs, plan) }) }
-}
-
 function summary (compared: PreparedSide, resp: CapturedResponse, plan: Plan, maxBytes: number): SideSummary {
   let side = compared
   // A chain of status and headers did not read the bodies; the mismatch's sample still shows them.
@@ -137,11 +128,11 @@ function summary (compared: PreparedSide, resp: CapturedResponse, plan: Plan, ma
   const body = side.bytes.length > maxBytes
     ? { omitted: 'larger than the sample cap', length: side.bytes.length }
     : side.body.kind === 'json'
-    ? redactValue(side.json, [], plan)
+    ? redactJson(side.json, plan.redaction.paths)
     : side.body.kind === 'text' ? side.body.text
     : side.body.kind === 'binary' ? { sha256: side.body.sha256, length: side.body.length }
     : { omitted: 'not decodable', length: side.bytes.length }
-  return { status: side.status, headers: redactHeaders(side.headers, plan) as Record<string, string>, body }
+  return { status: side.status, headers: redactHeaders(side.headers, plan.redaction.headers) as Record<string, string>, body }
 }
 
 function builtinContext (primary: PreparedSide, candidate: PreparedSide, plan: Plan, limits: CompareLimits): BuiltinContext {
@@ -159,7 +150,7 @@ function secondaryPaths (primary: PreparedSide, resp: CapturedResponse, route: C
   return [...ctx.fields.paths]
 }
 
-export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_LIMITS): Promise<ComparisonOutput> {
+export async function runComparison (ex: Exchange, route: CompiledRoute, limits: CompareLimits = DEFAULT_COMPARE_LIMITS): Promise<ComparisonOutput> {
   const { plan } = route
   const counts: CountsByName = {}
   const p = prepare(ex.primary, plan, route.readsBodies)
@@ -175,7 +166,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
     counts,
     view: () => ({
       route: ex.route,
-      request: { method: ex.request.method, path: ex.request.path, headers: redactHeaders(ex.request.headers, plan) },
+      request: { method: ex.request.method, path: ex.request.path, headers: redactHeaders(ex.request.headers, plan.redaction.headers) },
       primary: publicSide(p.side),
       candidate: publicSide(c.side),
     }),
@@ -183,7 +174,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
   const out: ComparisonOutput = { verdict: outcome.verdict, decidedBy: outcome.decidedBy, fields: [], paths: [], counts }
   if (outcome.reason) out.reason = outcome.reason
   if (outcome.verdict === 'mismatch') {
-    out.fields = ctx.fields.list.map((f) => redactField(f, plan))
+    out.fields = redactFields(ctx.fields.list, plan.redaction)
     out.paths = [...ctx.fields.paths].sort()
     out.normalized = { primary: summary(p.side, ex.primary, plan, limits.maxSampleBytes), candidate: summary(c.side, ex.candidate, plan, limits.maxSampleBytes) }
   }

@@ -6,6 +6,7 @@
  */
 import stringify from 'fast-json-stable-stringify'
 import type { CompareConfig } from '../config/schema.js'
+import { compileRedactPaths, redactionOf, type Redaction } from '../logging/redact.js'
 import { compilePath, type PathMatcher } from './jsonpath.js'
 import { compileMasks, type MaskSet } from './masks.js'
 
@@ -13,9 +14,8 @@ export type ArrayMode = { key: string } | { unordered: true }
 
 export interface Plan {
   readonly ignore: readonly PathMatcher[]
-  readonly redact: readonly PathMatcher[]
-  /** Header names (lower case) whose values are never returned. */
-  readonly redactHeaders: ReadonlySet<string>
+  /** JSONPaths and header names (secret ones included) whose values are never returned. */
+  readonly redaction: Redaction
   readonly arrays: ReadonlyArray<{ path: PathMatcher, mode: ArrayMode }>
   /** 10^precision, or undefined when numbers are compared exactly. */
   readonly roundFactor: number | undefined
@@ -35,21 +35,18 @@ export const DEFAULT_IGNORED_HEADERS: readonly string[] = [
   'content-encoding', 'vary', 'report-to', 'nel', 'traceparent', 'tracestate',
 ]
 
-/** Never returned in any field, sample or event. */
-export const SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie']
-
-export const REDACTED = '[redacted]'
-
-/** Compile a route's compare settings. Throws a TypeError on a bad JSONPath or regex. */
+/**
+ * Compile a route's compare settings. Throws a TypeError on a bad JSONPath or regex, and
+ * SHADOWFIG_ERR_CONFIG on a bad `redact:` JSONPath.
+ */
 export function compilePlan (cfg: CompareConfig): Plan {
-  const redactPaths = cfg.redact.filter((r) => r.startsWith('$'))
-  const redactHeaders = new Set([...SECRET_HEADERS, ...cfg.redact.filter((r) => !r.startsWith('$')).map((h) => h.toLowerCase())])
+  const redaction = redactionOf(cfg.redact)
+  compileRedactPaths(redaction.paths) // validated now, not on the first mismatch
   const arrays = Object.entries(cfg.arrays).map(([p, mode]) => ({ path: compilePath(p), mode: mode as ArrayMode }))
   const keyNames = [...new Set(arrays.flatMap((a) => 'key' in a.mode ? [a.mode.key] : []))]
   return {
     ignore: cfg.ignore.map(compilePath),
-    redact: redactPaths.map(compilePath),
-    redactHeaders,
+    redaction,
     arrays,
     roundFactor: cfg.numbers ? 10 ** cfg.numbers.precision : undefined,
     masks: compileMasks(cfg.masks),

@@ -6,31 +6,17 @@
  * exchanges.
  *
  * Compiled routes (plans, loaded custom comparators) are cached per config generation, so each
- * worker compiles a route once per reload. Task input is plain data (structured clone) plus one
- * shared Int32Array through which the engine's watchdog sees which exchange is being compared,
- * so a runaway comparator is stopped and blamed alone (see engine.ts).
+ * worker compiles a route once per reload. Task input (task.ts) is plain data (structured
+ * clone) plus one shared Int32Array through which the engine's watchdog sees which exchange is
+ * being compared, so a runaway comparator is stopped and blamed alone (see engine.ts).
  */
 import { isMainThread } from 'node:worker_threads'
 import type { Exchange } from '../shadow/exchange.js'
-import { PROGRESS_INDEX, PROGRESS_THREAD } from './batch.js'
-import { addCounts, type CountsByName } from './chain.js'
-import { compileRoute, runComparison, type CompareLimits, type CompiledRoute, type ComparisonOutput, type RouteSpec, type WorkerOutput } from './pipeline.js'
+import { addCounts } from './chain.js'
+import { compileRoute, runComparison, type CompiledRoute, type ComparisonOutput, type RouteSpec } from './pipeline.js'
+import { PROGRESS_INDEX, PROGRESS_THREAD, type BatchResult, type WorkerBatch } from './task.js'
 import { serveTasks } from './thread-pool.js'
 import { COMPARE_THREAD_NICE, lowerThreadPriority } from './thread-priority.js'
-
-export interface WorkerBatch {
-  exchanges: Exchange[]
-  /** The settings of every route named by an exchange of the batch. */
-  routes: Record<string, RouteSpec>
-  generation: number
-  configDir: string
-  limits: CompareLimits
-  /**
-   * Shared with the engine (batch.ts): this thread's id, then 1 + the index of the exchange
-   * being compared (0 before the first), written before each comparison; the engine only reads.
-   */
-  progress: Int32Array
-}
 
 /** This thread's kernel id (Linux), for the engine's watchdog to read its CPU time; 0: unknown. */
 let threadTid = 0
@@ -69,9 +55,6 @@ function routeFor (batch: WorkerBatch, name: string): Promise<CompiledRoute> {
 const STEP_ASIDE_AFTER_MS = 0.1
 const STEP_ASIDE_FOR_MS = 0.02
 const nap = new Int32Array(new SharedArrayBuffer(4))
-
-/** Per exchange only what the main thread needs; the comparator counts once for the batch. */
-export interface BatchResult { outputs: WorkerOutput[], counts: CountsByName }
 
 async function compareOne (batch: WorkerBatch, ex: Exchange): Promise<ComparisonOutput> {
   try {

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { HTTP_METHODS, SAFE_METHODS } from '../http/methods.js'
 import { routePattern } from '../routing/table.js'
 import { patternCovers, predicatesCover } from '../routing/overlap.js'
 import type { PathPattern } from '../routing/path.js'
@@ -23,7 +24,8 @@ export interface CheckIssue extends DraftIssue {
 export const BUILTIN_COMPARATORS = ['status', 'headers', 'json', 'text', 'bytes'] as const
 interface Covering { pattern: PathPattern, match: RouteConfig['match'], name: string }
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+/** Methods the schema accepts that are not safe: listed in shadow.methods, they need allowWrites. */
+const UNSAFE: ReadonlySet<string> = new Set(HTTP_METHODS.filter((m) => !SAFE_METHODS.has(m)))
 
 const str = (v: unknown): string | undefined => typeof v === 'string' ? v : undefined
 const plain = (v: unknown): Plain | undefined => isPlain(v) ? v : undefined

@@ -16,7 +16,7 @@ import { interpolateDocument, interpolateText, type Env } from './interpolate.js
 import { mergeDefaults } from './merge.js'
 import { zodIssueToDrafts } from './messages.js'
 import { crossCheck, type CheckIssue } from './crossref.js'
-import { formatPath, Locator } from './positions.js'
+import { formatKeyPath, Locator } from './positions.js'
 
 export type LoadResult =
   | { ok: true, config: Config, hash: string, file: string, warnings: ConfigIssue[] }
@@ -69,8 +69,8 @@ export function loadConfigText (text: string, file: string, opts: LoadOptions = 
   const interpolated = new Set<string>()
   for (const i of interpolateDocument(doc, env)) {
     const { line, col } = lines.linePos(i.offset)
-    interpolated.add(formatPath(i.path))
-    issues.push({ file, line, col, path: formatPath(i.path), message: i.message })
+    interpolated.add(formatKeyPath(i.path))
+    issues.push({ file, line, col, path: formatKeyPath(i.path), message: i.message })
   }
 
   let raw: unknown
@@ -93,7 +93,7 @@ export function loadConfigText (text: string, file: string, opts: LoadOptions = 
   const seen = new Set<string>()
   for (const d of drafts) {
     const pos = locator.locate(d.path, d.at)
-    const path = formatPath(pos.path)
+    const path = formatKeyPath(pos.path)
     // a value left unresolved by a missing variable already has its error
     if (d.at !== 'key' && interpolated.has(path)) continue
     const issue = { file, line: pos.line, col: pos.col, path, message: d.message }

@@ -19,7 +19,7 @@ export interface Position {
   path: KeyPath
 }
 
-export function formatPath (path: KeyPath): string {
+export function formatKeyPath (path: KeyPath): string {
   let out = ''
   for (const k of path) {
     if (typeof k === 'number') out += `[${k}]`

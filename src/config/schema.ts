@@ -9,6 +9,7 @@
  * sees milliseconds, bytes and ratios.
  */
 import { z } from 'zod'
+import { HTTP_METHODS } from '../http/methods.js'
 import { DURATION_PATTERN, SHARE_PATTERN, SIZE_PATTERN, parseDuration, parseShare, parseSize } from './units.js'
 
 export const duration = z.union([
@@ -33,10 +34,10 @@ export const share = z.union([
   return r
 }).meta({ description: 'Share: 20% or a ratio 0..1.' })
 
-const HTTP_METHOD = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'])
+const HTTP_METHOD = z.enum(HTTP_METHODS)
 
 /** `header:NAME` or `cookie:NAME`: the request attribute whose hash picks a stable cohort. */
-export const cohortKey = z.string()
+export const cohortKeySchema = z.string()
   .regex(/^(header|cookie):[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'header:NAME or cookie:NAME')
   .meta({ description: 'Cohort key for sticky choices: header:NAME or cookie:NAME.' })
 
@@ -70,7 +71,7 @@ const shadowShape = {
   candidate: z.string(),
   secondary: z.string().optional(),
   sample: share.default(1),
-  sticky: cohortKey.optional(),
+  sticky: cohortKeySchema.optional(),
   methods: z.array(HTTP_METHOD).nonempty().default(['GET', 'HEAD']),
   allowWrites: z.boolean().default(false),
   dispatch: z.enum(['parallel', 'after-primary']).default('parallel'),
@@ -123,7 +124,7 @@ export const guardSchema = z.strictObject({
 export const splitSchema = z.strictObject({
   to: z.string(),
   weight: share,
-  sticky: cohortKey.optional(),
+  sticky: cohortKeySchema.optional(),
   guard: guardSchema.optional(),
 })
 

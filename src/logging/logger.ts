@@ -11,7 +11,7 @@
  * `flush()` drains both before a graceful exit; `close()` also releases the file descriptor.
  */
 import { pino, type DestinationStream, type Logger } from 'pino'
-import { DEFAULT_REDACTED_HEADERS, REDACTED } from './redact.js'
+import { REDACTED, secretHeaderNames } from './redact.js'
 
 export interface LoggerOptions {
   level: string
@@ -34,9 +34,8 @@ const HOLDERS = ['req', 'res', 'request', 'response', '*.req', '*.res', '*.reque
 
 /** pino redact paths for every secret header under every object that usually holds headers. */
 export function logRedactPaths (extra: readonly string[] = []): string[] {
-  const names = [...new Set([...DEFAULT_REDACTED_HEADERS, ...extra.map((n) => n.toLowerCase())])]
   const out: string[] = []
-  for (const name of names) {
+  for (const name of secretHeaderNames(extra)) {
     const key = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`
     out.push(`headers${key}`)
     for (const holder of HOLDERS) out.push(`${holder}.headers${key}`)

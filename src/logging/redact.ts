@@ -1,46 +1,56 @@
 /**
  * Redaction of secrets before anything leaves the process (diff events, samples, logs,
- * captures). Two halves:
+ * captures, the comparison worker's results and the view custom comparators get). Two halves:
  *  - headers: `authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`
  *    plus configured names, matched case-insensitively; the value becomes `"[redacted]"`.
  *  - JSON bodies: the JSONPath subset of src/compare/jsonpath.ts (`$.a.b`, `$..key`,
  *    `$.items[*].x`, `$.a[0]`, `$.a['odd key']`, `$.*`); matched values become `"[redacted]"`.
  * Both return copies; the input is never mutated (the proxy may still be using it).
  * A route's `compare.redact` list mixes both kinds: entries starting with `$` are JSONPaths,
- * the rest header names (`splitRedactList`).
+ * the rest header names (`redactionOf`).
  */
 import type { FieldDiff } from '../compare/types.js'
-import type { HeaderMap } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 import { ShadowfigError } from '../errors.js'
 import { anyMatches, compilePath, parseLocation, type PathMatcher, type Segment } from '../compare/jsonpath.js'
 
 export const REDACTED = '[redacted]'
 
 /**
- * Always redacted, whatever the config says: never in any event, sample, capture or log
- * (docs/metrics.md, "Redaction").
+ * Always redacted, whatever the config says: the credentials HTTP defines (RFC 9110 §11.6.2,
+ * §11.7.2; RFC 6265 cookies) and the common `x-api-key` convention.
  */
 export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
   'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key',
 ]
 
-const DEFAULT_SET = new Set(DEFAULT_REDACTED_HEADERS)
+const DEFAULT_SET: ReadonlySet<string> = new Set(DEFAULT_REDACTED_HEADERS)
 
-export function redactHeaders (headers: HeaderMap, extra: readonly string[] = []): HeaderMap {
-  const names = extra.length === 0 ? DEFAULT_SET : new Set([...DEFAULT_REDACTED_HEADERS, ...extra.map((n) => n.toLowerCase())])
-  const out: HeaderMap = {}
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = names.has(name.toLowerCase()) ? REDACTED : value
-  }
-  return out
+/** Lower-case names of the headers whose values are hidden: the defaults plus `extra` (any case). */
+export function secretHeaderNames (extra: readonly string[] = []): ReadonlySet<string> {
+  return extra.length === 0 ? DEFAULT_SET : new Set([...DEFAULT_REDACTED_HEADERS, ...extra.map((n) => n.toLowerCase())])
 }
 
-/** Splits a route's `compare.redact` list into JSONPaths and header names. */
-export function splitRedactList (list: readonly string[]): { paths: string[], headers: string[] } {
+/** A route's `compare.redact` list, split: its JSONPaths, and every header name to hide (defaults included). */
+export interface Redaction {
+  readonly paths: readonly string[]
+  readonly headers: ReadonlySet<string>
+}
+
+export function redactionOf (list: readonly string[]): Redaction {
   const paths: string[] = []
   const headers: string[] = []
   for (const entry of list) (entry.startsWith('$') ? paths : headers).push(entry)
-  return { paths, headers }
+  return { paths, headers: secretHeaderNames(headers) }
+}
+
+/** `secret`: lower-case names, from `secretHeaderNames` or a `Redaction`. */
+export function redactHeaders (headers: HeaderMap, secret: ReadonlySet<string> = DEFAULT_SET): HeaderMap {
+  const out: HeaderMap = {}
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = secret.has(name.toLowerCase()) ? REDACTED : value
+  }
+  return out
 }
 
 /** Compiled matchers, bounded: concrete paths of diffs (`$.items[812].x`) may pass here too. */
@@ -73,13 +83,14 @@ function isContainer (v: unknown): v is Container {
 
 /** Redacted copy of `value` (copied only where something changed); `value` is untouched. */
 export function redactJson (value: unknown, paths: readonly string[]): unknown {
-  if (paths.length === 0 || !isContainer(value)) return value
+  if (paths.length === 0) return value
   return walk(value, [], compileRedactPaths(paths))
 }
 
 /** `node` found at `loc`: REDACTED when a path names `loc`, else a copy with its secrets redacted. */
 function walk (node: unknown, loc: Segment[], matchers: readonly PathMatcher[]): unknown {
-  if (loc.length > 0 && anyMatches(matchers, loc)) return REDACTED
+  // The root too: `redact: [$]` hides a whole body.
+  if (anyMatches(matchers, loc)) return REDACTED
   if (!isContainer(node)) return node
   let copy: Container | undefined
   const keys: Array<string | number> = Array.isArray(node) ? [...node.keys()] : Object.keys(node)
@@ -101,12 +112,11 @@ function walk (node: unknown, loc: Segment[], matchers: readonly PathMatcher[]):
  * fields when their concrete path is, or lies under, or contains a redacted path (a value
  * that is itself an object is redacted inside). A path we cannot place is redacted whole.
  */
-export function redactFields (fields: readonly FieldDiff[], paths: readonly string[], headers: readonly string[] = []): FieldDiff[] {
-  const secret = new Set([...DEFAULT_REDACTED_HEADERS, ...headers.map((h) => h.toLowerCase())])
+export function redactFields (fields: readonly FieldDiff[], { paths, headers }: Redaction): FieldDiff[] {
   return fields.map((f) => {
     let redact: (v: unknown) => unknown
     if (f.path.startsWith('header:')) {
-      if (!secret.has(f.path.slice(7).toLowerCase())) return f
+      if (!headers.has(f.path.slice(7).toLowerCase())) return f
       redact = () => REDACTED
     } else if (f.concretePath.startsWith('$') && paths.length > 0) {
       redact = (v) => redactAt(f.concretePath, v, paths)
@@ -125,7 +135,7 @@ function redactAt (concrete: string, value: unknown, paths: readonly string[]): 
   const loc = parseLocation(concrete)
   if (loc === undefined) return REDACTED // a location we cannot place is hidden whole
   const matchers = compileRedactPaths(paths)
-  // Under a redacted path (a prefix matches): the whole value is secret.
-  for (let i = 1; i < loc.length; i++) if (anyMatches(matchers, loc.slice(0, i))) return REDACTED
+  // Under a redacted path (a prefix matches, the root included): the whole value is secret.
+  for (let i = 0; i < loc.length; i++) if (anyMatches(matchers, loc.slice(0, i))) return REDACTED
   return walk(value, loc, matchers)
 }

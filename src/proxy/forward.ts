@@ -18,17 +18,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { ClientAbortedError } from '../errors.js'
+import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from '../http/failure.js'
+import { RETRYABLE_METHODS } from '../http/methods.js'
 import { ownedBytes } from '../shadow/owned-bytes.js'
 import type { CapturedResponse } from '../shadow/exchange.js'
 import { sendError } from './error-response.js'
 import { clientResponseHeaders, forwardedInfo, headerMap, trailerTuples, upstreamRequestHeaders } from './headers.js'
 import type { AbortReason, FailedAttempt, ForwardEnd, ForwardObserver, ForwardOutcome } from './outcome.js'
 import { RetryHandler, type RetryPolicy, type Retryable } from './retry.js'
-import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js'
 import type { Upstream } from './upstreams.js'
-
-/** Methods whose request can be sent again when nothing was answered (RFC 9110 §9.2.1 safe methods the proxy forwards and replays). */
-const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** What a Forward needs from its route. */
 export interface ForwardRoute extends ForwardObserver {
@@ -86,7 +84,7 @@ export class Forward implements Retryable {
   dispatch (target: string, body: Readable | null): void {
     this.target = target
     this.hasBody = body !== null
-    const handler = body === null && REPLAYABLE.has(this.method) ? new RetryHandler(this, this.route.retryPolicy) : this
+    const handler = body === null && RETRYABLE_METHODS.has(this.method) ? new RetryHandler(this, this.route.retryPolicy) : this
     this.send(handler, body)
   }
 

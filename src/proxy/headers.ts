@@ -4,11 +4,13 @@
  * multiplicity (repeated set-cookie) survive the hop; nothing here builds an object per request.
  */
 
-/** Connection-specific fields that never cross a hop (lower-case). */
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade',
-  'proxy-authenticate', 'proxy-authorization',
-])
+import { HOP_BY_HOP } from '../http/headers.js'
+
+/**
+ * Fields that never cross the proxy: the connection-specific ones, and the proxy
+ * authentication pair (RFC 9110 §11.7), which concerns one proxy hop, not the origin.
+ */
+const NOT_FORWARDED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'proxy-authorization'])
 
 /** Request fields the proxy owns: host is set per upstream, expect is answered locally. */
 const REQUEST_OWNED = new Set(['host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'])
@@ -26,7 +28,7 @@ function connectionListed (raw: readonly string[]): Set<string> | undefined {
       if (value.length === 10 && value.toLowerCase() === 'keep-alive') continue
       for (const token of value.split(',')) {
         const name = token.trim().toLowerCase()
-        if (name && !HOP_BY_HOP.has(name)) (listed ??= new Set()).add(name)
+        if (name && !NOT_FORWARDED.has(name)) (listed ??= new Set()).add(name)
       }
     }
   }
@@ -63,7 +65,7 @@ export function upstreamRequestHeaders (
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue
+    if (NOT_FORWARDED.has(lower) || listed?.has(lower)) continue
     if (REQUEST_OWNED.has(lower)) {
       const v = raw[i + 1]
       if (lower === 'x-forwarded-for') xff = xff === undefined ? v : `${xff}, ${v}`
@@ -94,7 +96,7 @@ export function clientResponseHeaders (raw: readonly Buffer[]): string[] {
   const out: string[] = []
   for (let i = 0; i < strs.length; i += 2) {
     const lower = strs[i].toLowerCase()
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue
+    if (NOT_FORWARDED.has(lower) || listed?.has(lower)) continue
     out.push(strs[i], strs[i + 1])
   }
   return out

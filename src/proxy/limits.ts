@@ -1,6 +1,6 @@
 /**
  * Client-side limits of the proxy's HTTP/1.1 server. docs/limits.md lists every limit, its
- * default, its status and its counter reason; keep `DEFAULT_LIMITS`, `REJECTIONS`
+ * default, its status and its counter reason; keep `DEFAULT_CLIENT_LIMITS`, `REJECTIONS`
  * (rejections.ts) and the doc in step.
  *
  * Contract:
@@ -17,11 +17,11 @@ import { limitsSchema, type LimitsConfig } from '../config/schema.js'
 export type ClientLimits = LimitsConfig
 
 /** Safe defaults: the schema's (src/config/schema.ts says why each one). */
-export const DEFAULT_LIMITS: Readonly<ClientLimits> = Object.freeze(limitsSchema.parse({}))
+export const DEFAULT_CLIENT_LIMITS: Readonly<ClientLimits> = Object.freeze(limitsSchema.parse({}))
 
 /** Defaults merged under what a config sets (a parsed config has them all already). */
 export function resolveLimits (config: { limits?: Partial<ClientLimits> }): ClientLimits {
-  const l = { ...DEFAULT_LIMITS, ...config.limits }
+  const l = { ...DEFAULT_CLIENT_LIMITS, ...config.limits }
   // Node refuses headersTimeout > requestTimeout at creation; at runtime it would silently
   // let the request timeout win. The schema refuses it; this keeps embedders honest.
   if (l.requestTimeout > 0 && l.headersTimeout > l.requestTimeout) l.headersTimeout = l.requestTimeout

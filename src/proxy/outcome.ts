@@ -4,7 +4,7 @@
  * Observers never reach into the forwarding machinery; the record is all they get.
  */
 import type { CapturedResponse } from '../shadow/exchange.js'
-import type { UpstreamFailure } from './upstream-errors.js'
+import type { UpstreamFailure } from '../http/failure.js'
 import type { Upstream } from './upstreams.js'
 
 /**

@@ -14,7 +14,7 @@
  */
 import type { Dispatcher } from 'undici'
 import type { FailedAttempt } from './outcome.js'
-import { classifyUpstreamError } from './upstream-errors.js'
+import { classifyUpstreamError } from '../http/failure.js'
 import type { Upstream } from './upstreams.js'
 
 /** Where a failed attempt goes next; undefined gives up (the client gets the failure). */

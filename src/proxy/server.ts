@@ -17,6 +17,7 @@ import type { Duplex, Readable } from 'node:stream'
 import type { Counter } from 'prom-client'
 import type { Logger } from 'pino'
 import type { ErrorCode } from '../errors.js'
+import { HTTP_METHODS } from '../http/methods.js'
 import type { Metrics } from '../metrics/registry.js'
 import { BodyLimit } from './body-limit.js'
 import { classifyClientError } from './client-errors.js'
@@ -44,7 +45,7 @@ type ClientResponse = ServerResponse & { [FORWARD]?: Forward }
 type ClientSocket = Socket & { [OVER_LIMIT]?: true, [REFUSED]?: true, _httpMessage?: ClientResponse | null }
 
 /** Methods the proxy forwards; the Allow header of a 405 to CONNECT (RFC 9110 §15.5.6). */
-const ALLOW = 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE\r\n'
+const ALLOW = `allow: ${HTTP_METHODS.join(', ')}\r\n`
 
 export class ProxyServer {
   readonly server: http.Server

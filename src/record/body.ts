@@ -1,14 +1,14 @@
 /**
  * Turns one captured body into what a capture file may hold. With no JSON redact paths the
- * bytes are kept as they are (base64). With redact paths, a JSON body is decoded (gzip,
- * deflate, br), parsed, redacted and re-serialized; the stored headers then drop
+ * bytes are kept as they are (base64). With redact paths, a JSON body is decoded (by the
+ * comparison's decoder, src/http/content-coding.ts), parsed, redacted and re-serialized; the stored headers then drop
  * `content-encoding`/`content-length`, which no longer describe the stored bytes. A body that
  * looks like JSON but cannot be parsed whole (truncated at the cap, corrupt, undecodable) is
  * left out with a reason instead: keeping it could leak a value that should be redacted.
  */
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import { undoContentCoding } from '../http/content-coding.js'
+import { headerValue, type HeaderMap } from '../http/headers.js'
 import { redactJson } from '../logging/redact.js'
-import type { HeaderMap } from '../shadow/exchange.js'
 
 export interface StoredBody {
   headers: HeaderMap
@@ -18,21 +18,6 @@ export interface StoredBody {
 
 /** Decompressed bodies larger than this are not redacted but left out (zip-bomb guard). */
 const MAX_DECODED = 16 * 1024 * 1024
-
-export function headerValue (headers: HeaderMap, name: string): string | undefined {
-  const v = headers[name]
-  return Array.isArray(v) ? v.join(', ') : v
-}
-
-function decode (encoding: string, body: Uint8Array): Buffer {
-  const opts = { maxOutputLength: MAX_DECODED }
-  switch (encoding) {
-    case 'gzip': case 'x-gzip': return gunzipSync(body, opts)
-    case 'deflate': return inflateSync(body, opts)
-    case 'br': return brotliDecompressSync(body, opts)
-    default: throw new Error(`unsupported content-encoding ${encoding}`)
-  }
-}
 
 function looksLikeJson (bytes: Uint8Array): boolean {
   for (const b of bytes) {
@@ -59,7 +44,7 @@ export function storeBody (headers: HeaderMap, body: Uint8Array, truncated: bool
   if (truncated) return { headers, bodyOmitted: 'truncated_json' }
   let text: string
   try {
-    text = (encoded ? decode(encoding, body) : Buffer.from(body)).toString('utf8')
+    text = Buffer.from(encoded ? undoContentCoding(encoding, body, MAX_DECODED) : body).toString('utf8')
   } catch {
     return { headers, bodyOmitted: 'undecodable' }
   }

@@ -12,8 +12,9 @@
  */
 import type { RecordConfig } from '../config/schema.js'
 import type { ComparisonResult } from '../compare/types.js'
-import { redactFields, redactHeaders, splitRedactList } from '../logging/redact.js'
-import type { CapturedResponse, Exchange, HeaderMap } from '../shadow/exchange.js'
+import { redactFields, redactHeaders, redactionOf, type Redaction } from '../logging/redact.js'
+import type { CapturedResponse, Exchange } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 import { storeBody } from './body.js'
 import { CAPTURE_VERSION, type CaptureRecord, type CaptureSide } from './format.js'
 import { RotatingFile, type RotatingFileStats } from './rotating-file.js'
@@ -37,8 +38,7 @@ export interface CaptureStats extends RotatingFileStats {
 export class CaptureWriter {
   readonly route: string
   readonly #record: RecordConfig
-  readonly #paths: string[]
-  readonly #headers: string[]
+  readonly #redaction: Redaction
   readonly #random: () => number
   readonly #file: RotatingFile
   #errors = 0
@@ -46,9 +46,7 @@ export class CaptureWriter {
   constructor (opts: CaptureWriterOptions) {
     this.route = opts.route
     this.#record = opts.record
-    const { paths, headers } = splitRedactList(opts.redact ?? [])
-    this.#paths = paths
-    this.#headers = headers
+    this.#redaction = redactionOf(opts.redact ?? [])
     this.#random = opts.random ?? Math.random
     this.#file = new RotatingFile({
       file: opts.record.file,
@@ -91,7 +89,7 @@ export class CaptureWriter {
       verdict: result.verdict,
       ...(result.reason !== undefined ? { reason: result.reason } : {}),
       // Field values come from the normalized bodies: a redacted path must not leak here either.
-      fields: redactFields(result.fields, this.#paths, this.#headers),
+      fields: redactFields(result.fields, this.#redaction),
     }
   }
 
@@ -108,7 +106,7 @@ export class CaptureWriter {
   }
 
   #redactHeaders (headers: HeaderMap): HeaderMap {
-    return redactHeaders(headers, this.#headers)
+    return redactHeaders(headers, this.#redaction.headers)
   }
 
   /**
@@ -118,12 +116,12 @@ export class CaptureWriter {
   #request (req: Exchange['request'] & { body?: Uint8Array }): CaptureRecord['request'] {
     const headers = this.#redactHeaders(req.headers)
     if (req.body === undefined) return { method: req.method, path: req.path, headers }
-    const { headers: stored, ...body } = storeBody(headers, req.body, false, this.#paths)
+    const { headers: stored, ...body } = storeBody(headers, req.body, false, this.#redaction.paths)
     return { method: req.method, path: req.path, headers: stored, ...body }
   }
 
   #side (r: CapturedResponse): CaptureSide {
-    const stored = storeBody(this.#redactHeaders(r.headers), r.body, r.truncated, this.#paths)
+    const stored = storeBody(this.#redactHeaders(r.headers), r.body, r.truncated, this.#redaction.paths)
     return {
       status: r.status,
       ...stored,

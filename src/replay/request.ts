@@ -10,24 +10,19 @@
  */
 import type { RewriteConfig } from '../config/schema.js'
 import { REDACTED } from '../logging/redact.js'
-import type { HeaderMap } from '../shadow/exchange.js'
+import { HOP_BY_HOP, type HeaderMap } from '../http/headers.js'
 import type { CaptureRecord } from '../record/format.js'
 import type { OutgoingRequest } from './send.js'
 
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer',
-  'host', 'content-length', 'expect',
-])
-
-/** Methods replay sends without `--allow-writes` (RFC 9110 §9.2.1 safe methods). */
-export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+/** Besides the hop-by-hop fields: `trailer` (the body goes out whole, with no trailers) and what the client library sets. */
+const NOT_REPLAYED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'trailer', 'host', 'content-length', 'expect'])
 
 export function replayHeaders (recorded: HeaderMap, extra: HeaderMap = {}): HeaderMap {
   const connectionListed = new Set(String(recorded.connection ?? '').toLowerCase().split(',').map((s) => s.trim()))
   const out: HeaderMap = {}
   for (const [name, value] of Object.entries(recorded)) {
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || connectionListed.has(lower)) continue
+    if (NOT_REPLAYED.has(lower) || connectionListed.has(lower)) continue
     if (value === REDACTED || (Array.isArray(value) && value.includes(REDACTED))) continue
     out[lower] = value
   }

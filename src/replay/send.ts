@@ -2,12 +2,14 @@
  * Sends one request to one upstream and captures the answer exactly as the proxy's shadow
  * side does (src/shadow/exchange.ts `CapturedResponse`): raw bytes still content-encoded,
  * capped at `maxBodySize` (`truncated` then), headers-to-last-byte time, and a stable
- * `failure` instead of a throw when no complete response arrived. Every body is read or
- * destroyed, so no socket leaks.
+ * `failure` (the proxy's classification, src/http/failure.ts) instead of a throw when no
+ * complete response arrived. Every body is read or destroyed, so no socket leaks.
  */
 import { performance } from 'node:perf_hooks'
 import { request, type Dispatcher } from 'undici'
-import type { CaptureFailure, CapturedResponse, HeaderMap } from '../shadow/exchange.js'
+import { classifyUpstreamError } from '../http/failure.js'
+import type { CapturedResponse } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 
 export interface OutgoingRequest {
   method: string
@@ -29,16 +31,6 @@ export function upstreamUrl (base: string, path: string): URL {
   const url = new URL(base)
   const prefix = url.pathname.replace(/\/+$/, '')
   return new URL(prefix + path, url.origin)
-}
-
-export function failureOf (err: unknown): CaptureFailure {
-  const code = (err as { code?: string }).code ?? ''
-  // undici's HTTPParserError often carries no code, only its name.
-  if ((err as { name?: string }).name === 'HTTPParserError') return 'protocol'
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout'
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') return 'connect'
-  if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'protocol'
-  return 'reset'
 }
 
 export async function send (base: string, req: OutgoingRequest, opts: SendOptions): Promise<CapturedResponse> {
@@ -81,7 +73,7 @@ export async function send (base: string, req: OutgoingRequest, opts: SendOption
       body: new Uint8Array(0),
       truncated: false,
       durationMs: performance.now() - start,
-      failure: failureOf(err),
+      failure: classifyUpstreamError(err),
       failureMessage: (err as Error).message,
     }
   }

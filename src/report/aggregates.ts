@@ -7,7 +7,7 @@
  * `shadowfig_comparisons_total`. A field counts at most once per exchange.
  */
 import type { Verdict } from '../compare/types.js'
-import { OTHER_FIELD } from './fields.js'
+import { OTHER_FIELD } from './field-labels.js'
 import type { SampleGroupInfo } from './samples.js'
 
 export const VERDICTS: readonly Verdict[] = ['match', 'mismatch', 'noise', 'candidate_error', 'skipped']

@@ -2,7 +2,7 @@
  * Consumes verdicts: for every ComparisonResult, exactly once,
  *  - `shadowfig_comparisons_total{route,verdict}` += 1;
  *  - for verdict `mismatch`, `shadowfig_field_mismatches_total{route,field}` += 1 per distinct
- *    grouping path of the exchange (field label capped per route, see fields.ts);
+ *    grouping path of the exchange (field label capped per route, see field-labels.ts);
  *  - for every non-match, one diff event on the `diffs` logger (docs/metrics.md, "Diff
  *    events") and one sample in the SampleStore;
  *  - per-route aggregates for `/api/report` and `/report` (bounded, see RouteAggregates).
@@ -13,10 +13,11 @@
 import type { Logger } from 'pino'
 import type { ComparisonResult, FieldDiff, Verdict } from '../compare/types.js'
 import type { RouteConfig } from '../config/schema.js'
-import type { Exchange, HeaderMap } from '../shadow/exchange.js'
-import { FieldLabeler, OTHER_FIELD } from './fields.js'
+import type { Exchange } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
+import { FieldLabeler, OTHER_FIELD } from './field-labels.js'
 import type { Metrics } from '../metrics/registry.js'
-import { redactFields, redactHeaders, redactJson, splitRedactList } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactionOf, redactJson, type Redaction } from '../logging/redact.js'
 import { RouteAggregates, type RouteReport } from './aggregates.js'
 import type { SampleStore } from './samples.js'
 
@@ -35,7 +36,8 @@ export interface Report {
   routes: RouteReport[]
 }
 
-interface RouteRedaction { paths: string[], headers: string[] }
+/** A route the reporter was not told about still gets the always-secret headers hidden. */
+const NO_REDACTION = redactionOf([])
 
 const EVENT_MESSAGE: Record<Exclude<Verdict, 'match'>, { level: 'warn' | 'info', msg: string }> = {
   mismatch: { level: 'warn', msg: 'shadow mismatch' },
@@ -51,7 +53,7 @@ export class Reporter {
   private readonly labeler: FieldLabeler
   private readonly maxEventFields: number
   private readonly aggregates = new RouteAggregates()
-  private redaction = new Map<string, RouteRedaction>()
+  private redaction = new Map<string, Redaction>()
   /** Counter children per route and verdict: `inc({ labels })` hashes its labels on every call. */
   private readonly verdictCounters = new Map<string, Partial<Record<Verdict, { inc (): void }>>>()
   private routeOrder: string[] = []
@@ -66,8 +68,8 @@ export class Reporter {
 
   /** Takes the live routes (redaction lists, report order); call at start and on every successful reload. */
   setRoutes (routes: readonly RouteConfig[]): void {
-    const next = new Map<string, RouteRedaction>()
-    for (const r of routes) next.set(r.name, splitRedactList(r.compare.redact))
+    const next = new Map<string, Redaction>()
+    for (const r of routes) next.set(r.name, redactionOf(r.compare.redact))
     // A route gone from the config gives back its field label slots and series (a renamed
     // route starts afresh); its other counters and its report history stay.
     for (const gone of this.routeOrder.filter((name) => !next.has(name))) {
@@ -95,8 +97,8 @@ export class Reporter {
     this.aggregates.add(route, verdict, paths, group, exchange.startedAt)
     if (verdict === 'match') return
 
-    const red = this.redaction.get(route) ?? { paths: [], headers: [] }
-    const fields = redactFields(result.fields, red.paths, red.headers)
+    const red = this.redaction.get(route) ?? NO_REDACTION
+    const fields = redactFields(result.fields, red)
     const shown = fields.slice(0, this.maxEventFields)
     const { level, msg } = EVENT_MESSAGE[verdict]
     this.diffs[level]({
@@ -158,7 +160,7 @@ export class Reporter {
  * `normalized` sides are either bare bodies or, as the compare engine sends them, summaries
  * `{ status, headers, body }`; route paths are relative to the body either way.
  */
-function redactNormalized (side: unknown, red: RouteRedaction): unknown {
+function redactNormalized (side: unknown, red: Redaction): unknown {
   if (typeof side === 'object' && side !== null && 'status' in side && 'headers' in side && 'body' in side &&
     typeof side.headers === 'object' && side.headers !== null) {
     return { ...side, headers: redactHeaders(side.headers as HeaderMap, red.headers), body: redactJson(side.body, red.paths) }

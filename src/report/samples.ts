@@ -14,7 +14,7 @@
  * Samples are stored already redacted; the store never sees secrets.
  */
 import type { FieldDiff, Verdict } from '../compare/types.js'
-import type { HeaderMap } from '../shadow/exchange.js'
+import type { HeaderMap } from '../http/headers.js'
 
 export interface Sample {
   /** The exchange id (`x-shadowfig-request-id`). */

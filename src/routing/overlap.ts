@@ -5,11 +5,11 @@
  * says "covered" only when that is certain, so it never rejects a reachable route.
  */
 import type { RouteConfig } from '../config/schema.js'
-import type { PathPattern, Segment } from './path.js'
+import type { PathPattern, PathSegment } from './path.js'
 import { normalizeHost } from './predicates.js'
 
 /** One fixed segment of `a` (never a wildcard: callers handle that) accepts whatever `b`'s does. */
-function segmentCovers (a: Segment, b: Segment): boolean {
+function segmentCovers (a: PathSegment, b: PathSegment): boolean {
   if (a.kind === 'static') return b.kind === 'static' && a.value === b.value
   return b.kind === 'param' || (b.kind === 'static' && b.value !== '')
 }
@@ -37,7 +37,8 @@ export function patternCovers (a: PathPattern, b: PathPattern): boolean {
   return as.every((s, i) => segmentCovers(s, bs[i]))
 }
 
-function headerValue (headers: Record<string, string> | undefined, name: string): string | undefined {
+/** The value a route's `match.headers` predicate wants for `name` (config keys are in any case). */
+function predicateHeader (headers: Record<string, string> | undefined, name: string): string | undefined {
   if (!headers) return undefined
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v
   return undefined
@@ -48,7 +49,7 @@ export function predicatesCover (a: RouteConfig['match'], b: RouteConfig['match'
   if (a.methods && !(b.methods && b.methods.every((m) => a.methods!.includes(m)))) return false
   if (a.headers) {
     for (const [name, want] of Object.entries(a.headers)) {
-      const have = headerValue(b.headers, name.toLowerCase())
+      const have = predicateHeader(b.headers, name.toLowerCase())
       if (have === undefined || (want !== '*' && (have === '*' || have !== want))) return false
     }
   }

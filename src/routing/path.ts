@@ -12,14 +12,14 @@
  * Matching is on the raw (still percent-encoded) path, so what is matched is what is forwarded.
  */
 
-export type Segment =
+export type PathSegment =
   | { kind: 'static', value: string }
   | { kind: 'param', name: string }
   | { kind: 'wildcard' }
 
 export interface PathPattern {
   kind: 'template' | 'prefix'
-  segments: Segment[]
+  segments: PathSegment[]
 }
 
 /** Request path (query already removed) to segments: `/a/b` → [a, b], `/` → [''], `/a/` → [a, '']. */
@@ -40,7 +40,7 @@ export function queryStart (target: string): number {
 export function parseTemplate (template: string): PathPattern | string {
   if (!template.startsWith('/')) return `a path template must start with "/" (found "${template}")`
   const parts = splitPath(template)
-  const segments: Segment[] = []
+  const segments: PathSegment[] = []
   const names = new Set<string>()
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]
@@ -65,7 +65,7 @@ export function parseTemplate (template: string): PathPattern | string {
 export function parsePrefix (prefix: string): PathPattern | string {
   if (!prefix.startsWith('/')) return `a path prefix must start with "/" (found "${prefix}")`
   const trimmed = prefix.replace(/\/+$/, '')
-  const segments: Segment[] = trimmed === '' ? [] : splitPath(trimmed).map((value) => ({ kind: 'static', value }))
+  const segments: PathSegment[] = trimmed === '' ? [] : splitPath(trimmed).map((value) => ({ kind: 'static', value }))
   return { kind: 'prefix', segments }
 }
 

@@ -5,10 +5,8 @@
  * content-encoded), capped; decoding happens only on the comparison side, off the client loop.
  */
 
-export type HeaderMap = Record<string, string | string[]>
-
-/** Why a captured side has no usable response. Stable strings, used as metric labels. */
-export type CaptureFailure = 'connect' | 'timeout' | 'reset' | 'protocol' | 'circuit_open'
+import type { UpstreamFailure } from '../http/failure.js'
+import type { HeaderMap } from '../http/headers.js'
 
 export interface CapturedResponse {
   status: number
@@ -20,8 +18,11 @@ export interface CapturedResponse {
   truncated: boolean
   /** Headers-to-last-byte time measured by the proxy, in milliseconds. */
   durationMs: number
-  /** Set when no (complete) response arrived; `status` is then 0. */
-  failure?: CaptureFailure
+  /**
+   * Set when no (complete) response arrived; `status` is then 0. (An open circuit sends no
+   * mirror at all, so it never shows here: it is a mirror outcome, `circuit_open`.)
+   */
+  failure?: UpstreamFailure
   failureMessage?: string
 }
 

@@ -8,7 +8,7 @@
 import type { Dispatcher } from 'undici'
 import { CaptureFullError, MirrorTimeoutError } from '../errors.js'
 import { headerMap } from '../proxy/headers.js'
-import { classifyUpstreamError } from '../proxy/upstream-errors.js'
+import { classifyUpstreamError } from '../http/failure.js'
 import type { Upstream } from '../proxy/upstreams.js'
 import type { CapturedResponse } from './exchange.js'
 import { ownedBytes } from './owned-bytes.js'

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { DeferredCounter, DeferredGauge } from '../metrics/deferred.js'
+import { SAFE_METHODS } from '../http/methods.js'
 import type { RouteConfig, ShadowConfig } from '../config/schema.js'
 import type { Metrics, MirrorOutcome } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey, type CohortReader } from '../routing/cohort.js'
@@ -17,9 +18,6 @@ import type { CapturedResponse, Exchange, ExchangeSink } from './exchange.js'
 import { compileRewrite, type CompiledRewrite } from './rewrite.js'
 import type { TargetState, TargetStates } from './targets.js'
 import { MirrorTicket } from './ticket.js'
-
-/** Methods that do not change state on the origin (RFC 9110 §9.2.1). */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
 
 export interface MirrorTarget {
   role: 'candidate' | 'secondary'

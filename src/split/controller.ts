@@ -20,10 +20,10 @@ import stringify from 'fast-json-stable-stringify'
 import { guardSchema } from '../config/schema.js'
 import type { GuardConfig, SplitConfig } from '../config/schema.js'
 import type { Verdict } from '../compare/types.js'
+import type { UpstreamFailure } from '../http/failure.js'
 import type { Metrics } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey } from '../routing/cohort.js'
 import type { CohortReader } from '../routing/cohort.js'
-import type { CandidateFailure } from './failover.js'
 import { COMPARED, COMPARED_ERRORS, LIVE, LIVE_ERRORS, MISMATCHES, SlidingWindow } from './window.js'
 
 export type SplitTarget = 'primary' | 'candidate'
@@ -54,7 +54,7 @@ export interface SplitTrip {
 export interface CandidateOutcome {
   /** Response status; 0 when no response arrived. */
   status: number
-  error?: CandidateFailure
+  error?: UpstreamFailure
   durationMs: number
 }
 

@@ -27,13 +27,13 @@ const SIDES: readonly Side[] = ['primary', 'candidate']
 
 const PER_OCTAVE = 8
 const MIN_LOG2 = -5
-export const LATENCY_BUCKETS = 176
+export const LATENCY_BUCKET_COUNT = 176
 
 /** Histogram bucket of a duration in ms (clamped to the first and last bucket). */
 export function latencyBucket (ms: number): number {
   if (!(ms > 0)) return 0
   const i = Math.floor((Math.log2(ms) - MIN_LOG2) * PER_OCTAVE)
-  return i < 0 ? 0 : i >= LATENCY_BUCKETS ? LATENCY_BUCKETS - 1 : i
+  return i < 0 ? 0 : i >= LATENCY_BUCKET_COUNT ? LATENCY_BUCKET_COUNT - 1 : i
 }
 
 /** Representative duration (ms) of a histogram bucket: its geometric midpoint. */
@@ -48,8 +48,8 @@ export class SlidingWindow {
   private head: number
   private readonly counts = new Uint32Array(SLOTS * COUNTERS)
   private readonly totals = new Float64Array(COUNTERS)
-  private readonly hist = { primary: new Uint32Array(SLOTS * LATENCY_BUCKETS), candidate: new Uint32Array(SLOTS * LATENCY_BUCKETS) }
-  private readonly histTotals = { primary: new Float64Array(LATENCY_BUCKETS), candidate: new Float64Array(LATENCY_BUCKETS) }
+  private readonly hist = { primary: new Uint32Array(SLOTS * LATENCY_BUCKET_COUNT), candidate: new Uint32Array(SLOTS * LATENCY_BUCKET_COUNT) }
+  private readonly histTotals = { primary: new Float64Array(LATENCY_BUCKET_COUNT), candidate: new Float64Array(LATENCY_BUCKET_COUNT) }
   private readonly histCounts = { primary: 0, candidate: 0 }
 
   constructor (windowMs: number, now: number) {
@@ -80,7 +80,7 @@ export class SlidingWindow {
   addLatency (side: Side, ms: number, now: number): void {
     const slot = this.advance(now)
     const b = latencyBucket(ms)
-    this.hist[side][slot * LATENCY_BUCKETS + b]++
+    this.hist[side][slot * LATENCY_BUCKET_COUNT + b]++
     this.histTotals[side][b]++
     this.histCounts[side]++
   }
@@ -101,12 +101,12 @@ export class SlidingWindow {
     const rank = Math.max(1, Math.ceil(q * n))
     const t = this.histTotals[side]
     let seen = 0
-    for (let i = 0; i < LATENCY_BUCKETS; i++) {
+    for (let i = 0; i < LATENCY_BUCKET_COUNT; i++) {
       seen += t[i]
       if (seen >= rank) return bucketMs(i)
     }
     /* c8 ignore next */
-    return bucketMs(LATENCY_BUCKETS - 1)
+    return bucketMs(LATENCY_BUCKET_COUNT - 1)
   }
 
   clear (): void {
@@ -134,9 +134,9 @@ export class SlidingWindow {
     for (const side of SIDES) {
       const h = this.hist[side]
       const t = this.histTotals[side]
-      const hb = slot * LATENCY_BUCKETS
+      const hb = slot * LATENCY_BUCKET_COUNT
       let removed = 0
-      for (let i = 0; i < LATENCY_BUCKETS; i++) {
+      for (let i = 0; i < LATENCY_BUCKET_COUNT; i++) {
         const v = h[hb + i]
         if (v !== 0) { t[i] -= v; removed += v; h[hb + i] = 0 }
       }

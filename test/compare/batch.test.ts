@@ -5,7 +5,8 @@
  * the real /proc.
  */
 import t from 'tap'
-import { Batch, PROGRESS_INDEX, PROGRESS_THREAD, watchdogPeriod } from '../../src/compare/batch.js'
+import { Batch, watchdogPeriod } from '../../src/compare/batch.js'
+import { PROGRESS_INDEX, PROGRESS_THREAD } from '../../src/compare/task.js'
 
 function started (cpu: { ms: number | undefined }): Batch {
   const b = new Batch(() => cpu.ms)

@@ -1,7 +1,8 @@
 /** Builders shared by the compare tests: exchanges and route configs with defaults applied. */
 import { compareSchema, type CompareConfig } from '../../src/config/schema.js'
-import type { CapturedResponse, Exchange, HeaderMap } from '../../src/shadow/exchange.js'
-import { compileRoute, DEFAULT_LIMITS, runComparison, type CompareLimits, type CompiledRoute } from '../../src/compare/pipeline.js'
+import type { CapturedResponse, Exchange } from '../../src/shadow/exchange.js'
+import type { HeaderMap } from '../../src/http/headers.js'
+import { compileRoute, DEFAULT_COMPARE_LIMITS, runComparison, type CompareLimits, type CompiledRoute } from '../../src/compare/pipeline.js'
 import { precheck } from '../../src/compare/precheck.js'
 import { finalize, simpleResult } from '../../src/compare/result.js'
 import type { ComparisonResult } from '../../src/compare/types.js'
@@ -46,5 +47,5 @@ export async function compareDirect (ex: Exchange, input: CompareInput = {}, lim
   const r = await route(input)
   const pre = precheck(ex, r.plan.maxBodySize)
   if (pre) return simpleResult(ex, pre.verdict, pre.reason)
-  return finalize(ex, await runComparison(ex, r, { ...DEFAULT_LIMITS, ...limits }), undefined)
+  return finalize(ex, await runComparison(ex, r, { ...DEFAULT_COMPARE_LIMITS, ...limits }), undefined)
 }

@@ -8,13 +8,14 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runChain } from '../../src/compare/chain.js'
-import { decodeBody, headerValue } from '../../src/compare/decode.js'
+import { decodeBody } from '../../src/compare/decode.js'
+import { headerValue } from '../../src/http/headers.js'
 import { WORKER_URL } from '../../src/compare/engine.js'
-import { FieldSet } from '../../src/compare/fields.js'
+import { FieldSet } from '../../src/compare/field-set.js'
 import { changedPaths, fingerprint, fingerprintEntries, packFingerprint, type Fingerprint } from '../../src/compare/fingerprint.js'
 import { compilePath, formatPath, parseLocation } from '../../src/compare/jsonpath.js'
 import { NoiseModel } from '../../src/compare/noise.js'
-import { DEFAULT_LIMITS, runComparison } from '../../src/compare/pipeline.js'
+import { DEFAULT_COMPARE_LIMITS, runComparison } from '../../src/compare/pipeline.js'
 import { signatureOf } from '../../src/compare/result.js'
 import { compareDirect, exchange, resp, route } from './helpers.js'
 
@@ -70,6 +71,23 @@ t.test('redaction: field values, samples, request and response headers', async (
   const sample = r.normalized as { primary: { headers: Record<string, string>, body: { user: unknown } } }
   t.same(sample.primary.body.user, { ssn: '[redacted]', name: 'a' })
   t.equal(sample.primary.headers['x-api-key'], '[redacted]')
+})
+
+t.test('x-api-key is secret without being configured: fields, samples, the view plugins get', async (t) => {
+  // The comparison side used to know four secret headers and logging five; x-api-key leaked here.
+  const p = resp({ a: 1 }, { 'x-api-key': 'k1' })
+  const c = resp({ a: 2 }, { 'x-api-key': 'k2' })
+  const r = await compareDirect(exchange(p, c), {})
+  const field = r.fields.find((f) => f.path === 'header:x-api-key')
+  t.same([field?.primary, field?.candidate], ['[redacted]', '[redacted]'])
+  const sample = r.normalized as { primary: { headers: Record<string, string> }, candidate: { headers: Record<string, string> } }
+  t.equal(sample.primary.headers['x-api-key'], '[redacted]')
+  t.equal(sample.candidate.headers['x-api-key'], '[redacted]')
+  const cwd = process.cwd()
+  process.chdir(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'))
+  t.teardown(() => process.chdir(cwd))
+  const seen = await compareDirect(exchange(p, p, { request: { method: 'GET', path: '/x', headers: { 'x-api-key': 'k0', accept: '*/*' } } }), { comparators: ['./request-headers.js'] })
+  t.same(seen.fields[0].primary, { 'x-api-key': '[redacted]', accept: '*/*' })
 })
 
 t.test('fingerprints cover text, binary and wide JSON', async (t) => {
@@ -182,7 +200,7 @@ t.test('a chain of status and headers reads no bodies, yet a mismatch still show
   t.same(differ.normalized?.candidate.body, { a: 2 })
   const undecodable = await runComparison(exchange(resp({ a: 1 }), { ...gzipJunk, status: 502 }), r)
   t.same(undecodable.normalized?.candidate.body, { omitted: 'not decodable', length: 8 })
-  const big = await runComparison(exchange(resp({ a: 1 }), resp({ pad: 'x'.repeat(100) }, {}, 500)), r, { ...DEFAULT_LIMITS, maxSampleBytes: 50 })
+  const big = await runComparison(exchange(resp({ a: 1 }), resp({ pad: 'x'.repeat(100) }, {}, 500)), r, { ...DEFAULT_COMPARE_LIMITS, maxSampleBytes: 50 })
   t.same(big.normalized?.candidate.body, { omitted: 'larger than the sample cap', length: 110 })
 })
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { z } from 'zod'
 import { closest, describeValue, distance, valueAt, zodIssueToDrafts } from '../../src/config/messages.js'
 import { describeAt, knownKeys, schemaAt } from '../../src/config/schema-walk.js'
-import { formatPath } from '../../src/config/positions.js'
+import { formatKeyPath } from '../../src/config/positions.js'
 
 t.test('did you mean', async (t) => {
   t.equal(distance('sampel', 'sample'), 2)
@@ -46,8 +46,8 @@ t.test('schema walk', async (t) => {
 })
 
 t.test('key paths', async (t) => {
-  t.equal(formatPath(['routes', 2, 'shadow', 'sample']), 'routes[2].shadow.sample')
-  t.equal(formatPath(['upstreams', 'orders-svc', 'url']), 'upstreams.orders-svc.url')
-  t.equal(formatPath(['compare', 'arrays', '$.items']), 'compare.arrays["$.items"]')
-  t.equal(formatPath([]), '')
+  t.equal(formatKeyPath(['routes', 2, 'shadow', 'sample']), 'routes[2].shadow.sample')
+  t.equal(formatKeyPath(['upstreams', 'orders-svc', 'url']), 'upstreams.orders-svc.url')
+  t.equal(formatKeyPath(['compare', 'arrays', '$.items']), 'compare.arrays["$.items"]')
+  t.equal(formatKeyPath([]), '')
 })

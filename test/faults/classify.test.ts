@@ -1,7 +1,7 @@
 /** The pure parts of limits.ts: parser errors to reasons, and the server options derived. */
 import t from 'tap'
 import { classifyClientError } from '../../src/proxy/client-errors.js'
-import { DEFAULT_LIMITS, serverOptions } from '../../src/proxy/limits.js'
+import { DEFAULT_CLIENT_LIMITS, serverOptions } from '../../src/proxy/limits.js'
 
 t.test('parser and socket errors map to one reason each, or to none when the client left', async (t) => {
   t.equal(classifyClientError({ code: 'ECONNRESET' }, false), undefined)
@@ -18,10 +18,10 @@ t.test('parser and socket errors map to one reason each, or to none when the cli
 })
 
 t.test('server options: strict parser, a ceiling over both size limits, a sweep that keeps timeouts honest', async (t) => {
-  const o = serverOptions(DEFAULT_LIMITS)
+  const o = serverOptions(DEFAULT_CLIENT_LIMITS)
   t.equal(o.insecureHTTPParser, false)
-  t.equal(o.maxHeaderSize, DEFAULT_LIMITS.maxHeaderSize + DEFAULT_LIMITS.maxUrlLength + 1024)
+  t.equal(o.maxHeaderSize, DEFAULT_CLIENT_LIMITS.maxHeaderSize + DEFAULT_CLIENT_LIMITS.maxUrlLength + 1024)
   t.equal(o.connectionsCheckingInterval, 1000, '10 s / 4, capped at 1 s')
-  t.equal(serverOptions({ ...DEFAULT_LIMITS, headersTimeout: 200, requestTimeout: 0 }).connectionsCheckingInterval, 100, 'at least 100 ms')
-  t.equal(serverOptions({ ...DEFAULT_LIMITS, headersTimeout: 0, requestTimeout: 0 }).connectionsCheckingInterval, 250, 'timeouts off: a quiet sweep')
+  t.equal(serverOptions({ ...DEFAULT_CLIENT_LIMITS, headersTimeout: 200, requestTimeout: 0 }).connectionsCheckingInterval, 100, 'at least 100 ms')
+  t.equal(serverOptions({ ...DEFAULT_CLIENT_LIMITS, headersTimeout: 0, requestTimeout: 0 }).connectionsCheckingInterval, 250, 'timeouts off: a quiet sweep')
 })

@@ -7,13 +7,13 @@ import net from 'node:net'
 import { once } from 'node:events'
 import { httpServer, splitResponse } from '../helpers/servers.js'
 import { faultConfig, recordingUpstream, settle, startFaultProxy, rawExchange } from './harness.js'
-import { DEFAULT_LIMITS, resolveLimits } from '../../src/proxy/limits.js'
+import { DEFAULT_CLIENT_LIMITS, resolveLimits } from '../../src/proxy/limits.js'
 
 const H = 'Host: x\r\nConnection: close\r\n'
 const status = (raw: Buffer): number => Number(splitResponse(raw).statusLine.split(' ')[1])
 
 t.test('defaults are the documented ones and a config can only tighten headersTimeout to requestTimeout', async (t) => {
-  t.same(resolveLimits({}), DEFAULT_LIMITS)
+  t.same(resolveLimits({}), DEFAULT_CLIENT_LIMITS)
   t.equal(resolveLimits({ limits: { maxHeaderCount: 7 } }).maxHeaderCount, 7)
   t.equal(resolveLimits({ limits: { headersTimeout: 5000, requestTimeout: 1000 } }).headersTimeout, 1000)
   t.equal(resolveLimits({ limits: { headersTimeout: 5000, requestTimeout: 0 } }).headersTimeout, 5000, 'requestTimeout 0 = none')

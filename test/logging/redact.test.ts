@@ -1,5 +1,5 @@
 import t from 'tap'
-import { REDACTED, compileRedactPaths, redactFields, redactHeaders, redactJson, splitRedactList } from '../../src/logging/redact.js'
+import { REDACTED, compileRedactPaths, redactFields, redactHeaders, redactionOf, redactJson, secretHeaderNames } from '../../src/logging/redact.js'
 
 t.test('redactHeaders: default secrets, case-insensitive, extra names, copy', async (t) => {
   const input = {
@@ -11,7 +11,7 @@ t.test('redactHeaders: default secrets, case-insensitive, extra names, copy', as
     'x-tenant-secret': 's',
     'content-type': 'application/json',
   }
-  const out = redactHeaders(input, ['X-Tenant-Secret'])
+  const out = redactHeaders(input, secretHeaderNames(['X-Tenant-Secret']))
   t.same(out, {
     Authorization: REDACTED,
     'proxy-authorization': REDACTED,
@@ -71,8 +71,18 @@ t.test('one grammar: a path valid in ignore: is valid in redact: (hyphenated and
   t.same(redactJson({ 'x-key': 1, 'odd key': 2, keep: 3 }, ['$.x-key', "$['odd key']"]), { 'x-key': REDACTED, 'odd key': REDACTED, keep: 3 })
 })
 
-t.test('splitRedactList separates JSONPaths from header names', async (t) => {
-  t.same(splitRedactList(['$.card', 'x-secret', '$..ssn']), { paths: ['$.card', '$..ssn'], headers: ['x-secret'] })
+t.test('redactionOf separates JSONPaths from header names, secret headers always included', async (t) => {
+  const red = redactionOf(['$.card', 'X-Secret', '$..ssn'])
+  t.same(red.paths, ['$.card', '$..ssn'])
+  t.same([...red.headers].sort(), ['authorization', 'cookie', 'proxy-authorization', 'set-cookie', 'x-api-key', 'x-secret'])
+  t.same([...redactionOf([]).headers].sort(), ['authorization', 'cookie', 'proxy-authorization', 'set-cookie', 'x-api-key'])
+})
+
+t.test('redact: [$] hides the whole value, the root included (the comparison side always did)', async (t) => {
+  t.equal(redactJson({ a: 1 }, ['$']), REDACTED)
+  t.equal(redactJson('text', ['$']), REDACTED)
+  const [f] = redactFields([{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], redactionOf(['$']))
+  t.equal(f.primary, REDACTED, 'a field under the root')
 })
 
 t.test('redactFields: by concrete path, inside values, headers; others untouched', async (t) => {
@@ -89,7 +99,7 @@ t.test('redactFields: by concrete path, inside values, headers; others untouched
     { path: 'header:Set-Cookie', concretePath: 'header:Set-Cookie', kind: 'changed', primary: 'a=1', candidate: 'a=2' },
     { path: 'header:x-tenant', concretePath: 'header:x-tenant', kind: 'changed', primary: 'a', candidate: 'b' },
     { path: 'header:etag', concretePath: 'header:etag', kind: 'changed', primary: 'a', candidate: 'b' },
-  ], paths, ['X-Tenant'])
+  ], redactionOf([...paths, 'X-Tenant']))
   t.same(fields[0], { path: '$.items[*].card', concretePath: '$.items[3].card', kind: 'changed', primary: REDACTED, candidate: REDACTED })
   t.same(fields[1].candidate, { email: REDACTED, name: 'Ann' }, 'redacted inside an object value')
   t.notOk('primary' in fields[1], 'absent sides stay absent')
@@ -102,6 +112,6 @@ t.test('redactFields: by concrete path, inside values, headers; others untouched
   t.equal(fields[8].primary, REDACTED, 'secret headers always')
   t.equal(fields[9].candidate, REDACTED, 'configured header names')
   t.equal(fields[10].candidate, 'b')
-  t.same(redactFields([{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], []), [{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], 'no paths: untouched')
-  t.equal(redactFields([{ path: '$..x', concretePath: '$..x', kind: 'changed', primary: 1 }], ['$.y'])[0].primary, REDACTED, 'recursive concrete path: redacted whole')
+  t.same(redactFields([{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], redactionOf([])), [{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], 'no paths: untouched')
+  t.equal(redactFields([{ path: '$..x', concretePath: '$..x', kind: 'changed', primary: 1 }], redactionOf(['$.y']))[0].primary, REDACTED, 'recursive concrete path: redacted whole')
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { storeBody } from '../../src/record/body.js'
 
 const secret = { user: 'ann', card: { number: '4111111111111111' } }
@@ -22,6 +22,20 @@ t.test('redacts JSON bodies, plain or compressed, and drops entity headers that 
   }
   // No content-type, but the bytes start like JSON: still redacted.
   t.same(decoded(storeBody({}, Buffer.from('  [{"token":"abc"}]'), false, ['$..token']).bodyBase64), [{ token: '[redacted]' }])
+})
+
+t.test('redacts bodies with stacked codings and raw deflate, as the comparison decodes them', async (t) => {
+  // The capture had its own decoder, which knew one coding at a time and only zlib deflate:
+  // these bodies were left out as undecodable while the comparison read them.
+  const cases: Array<[string, Buffer]> = [
+    ['deflate', deflateRawSync(json)],
+    ['gzip, br', brotliCompressSync(gzipSync(json))],
+    ['deflate, gzip', gzipSync(deflateRawSync(json))],
+  ]
+  for (const [enc, bytes] of cases) {
+    const r = storeBody({ 'content-type': 'application/json', 'content-encoding': enc }, bytes, false, ['$.card.number'])
+    t.same(decoded(r.bodyBase64), { user: 'ann', card: { number: '[redacted]' } }, enc)
+  }
 })
 
 t.test('leaves out JSON bodies it cannot redact whole', async (t) => {

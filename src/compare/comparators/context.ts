@@ -4,7 +4,7 @@
  * (`skip`) when the work would exceed its cap.
  */
 import type { DecodedBody } from '../decode.js'
-import type { FieldSet } from '../fields.js'
+import type { FieldSet } from '../field-set.js'
 import type { Plan } from '../plan.js'
 import type { SkipReason } from '../types.js'
 

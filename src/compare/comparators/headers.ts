@@ -2,7 +2,7 @@
  * `headers`: the compared headers (route include/exclude, default ignores) must be equal after
  * masks. Paths are `header:<name>`. Values of secret and `redact:` headers never leave.
  */
-import { REDACTED } from '../plan.js'
+import { REDACTED } from '../../logging/redact.js'
 import type { BuiltinComparator } from './context.js'
 
 export const headersComparator: BuiltinComparator = {
@@ -13,7 +13,7 @@ export const headersComparator: BuiltinComparator = {
     const names = [...new Set([...Object.keys(p), ...Object.keys(c)])].sort()
     for (const name of names) {
       const path = `header:${name}`
-      const show = (v: string): string => ctx.plan.redactHeaders.has(name) ? REDACTED : v
+      const show = (v: string): string => ctx.plan.redaction.headers.has(name) ? REDACTED : v
       if (!(name in c)) ctx.fields.add({ path, concretePath: path, kind: 'removed', primary: show(p[name]) })
       else if (!(name in p)) ctx.fields.add({ path, concretePath: path, kind: 'added', candidate: show(c[name]) })
       else if (p[name] !== c[name]) ctx.fields.add({ path, concretePath: path, kind: 'changed', primary: show(p[name]), candidate: show(c[name]) })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DEFAULT_FIELD_LIMIT, FieldLabeler, OTHER_FIELD } from '../../src/report/fields.js'
+import { DEFAULT_FIELD_LIMIT, FieldLabeler, OTHER_FIELD } from '../../src/report/field-labels.js'
 import { Metrics } from '../../src/metrics/registry.js'
 
 t.test('first K distinct fields get a label, the rest __other__', async (t) => {

@@ -1,0 +1,20 @@
+/**
+ * Header values as the proxy hands them on: lower-case names, a repeated header as an array.
+ * Shared by every side that carries headers (proxy, shadow, compare, record, replay), so none
+ * of them imports another for the shape.
+ */
+
+export type HeaderMap = Record<string, string | string[]>
+
+/**
+ * Connection-specific fields (RFC 9110 §7.6.1, plus the non-standard `proxy-connection`),
+ * lower case: they describe one hop and are never passed on as they are. Each sender adds the
+ * fields it owns itself.
+ */
+export const HOP_BY_HOP: readonly string[] = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade']
+
+/** One header's value, repeated fields joined with `, ` (RFC 9110 §5.3). `name` is lower case. */
+export function headerValue (headers: HeaderMap, name: string): string | undefined {
+  const v = headers[name]
+  return Array.isArray(v) ? v.join(', ') : v
+}
