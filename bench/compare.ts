@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util'
 import { createCompareEngine } from '../src/compare/engine.js'
 import { compileRoute, runComparison } from '../src/compare/pipeline.js'
 import { compareSchema } from '../src/config/schema.js'
-import type { CapturedResponse, Exchange } from '../src/shadow/exchange.js'
+import type { CapturedResponse } from '../src/http/captured.js'
+import type { Exchange } from '../src/shadow/exchange.js'
 
 const { values: a } = parseArgs({ options: { seconds: { type: 'string', default: '3' } } })
 const SECONDS = Number(a.seconds)

@@ -8,7 +8,8 @@
  */
 export type { Comparator, ComparatorDecision, ComparatorExchange, ComparatorSide, FieldDiff } from './compare/plugin.js'
 export type { ComparisonResult, FieldKind, SkipReason, Verdict } from './compare/types.js'
-export type { CapturedRequest, CapturedResponse, Exchange, ExchangeSink } from './shadow/exchange.js'
+export type { CapturedResponse } from './http/captured.js'
+export type { CapturedRequest, Exchange, ExchangeSink } from './shadow/exchange.js'
 export type { HeaderMap } from './http/headers.js'
 export type { CompareConfig, Config, ConfigInput, GuardConfig, RecordConfig, RouteConfig, ShadowConfig, SplitConfig, UpstreamConfig } from './config/schema.js'
 export { ERROR_CODES, ConfigError, ShadowfigError, type ErrorCode } from './errors.js'

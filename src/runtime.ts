@@ -38,6 +38,7 @@ export function buildRuntime (config: Config, hash: string, deps: RuntimeDeps, p
   const shadowBuild = UpstreamSet.build(shadowConfigs, previous?.shadowUpstreams)
   const shadowDeps = { metrics: deps.metrics, targets: deps.targets, upstreams: shadowBuild.set, sink: deps.sink }
   const table = compileRoutes(config.routes)
+  deps.targets.maxOpenTickets = Math.max(1, config.routes.reduce((n, r) => n + (r.shadow?.maxInFlight ?? 0), 0))
   const routes = config.routes.map((r, i) => {
     const primary = set.get(r.primary)
     const controller = r.split === undefined ? undefined : deps.splits?.get(r.name)

@@ -3,7 +3,7 @@
  * read-only record handed to every observer (route metrics, the split guard, a mirror session).
  * Observers never reach into the forwarding machinery; the record is all they get.
  */
-import type { CapturedResponse } from '../shadow/exchange.js'
+import type { CapturedResponse } from '../http/captured.js'
 import type { UpstreamFailure } from '../http/failure.js'
 import type { Upstream } from './upstreams.js'
 

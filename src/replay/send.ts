@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks'
 import { request, type Dispatcher } from 'undici'
 import { classifyUpstreamError } from '../http/failure.js'
-import type { CapturedResponse } from '../shadow/exchange.js'
+import type { CapturedResponse } from '../http/captured.js'
 import type { HeaderMap } from '../http/headers.js'
 
 export interface OutgoingRequest {

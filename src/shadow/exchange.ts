@@ -5,26 +5,8 @@
  * content-encoded), capped; decoding happens only on the comparison side, off the client loop.
  */
 
-import type { UpstreamFailure } from '../http/failure.js'
+import type { CapturedResponse } from '../http/captured.js'
 import type { HeaderMap } from '../http/headers.js'
-
-export interface CapturedResponse {
-  status: number
-  /** Lower-cased header names, repeated headers as arrays. */
-  headers: HeaderMap
-  /** Raw bytes as received, at most the route's `compare.maxBodySize`. */
-  body: Uint8Array
-  /** True when the body was longer than the cap; `body` then holds only its start. */
-  truncated: boolean
-  /** Headers-to-last-byte time measured by the proxy, in milliseconds. */
-  durationMs: number
-  /**
-   * Set when no (complete) response arrived; `status` is then 0. (An open circuit sends no
-   * mirror at all, so it never shows here: it is a mirror outcome, `circuit_open`.)
-   */
-  failure?: UpstreamFailure
-  failureMessage?: string
-}
 
 export interface CapturedRequest {
   method: string

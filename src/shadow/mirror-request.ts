@@ -7,11 +7,11 @@
  */
 import type { Dispatcher } from 'undici'
 import { CaptureFullError, MirrorTimeoutError } from '../errors.js'
-import { headerMap } from '../proxy/headers.js'
+import { headerMap } from '../http/forwarding.js'
 import { classifyUpstreamError } from '../http/failure.js'
 import type { Upstream } from '../proxy/upstreams.js'
-import type { CapturedResponse } from './exchange.js'
-import { ownedBytes } from './owned-bytes.js'
+import type { CapturedResponse } from '../http/captured.js'
+import { ownedBytes } from '../http/owned-bytes.js'
 
 export interface MirrorResult { (capture: CapturedResponse): void }
 

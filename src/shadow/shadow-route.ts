@@ -12,18 +12,13 @@ import type { RouteConfig, ShadowConfig } from '../config/schema.js'
 import type { Metrics, MirrorOutcome } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey, type CohortReader } from '../routing/cohort.js'
 import type { MirrorPlanner } from '../proxy/route-runtime.js'
-import { newRequestId } from '../proxy/request-id.js'
+import { newRequestId } from '../http/request-id.js'
 import type { Upstream, UpstreamSet } from '../proxy/upstreams.js'
-import type { CapturedResponse, Exchange, ExchangeSink } from './exchange.js'
+import type { CapturedResponse } from '../http/captured.js'
+import type { Exchange, ExchangeSink } from './exchange.js'
 import { compileRewrite, type CompiledRewrite } from './rewrite.js'
-import type { TargetState, TargetStates } from './targets.js'
-import { MirrorTicket } from './ticket.js'
-
-export interface MirrorTarget {
-  role: 'candidate' | 'secondary'
-  upstream: Upstream
-  state: TargetState
-}
+import type { MirrorTarget, TargetStates } from './targets.js'
+import { MirrorTicket, type TicketOwner } from './ticket.js'
 
 export interface ShadowDeps {
   metrics: Metrics
@@ -35,7 +30,7 @@ export interface ShadowDeps {
 
 const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout']
 
-export class ShadowRoute implements MirrorPlanner {
+export class ShadowRoute implements MirrorPlanner, TicketOwner {
   readonly config: ShadowConfig
   readonly rewrite: CompiledRewrite | undefined
   readonly parallel: boolean
@@ -52,6 +47,8 @@ export class ShadowRoute implements MirrorPlanner {
   private readonly inFlight: DeferredGauge
   private readonly durations: Record<'candidate' | 'secondary', { observe (v: number): void }>
   private readonly deps: ShadowDeps
+  /** Tickets open on this route (begun, not yet submitted or abandoned). */
+  private open = 0
 
   constructor (route: RouteConfig, shadow: ShadowConfig, deps: ShadowDeps) {
     this.config = shadow
@@ -88,15 +85,22 @@ export class ShadowRoute implements MirrorPlanner {
       if (draw >= this.config.sample) return this.skip('sampled_out')
     }
     if (length > this.maxBodySize) return this.skip('body_too_large')
+    // Bounds, narrowest first: this route's open mirrors, then each target's requests in
+    // flight (a target may serve several routes), then the global memory guard. A hung
+    // candidate fills only its own route's and target's share; other routes keep mirroring.
+    if (this.open >= this.config.maxInFlight) return this.skip('saturated')
     const targets = this.targetList
     for (let i = 0; i < targets.length; i++) {
       if (targets[i].state.inFlight >= this.config.maxInFlight) return this.skip('saturated')
     }
+    const shared = this.deps.targets
+    if (shared.openTickets >= shared.maxOpenTickets) return this.skip('saturated')
     // A mirror whose exchange would find the comparison queue full is load with no result:
-    // under overload, shed it here, before it costs a request, a capture and a candidate's work.
-    // Exchanges still on their way (open tickets) will take their places first.
+    // under overload, shed it before it costs a request, a capture and a candidate's work. This
+    // route's exchanges still on their way take their places first; other routes' do not, so a
+    // hung candidate elsewhere (its tickets never arrive) cannot hold this route's places.
     const room = this.deps.sink.room?.()
-    if (room !== undefined && room <= this.deps.targets.openTickets) return this.skip('saturated')
+    if (room !== undefined && room <= this.open) return this.skip('saturated')
     for (let i = 0; i < targets.length; i++) {
       if (!targets[i].state.breaker.allow()) {
         for (let j = 0; j < i; j++) targets[j].state.breaker.release()
@@ -104,7 +108,8 @@ export class ShadowRoute implements MirrorPlanner {
       }
     }
     for (let i = 0; i < targets.length; i++) this.reserve(targets[i])
-    this.deps.targets.openTickets++
+    shared.openTickets++
+    this.open++
     return new MirrorTicket(this, req, target, hasBody, newRequestId(), targets)
   }
 
@@ -126,7 +131,10 @@ export class ShadowRoute implements MirrorPlanner {
   }
 
   /** A ticket ended (submitted or abandoned): its exchange no longer waits for queue room. */
-  closeTicket (): void { this.deps.targets.openTickets-- }
+  closeTicket (): void {
+    this.deps.targets.openTickets--
+    this.open--
+  }
 
   submit (exchange: Exchange): void {
     try {

@@ -8,15 +8,18 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream'
-import { forwardedInfo, headerMap, upstreamRequestHeaders } from '../proxy/headers.js'
+import { forwardedInfo, headerMap, upstreamRequestHeaders } from '../http/forwarding.js'
 import type { ForwardOutcome } from '../proxy/outcome.js'
-import { traceIdOf } from '../proxy/request-id.js'
+import { traceIdOf } from '../http/request-id.js'
 import type { MirrorSession } from '../proxy/route-runtime.js'
-import type { CapturedResponse, Exchange } from './exchange.js'
+import type { CapturedResponse } from '../http/captured.js'
+import type { Exchange } from './exchange.js'
 import { MirrorRequest } from './mirror-request.js'
-import { ownedBytes } from './owned-bytes.js'
+import { ownedBytes } from '../http/owned-bytes.js'
 import { rewriteHeaders, rewritePath } from './rewrite.js'
-import type { MirrorTarget, ShadowRoute } from './shadow-route.js'
+import type { MirrorOutcome } from '../metrics/registry.js'
+import type { CompiledRewrite } from './rewrite.js'
+import type { MirrorTarget } from './targets.js'
 
 class BodyTee extends Transform {
   constructor (private readonly ticket: MirrorTicket) { super() }
@@ -29,6 +32,25 @@ class BodyTee extends Transform {
     this.ticket.onBodyEnd()
     cb()
   }
+}
+
+/** What a ticket needs from its route's mirror plan (ShadowRoute implements it). */
+export interface TicketOwner {
+  readonly routeName: string
+  readonly preserveHost: boolean
+  /** Mirrors go out with the primary request (true) or after its response (false). */
+  readonly parallel: boolean
+  /** Largest request body mirrored. */
+  readonly maxBodySize: number
+  readonly timeoutMs: number
+  readonly captureLimit: number
+  readonly rewrite: CompiledRewrite | undefined
+  count (outcome: MirrorOutcome): void
+  /** Frees a target's slot; with a capture, also feeds its breaker and metrics. */
+  release (t: MirrorTarget, capture: CapturedResponse | undefined): void
+  /** The ticket ended (submitted or abandoned). */
+  closeTicket (): void
+  submit (exchange: Exchange): void
 }
 
 export class MirrorTicket implements MirrorSession {
@@ -50,7 +72,7 @@ export class MirrorTicket implements MirrorSession {
   private ended = false
 
   constructor (
-    private readonly shadow: ShadowRoute,
+    private readonly shadow: TicketOwner,
     private readonly req: IncomingMessage,
     private readonly target: string,
     hasBody: boolean,

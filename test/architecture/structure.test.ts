@@ -10,7 +10,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { importCycles, importGraph, packageImports, sourceFiles, staticImports, type ImportCycle } from './imports.js'
+import { importCycles, importGraph, packageImports, sourceFiles, staticImports } from './imports.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const MAX_LINES = 400
@@ -39,19 +39,18 @@ t.test('the graph reader: which imports count, and cycles found', async (t) => {
   t.same(importCycles(new Map([['a', ['b']], ['b', []]])), [])
 })
 
-/**
- * proxy/ and shadow/ are being untangled on another branch; until that lands, cycles that
- * stay inside those two folders are reported as TODO instead of failing the suite. Any other
- * cycle fails. Delete this predicate (and the todo loop below) once that branch is merged.
- */
-const PROXY_SHADOW = (c: ImportCycle): boolean => c.files.every((f) => f.startsWith('src/proxy/') || f.startsWith('src/shadow/'))
-
 t.test('no import cycle in src/ (static imports, type-only included)', async (t) => {
-  const cycles = importCycles(importGraph(ROOT, files))
-  t.same(cycles.filter((c) => !PROXY_SHADOW(c)).map((c) => c.chain), [], 'no cycle outside proxy/ ↔ shadow/')
-  for (const c of cycles.filter(PROXY_SHADOW)) {
-    t.fail(`${c.chain} (all of: ${c.files.join(', ')})`, { todo: 'proxy/ ↔ shadow/ cycle, being untangled on another branch' })
+  t.same(importCycles(importGraph(ROOT, files)).map((c) => c.chain), [])
+})
+
+t.test('proxy/ imports nothing from shadow/ or split/ (they implement its hook interfaces)', async (t) => {
+  const graph = importGraph(ROOT, files)
+  const wrong: string[] = []
+  for (const [from, tos] of graph) {
+    if (!from.startsWith('src/proxy/')) continue
+    for (const to of tos) if (to.startsWith('src/shadow/') || to.startsWith('src/split/')) wrong.push(`${from} → ${to}`)
   }
+  t.same(wrong, [])
 })
 
 t.test(`no file in src/ over ${MAX_LINES} lines`, async (t) => {

@@ -7,7 +7,7 @@
 import t from 'tap'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createCompareEngine } from '../../src/compare/engine.js'
-import type { CapturedResponse } from '../../src/shadow/exchange.js'
+import type { CapturedResponse } from '../../src/http/captured.js'
 import { cfg, compareDirect, exchange, resp } from './helpers.js'
 
 /** The JSON text built directly, so the main thread holds little garbage for the GC to pause on while measuring. */

@@ -1,6 +1,7 @@
 /** Builders shared by the compare tests: exchanges and route configs with defaults applied. */
 import { compareSchema, type CompareConfig } from '../../src/config/schema.js'
-import type { CapturedResponse, Exchange } from '../../src/shadow/exchange.js'
+import type { CapturedResponse } from '../../src/http/captured.js'
+import type { Exchange } from '../../src/shadow/exchange.js'
 import type { HeaderMap } from '../../src/http/headers.js'
 import { compileRoute, DEFAULT_COMPARE_LIMITS, runComparison, type CompareLimits, type CompiledRoute } from '../../src/compare/pipeline.js'
 import { precheck } from '../../src/compare/precheck.js'

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
-import type { CapturedResponse } from '../../src/shadow/exchange.js'
+import type { CapturedResponse } from '../../src/http/captured.js'
 import type { HeaderMap } from '../../src/http/headers.js'
 import { compareDirect, exchange, resp, type CompareInput } from './helpers.js'
 

@@ -1,6 +1,6 @@
 /**
  * Mirroring yields to a full comparison queue: before it mirrors, the proxy asks the real
- * compare engine how much room it has (ExchangeSink.room) and counts the exchanges already on
+ * compare engine how much room it has (ExchangeSink.room) and counts the route's exchanges already on
  * their way (open tickets), so under overload the candidate gets no request whose answer
  * could not be compared, the skip is counted as mirror outcome `saturated`, and the client's
  * answer is unchanged. Once the queue drains, mirroring resumes; abandoned tickets give their

@@ -3,7 +3,7 @@
  * the body, not the 8 KiB pool slab (or 64 KiB read buffer) it was sliced from.
  */
 import t from 'tap'
-import { ownedBytes } from '../../src/shadow/owned-bytes.js'
+import { ownedBytes } from '../../src/http/owned-bytes.js'
 
 t.test('joins chunks into exact-size, self-owned bytes', async (t) => {
   const pooled = [Buffer.from('{"a":'), Buffer.from('1}')]

@@ -1,7 +1,7 @@
 // Hop-by-hop rules on raw header arrays: fields named by Connection never cross the hop,
 // whatever else Connection says; the usual keep-alive alone removes only itself.
 import t from 'tap'
-import { clientResponseHeaders, upstreamRequestHeaders } from '../../src/proxy/headers.js'
+import { clientResponseHeaders, upstreamRequestHeaders } from '../../src/http/forwarding.js'
 
 const fwd = { clientIp: '10.0.0.9', proto: 'http' as const, host: 'shop.test' }
 const names = (raw: readonly string[]): string[] => raw.filter((_, i) => i % 2 === 0)

@@ -4,7 +4,7 @@
  * multiplicity (repeated set-cookie) survive the hop; nothing here builds an object per request.
  */
 
-import { HOP_BY_HOP } from '../http/headers.js'
+import { HOP_BY_HOP } from './headers.js'
 
 /**
  * Fields that never cross the proxy: the connection-specific ones, and the proxy
