@@ -212,6 +212,7 @@ export class App {
 
   private onResult (result: ComparisonResult, exchange: Exchange): void {
     this.reporter.record(result, exchange)
+    if (result.verdict === 'undecided') return // its final verdict follows, counted and captured then
     this.splits.get(result.route)?.recordVerdict(result.verdict)
     this.captures.get(result.route)?.writer.consider(exchange, result)
   }

@@ -41,10 +41,11 @@ function mergeRoute (parts: RouteReport[], topFields: number): RouteReport {
         : { ...prev, count: prev.count + s.count, lastSeen: Math.max(prev.lastSeen, s.lastSeen), sampleIds: [...prev.sampleIds, ...s.sampleIds] })
     }
   }
-  const rate = (n: number): number => n / total // total >= 1: a route is reported once seen
+  const rate = (n: number): number => total === 0 ? 0 : n / total // 0 while all of it is undecided
   return {
     route: parts[0].route,
     total,
+    undecided: parts.reduce((n, p) => n + (p.undecided ?? 0), 0),
     verdicts,
     mismatchRate: rate(verdicts.mismatch),
     errorRate: rate(verdicts.candidate_error),

@@ -1,6 +1,6 @@
 /**
  * `shadowfig replay CAPTURE... --config FILE [--rate N] [--concurrency N] [--allow-writes]
- *  [--header 'name: value']... [--json]`
+ *  [--header 'name: value']... [--max-skipped SHARE] [--json]`
  *
  * Re-sends recorded requests (NDJSON captures written by a route's `record:`) to each route's
  * primary and candidate, compares them with the same comparison engine the proxy uses, and
@@ -8,9 +8,11 @@
  * fixed capture and a candidate build.
  *
  * Exit codes (docs/operations.md, "Replaying captures in CI"): 0 no unexplained mismatches;
- * 1 unexplained mismatches remain (verdict `mismatch` or `candidate_error`), or bad input
- * (usage, config, a capture line that is not a record: reported as `file:line`); 2 runtime
- * failure. Progress goes to stderr: a bar on a TTY, a plain line every `--progress-every`
+ * 1 unexplained mismatches remain (verdict `mismatch` or `candidate_error`), more skipped
+ * exchanges than `--max-skipped` allows, or bad input (usage, config, a capture line that is
+ * not a record: reported as `file:line`); 2 runtime failure, including a replay that could
+ * compare nothing (a gate must not pass on no evidence). The skipped share and its reasons
+ * are printed on every run. Progress goes to stderr: a bar on a TTY, a plain line every `--progress-every`
  * records otherwise.
  */
 import { existsSync } from 'node:fs'
@@ -49,9 +51,10 @@ const REPLAY = defineCommand({
     'allow-writes': { type: 'boolean', default: false, help: 'also replay POST/PUT/PATCH/DELETE; otherwise they are reported as skipped' },
     header: { type: 'string', short: 'H', multiple: true, value: '"name: value"', help: 'add a header to every replayed request, e.g. a CI credential (repeatable)' },
     json: { type: 'boolean', default: false, help: 'print the report as JSON instead of a table' },
+    'max-skipped': { type: 'string', value: 'SHARE', help: 'fail (exit 1) when more than this share of records is skipped, e.g. 5% or 0.05 (default 0)' },
     'progress-every': { type: 'string', value: 'N', help: 'a plain progress line every N records when stderr is not a TTY (default 100)' },
   },
-  notes: 'Exit codes: 0 no unexplained mismatches; 1 unexplained mismatches (mismatch or candidate_error) or bad input; 2 runtime failure.',
+  notes: 'Exit codes: 0 no unexplained mismatches; 1 unexplained mismatches (mismatch or candidate_error), too many skipped or bad input; 2 runtime failure or nothing compared.',
 })
 
 interface Options {
@@ -63,13 +66,15 @@ interface Options {
   json: boolean
   headers: HeaderMap
   progressEvery: number
+  maxSkipped: number
 }
 
 const defaultDeps: ReplayDeps = {
   loadConfig: loadReplayConfig,
   async createComparer (config, configDir, concurrency) {
     // Bounded queue sized to the replay's own concurrency: nothing may come back `saturated`.
-    const engine = createCompareEngine({ maxQueue: concurrency * 2 })
+    // decide 'end': noise is learnt over the whole capture before any exchange is judged.
+    const engine = createCompareEngine({ maxQueue: concurrency * 2, decide: 'end' })
     await engine.setRoutes(routeSpecs(config), configDir)
     return engine
   },
@@ -117,6 +122,15 @@ async function replay (opts: Options, config: Config, comparer: Comparer, io: Re
   })
   progress.done()
   io.stdout.write(opts.json ? JSON.stringify(report.toJSON(), null, 2) + '\n' : report.formatText())
+  if (opts.json) io.stderr.write(report.skippedLine() + '\n')
+  if (report.compared === 0) {
+    io.stderr.write(`shadowfig replay: nothing was compared (${report.skippedLine()}): no evidence to pass on\n`)
+    return 2
+  }
+  if (report.skippedShare > opts.maxSkipped) {
+    io.stderr.write(`shadowfig replay: ${(report.skippedShare * 100).toFixed(1)}% skipped, more than --max-skipped ${(opts.maxSkipped * 100).toFixed(1)}%\n`)
+    return 1
+  }
   return report.unexplained > 0 ? 1 : 0
 }
 
@@ -128,6 +142,14 @@ function badInput (io: ReplayIO, message: string): 1 {
 function runtimeFailure (io: ReplayIO, err: unknown): 2 {
   io.stderr.write(`\nshadowfig replay: ${err instanceof Error ? err.stack : String(err)}\n`)
   return 2
+}
+
+/** `5%` or `0.05`, between 0 and 1. */
+function share (text: string | undefined): number {
+  if (text === undefined) return 0
+  const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--max-skipped must be a share between 0 and 1 or 0% and 100%, got ${JSON.stringify(text)}`)
+  return n
 }
 
 function positiveNumber (name: string, text: string | undefined, fallback: number, integer: boolean): number {
@@ -158,5 +180,6 @@ function options ({ values, positionals }: CommandLine<typeof REPLAY.options, tr
     json: values.json,
     headers,
     progressEvery: positiveNumber('progress-every', values['progress-every'], 100, true),
+    maxSkipped: share(values['max-skipped']),
   }
 }

@@ -22,7 +22,8 @@ import { addCounts, type CountsByName } from './chain.js'
 import { NoiseModel, type NoiseOptions } from './noise.js'
 import { compileRoute, DEFAULT_COMPARE_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { precheck } from './precheck.js'
-import { finalize, simpleResult } from './result.js'
+import { judge, learn, simpleResult } from './result.js'
+import { UndecidedStore, type Held, type UndecidedOptions } from './undecided.js'
 import type { ComparisonResult, SkipReason } from './types.js'
 import { Batch, watchdogPeriod, type Waiting } from './batch.js'
 import type { BatchResult, WorkerBatch } from './task.js'
@@ -42,6 +43,14 @@ export interface CompareEngineOptions {
   /** Called with every result, before compare() resolves; must not throw (errors are swallowed). */
   onResult?: (result: ComparisonResult, exchange: Exchange) => void
   noise?: NoiseOptions
+  /**
+   * When a held (`undecided`) exchange is judged: `warm-up` (the proxy) once its route's noise
+   * model has `minSamples`, or when the store's bounds say so; `end` (replay, which sees the
+   * whole capture) only on `decideAll()`, with everything learnt; `at-once` never holds (each
+   * verdict is final with the evidence at hand, as embedders that cannot wait may want).
+   */
+  decide?: 'warm-up' | 'end' | 'at-once'
+  undecided?: UndecidedOptions
   limits?: Partial<CompareLimits>
   /** Old-generation heap cap per worker in MiB (default 1024): a diff that needs more ends as skipped/diff_too_large. */
   maxWorkerHeapMb?: number
@@ -54,6 +63,8 @@ export interface CompareEngineStats {
   running: number
   completed: number
   saturated: number
+  /** Exchanges held `undecided`, waiting for evidence. */
+  undecided: number
   comparators: CountsByName
 }
 
@@ -73,6 +84,13 @@ export interface CompareEngine {
   stats (): CompareEngineStats
   /** Paths the noise model currently explains on a route. */
   noisyPaths (route: string): string[]
+  /** Exchanges held `undecided` on a route. */
+  undecided (route: string): number
+  /**
+   * Judges every held exchange now with the evidence there is; each final result goes to
+   * `onResult` (with `revised: true`) and is returned. Replay calls it after the whole capture.
+   */
+  decideAll (): ComparisonResult[]
   close (): Promise<void>
 }
 
@@ -121,6 +139,8 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const batchWindowMs = opts.batchWindowMs ?? 10
   const limits: CompareLimits = { ...DEFAULT_COMPARE_LIMITS, ...opts.limits }
   const noise = new NoiseModel(opts.noise)
+  const held = new UndecidedStore(opts.undecided)
+  const atEnd = opts.decide === 'end'
   const pool = new ThreadPool<WorkerBatch, BatchResult>({
     entry: WORKER_URL,
     threads,
@@ -142,19 +162,59 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
   const watchdog = setInterval(() => {
     const now = performance.now()
     for (const b of running) if (b.check(now, taskTimeoutMs) && b.job) pool.cancel(b.job)
+    if (!atEnd) decide(held.expired())
+    keepAlive()
   }, watchdogPeriod(taskTimeoutMs))
   // Referenced only while exchanges are pending: a caller awaiting compare() (replay, tests)
   // must not see the process exit while its batch waits for a worker that is still starting.
   watchdog.unref()
+  /**
+   * The watchdog also ends held exchanges' waits, so it keeps the process alive while
+   * comparisons are pending or (warm-up mode) exchanges are held.
+   */
+  const keepAlive = (): void => {
+    if (pending > 0 || (!atEnd && held.count() > 0)) watchdog.ref()
+    else watchdog.unref()
+  }
 
   const deliver = (r: ComparisonResult, ex: Exchange): ComparisonResult => {
     try { opts.onResult?.(r, ex) } catch { /* a reporting bug must not turn into a rejected compare() */ }
     return r
   }
 
+  /** Final verdicts for held exchanges, delivered in the order they came. */
+  function decide (list: readonly Held[]): ComparisonResult[] {
+    return list.map((h) => {
+      let r: ComparisonResult
+      try {
+        r = judge(h.ex, h.out, noise)
+      } catch {
+        r = simpleResult(h.ex, 'skipped', 'comparator_error')
+      }
+      r.revised = true
+      return deliver(r, h.ex)
+    })
+  }
+
+  /**
+   * Whether a mismatch may wait for evidence: only where evidence can come (a route with a
+   * secondary, or a repeatable request), and in warm-up mode only while the route's window is
+   * short of its samples. Elsewhere waiting would only delay the same verdict.
+   */
+  const mayHold = (ex: Exchange, out: WorkerOutput): boolean => {
+    if (out.verdict !== 'mismatch' || opts.decide === 'at-once') return false
+    if (routes.get(ex.route)?.hasSecondary !== true && out.fingerprint === undefined) return false
+    return atEnd || !noise.settled(ex.route)
+  }
+
   const completedResult = (ex: Exchange, out: WorkerOutput): ComparisonResult => {
     try {
-      return finalize(ex, out, noise)
+      learn(ex, out, noise)
+      const hold = mayHold(ex, out)
+      const r = judge(ex, out, noise, hold)
+      if (atEnd && hold) r.verdict = 'undecided' // replay judges nothing before it has seen everything
+      if (r.verdict === 'undecided') overflow.push(...held.add(ex, out))
+      return r
     } catch {
       return simpleResult(ex, 'skipped', 'comparator_error') // a bug here must not leave compare() pending
     }
@@ -162,7 +222,8 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
 
   /** Ends one accepted exchange: reported, counted, its compare() resolved. */
   const settle = (w: Waiting, r: ComparisonResult): void => {
-    if (--pending === 0) watchdog.unref()
+    --pending
+    keepAlive()
     completed++
     const result = deliver(r, w.exchange)
     w.resolve?.(result)
@@ -209,7 +270,18 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
       if (err !== undefined || res === undefined) { failed(b, err); return }
       addCounts(counts, res.counts)
       b.items.forEach((w, i) => { settle(w, completedResult(w.exchange, res.outputs[i] as WorkerOutput)) })
+      release(new Set(b.items.map((w) => w.exchange.route)))
     })
+  }
+
+  /** Held exchanges pushed out by the store's bound, decided after the batch's own results. */
+  const overflow: Held[] = []
+
+  /** After a batch: the overflow, then every route whose model now has its samples. */
+  function release (touched: ReadonlySet<string>): void {
+    decide(overflow.splice(0))
+    if (atEnd) return
+    for (const r of touched) if (held.count(r) > 0 && noise.settled(r)) decide(held.take(r))
   }
 
   /** The verdict when no worker is needed: engine closed, unknown route, precheck, full queue. */
@@ -233,7 +305,8 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
       resolve?.(result)
       return
     }
-    if (pending++ === 0) watchdog.ref()
+    pending++
+    keepAlive()
     enqueue({ exchange: ex, resolve, retried: false })
   }
 
@@ -249,12 +322,13 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
         }
         next.set(r.name, spec)
       }
-      routes = next
       configDir = dir
       generation++
       // Threads only once a route compares: a proxy with no shadow route (the shipped default
       // config) runs none. Measured: an idle comparison thread is ~11 MiB of resident memory.
       if (next.size > 0) pool.start()
+      for (const r of routes.keys()) if (!next.has(r)) decide(held.take(r))
+      routes = next
       noise.retain(new Set(next.keys()))
     },
 
@@ -276,10 +350,14 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
         queued += b.items.length - cur
         if (cur > 0) busy++
       }
-      return { threads: pool.size, queued, running: busy, completed, saturated, comparators: structuredClone(counts) }
+      return { threads: pool.size, queued, running: busy, completed, saturated, undecided: held.count(), comparators: structuredClone(counts) }
     },
 
     noisyPaths: (route) => noise.noisyPaths(route),
+
+    undecided: (route) => held.count(route),
+
+    decideAll: () => decide(held.all()),
 
     async close () {
       if (closed) return
@@ -290,6 +368,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
       open = []
       for (const w of left) settle(w, simpleResult(w.exchange, 'skipped', 'engine_closed'))
       await pool.close()
+      decide(held.all()) // nothing held is lost: it ends with the evidence there is
     },
   }
 }

@@ -13,6 +13,9 @@
  * differs there at a comparable rate: refCount ≥ ratio × candidateCount (and > 0). Keyed by
  * path, not path + diff kind. A path the reference never changes is never noise, however
  * rare the candidate's difference (a 1-in-10,000 regression is reported on its exchange).
+ *
+ * The window's rates are the evidence for what one exchange cannot decide by itself; where the
+ * secondary answered the very same request, result.ts uses that answer first (per exchange).
  */
 import { changedPaths, type Fingerprint } from './fingerprint.js'
 
@@ -104,6 +107,11 @@ export class NoiseModel {
     this.lastPrimary.set(key, fp)
     if (this.lastPrimary.size > this.maxRequestKeys) this.lastPrimary.delete(this.lastPrimary.keys().next().value as string)
     return prev ? changedPaths(prev, fp) : undefined
+  }
+
+  /** Whether the route's window holds enough exchanges for its rates to decide (minSamples). */
+  settled (route: string): boolean {
+    return this.samples(route) >= this.minSamples
   }
 
   isNoise (route: string, path: string): boolean {

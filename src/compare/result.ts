@@ -1,8 +1,10 @@
 /**
- * Builds the final `ComparisonResult` on the main thread: applies the noise model to a worker's
+ * Builds the `ComparisonResult` on the main thread: applies the noise evidence to a worker's
  * output and computes the signature. A mismatch whose every differing path is noise becomes
  * `noise` (its fields are the noisy ones); otherwise noisy paths are listed in `noise` and only
- * the real fields remain in `fields`.
+ * the real fields remain in `fields` (a real difference on a noisy route stays a mismatch on
+ * its own exchange). Learning (`learn`) and judging (`judge`) are apart so that an exchange
+ * held `undecided` is judged again later without being counted twice.
  */
 import { createHash } from 'node:crypto'
 import type { Exchange } from '../shadow/exchange.js'
@@ -42,16 +44,28 @@ function referenceFor (ex: Exchange, out: WorkerOutput, noise: NoiseModel): stri
   return undefined
 }
 
-export function finalize (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined): ComparisonResult {
+/** Feeds the exchange's reference (secondary paths or a repeated request's changes) to the model. */
+export function learn (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined): void {
+  if (!noise || (out.verdict !== 'match' && out.verdict !== 'mismatch')) return
+  const ref = referenceFor(ex, out, noise)
+  if (ref) noise.observe(ex.route, out.paths, ref)
+}
+
+/**
+ * The verdict from the evidence at hand. Once the route's window has its samples, its rates
+ * decide (a path is noise where the primary varies by itself at a rate comparable to the
+ * candidate's). Before that, the exchange's own secondary decides: a path where it differs
+ * too was answered differently by the primary's own code for this very request. With `hold`,
+ * a mismatch whose remaining paths that evidence cannot explain comes back `undecided`.
+ */
+export function judge (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined, hold = false): ComparisonResult {
   const r = simpleResult(ex, out.verdict, out.reason)
   if (out.decidedBy) r.decidedBy = out.decidedBy
-  if (noise && (out.verdict === 'match' || out.verdict === 'mismatch')) {
-    const ref = referenceFor(ex, out, noise)
-    if (ref) noise.observe(ex.route, out.paths, ref)
-  }
   if (out.verdict !== 'mismatch') return r
   if (out.normalized) r.normalized = out.normalized
-  const noisy = new Set(noise ? out.paths.filter((p) => noise.isNoise(ex.route, p)) : [])
+  const here = new Set(out.secondaryPaths ?? [])
+  const windowed = noise !== undefined && noise.settled(ex.route)
+  const noisy = new Set(out.paths.filter((p) => windowed ? noise.isNoise(ex.route, p) : here.has(p)))
   const real = out.paths.filter((p) => !noisy.has(p))
   r.noise = [...noisy].sort()
   if (real.length === 0 && noisy.size > 0) {
@@ -61,6 +75,12 @@ export function finalize (ex: Exchange, out: WorkerOutput, noise: NoiseModel | u
   } else {
     r.fields = out.fields.filter((f) => !noisy.has(f.path))
     r.signature = signatureOf(real)
+    if (hold) r.verdict = 'undecided'
   }
   return r
+}
+
+export function finalize (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined, hold = false): ComparisonResult {
+  learn(ex, out, noise)
+  return judge(ex, out, noise, hold)
 }

@@ -3,7 +3,16 @@
  * consumed by report/ (metrics, diff events, sample store) and by the split guard.
  */
 
-export type Verdict = 'match' | 'mismatch' | 'noise' | 'candidate_error' | 'skipped'
+/**
+ * `undecided`: the candidate differs where the route's noise model has not seen enough
+ * evidence yet to say whether the primary varies there by itself. Provisional: counted in no
+ * rate, no counter and no guard; the same exchange comes back later with its final verdict
+ * (`revised: true`), once the route's model has its samples (or the wait is over).
+ */
+export type Verdict = 'match' | 'mismatch' | 'noise' | 'candidate_error' | 'skipped' | 'undecided'
+
+/** Verdicts that are final (what counters, rates and the guard count). */
+export type FinalVerdict = Exclude<Verdict, 'undecided'>
 
 export type SkipReason =
   | 'body_too_large' | 'not_json' | 'saturated' | 'comparator_error' | 'comparator_timeout'
@@ -39,4 +48,6 @@ export interface ComparisonResult {
   decidedBy?: string
   /** Normalized bodies for the sample store (only for non-match; redacted). */
   normalized?: { primary: unknown, candidate: unknown }
+  /** This final verdict replaces the `undecided` one delivered earlier for the same exchange id. */
+  revised?: true
 }

@@ -10,16 +10,18 @@ import type { TrafficStats } from './traffic.js'
 
 /**
  * `noisy(route)`: the paths the noise model currently explains on a route (the compare
- * engine's `noisyPaths`). They are listed as noise, not as top diffs: the first exchanges of
- * a route with a secondary count as mismatches until the model has enough samples.
+ * engine's `noisyPaths`). They are listed as noise, not as top diffs. Exchanges whose verdict
+ * still waits for noise evidence are shown as `undecided`, in no other count.
  */
 export function formatSummary (report: Report, traffic: TrafficStats | undefined, noisy: (route: string) => readonly string[] = () => []): string {
   const v = { match: 0, mismatch: 0, noise: 0, candidate_error: 0, skipped: 0 }
   let compared = 0
+  let undecided = 0
   const tops: Array<{ route: string, field: string, count: number, rate: number }> = []
   const noise = new Set<string>()
   for (const r of report.routes) {
     compared += r.total
+    undecided += r.undecided ?? 0
     for (const k of Object.keys(v) as Array<keyof typeof v>) v[k] += r.verdicts[k]
     const explained = new Set(noisy(r.route))
     for (const p of explained) noise.add(p)
@@ -35,6 +37,7 @@ export function formatSummary (report: Report, traffic: TrafficStats | undefined
     `noise ${v.noise}`,
     `errors ${v.candidate_error}`,
     ...(v.skipped > 0 ? [`skipped ${v.skipped}`] : []),
+    ...(undecided > 0 ? [`undecided ${undecided}`] : []),
     tops.length > 0 ? `top diffs: ${tops.slice(0, 2).map((x) => `${x.field} on ${x.route} (${pct(x.rate)})`).join(', ')}` : 'top diffs: none yet',
     ...(noise.size > 0 ? [`learned noise: ${[...noise].sort().join(', ')}`] : []),
   ]

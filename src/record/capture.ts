@@ -11,7 +11,7 @@
  * or unbounded memory. `consider` never throws.
  */
 import type { RecordConfig } from '../config/schema.js'
-import type { ComparisonResult } from '../compare/types.js'
+import type { ComparisonResult, FinalVerdict } from '../compare/types.js'
 import { redactFields, redactHeaders, redactionOf, type Redaction } from '../logging/redact.js'
 import type { CapturedResponse } from '../http/captured.js'
 import type { Exchange } from '../shadow/exchange.js'
@@ -59,6 +59,7 @@ export class CaptureWriter {
 
   /** Whether this verdict is kept; the sample draw happens only when mismatches did not decide. */
   wants (result: ComparisonResult): boolean {
+    if (result.verdict === 'undecided') return false // its final verdict is considered when it comes
     if (this.#record.mismatches && result.verdict !== 'match') return true
     return this.#record.sample > 0 && this.#random() < this.#record.sample
   }
@@ -87,7 +88,7 @@ export class CaptureWriter {
       request: this.#request(req),
       primary: this.#side(exchange.primary),
       candidate: this.#side(exchange.candidate),
-      verdict: result.verdict,
+      verdict: result.verdict as FinalVerdict, // wants() refuses `undecided`
       ...(result.reason !== undefined ? { reason: result.reason } : {}),
       // Field values come from the normalized bodies: a redacted path must not leak here either.
       fields: redactFields(result.fields, this.#redaction),

@@ -8,12 +8,17 @@
  * Writes are only re-sent with `allowWrites`: replaying a captured POST against a real
  * primary creates real orders. Records that cannot be replayed are `skipped` with a reason
  * (`no_route`, `no_candidate`, `unsafe_method`, `unknown_upstream`), never dropped silently.
+ *
+ * Replay sees the whole capture, so noise is learnt over all of it before anything is judged:
+ * the engine holds the exchanges it cannot decide yet (`undecided`), and once every record is
+ * compared, `decideAll()` judges them with everything learnt. Only final verdicts reach the
+ * report.
  */
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent } from 'undici'
 import type { Config, RouteConfig } from '../config/schema.js'
-import type { ComparisonResult } from '../compare/types.js'
+import type { ComparisonResult, FinalVerdict } from '../compare/types.js'
 import type { CaptureRecord } from '../record/format.js'
 import { compileRoutes, type RouteTable } from '../routing/table.js'
 import type { CapturedResponse } from '../http/captured.js'
@@ -28,6 +33,8 @@ import { send } from './send.js'
 /** The part of the comparison engine replay needs (src/compare/engine.ts). */
 export interface Comparer {
   compare (exchange: Exchange): Promise<ComparisonResult>
+  /** Final verdicts for every exchange `compare` left `undecided` (CompareEngine.decideAll). */
+  decideAll? (): ComparisonResult[]
 }
 
 export interface ReplayOptions {
@@ -52,6 +59,11 @@ export async function runReplay (opts: ReplayOptions): Promise<ReplayReport> {
   const rate = opts.rate ?? 0
   const t0 = performance.now()
   let started = 0
+  const waiting = new Map<string, ReplayOutcome>()
+  const done = (outcome: ReplayOutcome): void => {
+    report.add(outcome)
+    opts.onOutcome?.(outcome, report)
+  }
 
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -61,15 +73,21 @@ export async function runReplay (opts: ReplayOptions): Promise<ReplayReport> {
         const wait = t0 + (started++ * 1000) / rate - performance.now()
         if (wait > 0) await sleep(wait)
       }
-      const outcome = await replayOne(next.value.record, opts, table, dispatcher)
-      report.add(outcome)
-      opts.onOutcome?.(outcome, report)
+      const { outcome, result } = await replayOne(next.value.record, opts, table, dispatcher)
+      if (result?.verdict === 'undecided') waiting.set(result.id, outcome)
+      else done(outcome)
     }
   }
   try {
     const results = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker))
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) throw failed.reason
+    for (const r of opts.comparer.decideAll?.() ?? []) {
+      const o = waiting.get(r.id)
+      if (o) { waiting.delete(r.id); done(withResult(o, r)) }
+    }
+    // A comparer without decideAll never leaves anything undecided; if one did, say so.
+    for (const o of waiting.values()) done({ ...o, verdict: 'skipped', reason: 'undecided' })
   } finally {
     await dispatcher.close()
   }
@@ -88,9 +106,23 @@ export function findRoute (record: CaptureRecord, config: Config, table: RouteTa
   return table.match(record.request.method, Array.isArray(host) ? host[0] : host, record.request.path, record.request.headers)?.route
 }
 
-async function replayOne (record: CaptureRecord, opts: ReplayOptions, table: RouteTable, dispatcher: Agent): Promise<ReplayOutcome> {
-  const base = { id: record.id, method: record.request.method, path: record.request.path, recorded: record.verdict, fields: [] as string[] }
-  const skip = (route: string, reason: string): ReplayOutcome => ({ ...base, route, verdict: 'skipped', reason })
+/** The outcome as the comparison decided it; an `undecided` one is replaced by its final verdict later. */
+function withResult (base: ReplayOutcome, result: ComparisonResult): ReplayOutcome {
+  const { reason: _, ...rest } = base
+  return {
+    ...rest,
+    verdict: result.verdict as FinalVerdict, // runReplay never reports an `undecided` one
+    ...(result.reason !== undefined ? { reason: result.reason } : {}),
+    fields: result.fields.map((f) => f.path),
+    noise: result.noise,
+  }
+}
+
+interface Replayed { outcome: ReplayOutcome, result?: ComparisonResult }
+
+async function replayOne (record: CaptureRecord, opts: ReplayOptions, table: RouteTable, dispatcher: Agent): Promise<Replayed> {
+  const base = { id: record.id, method: record.request.method, path: record.request.path, recorded: record.verdict, fields: [] as string[], noise: [] as string[] }
+  const skip = (route: string, reason: string): Replayed => ({ outcome: { ...base, route, verdict: 'skipped', reason } })
   const route = findRoute(record, opts.config, table)
   if (!route) return skip(record.route, 'no_route')
   const shadow = route.shadow
@@ -122,11 +154,5 @@ async function replayOne (record: CaptureRecord, opts: ReplayOptions, table: Rou
     ...(secondary ? { secondary } : {}),
   }
   const result = await opts.comparer.compare(exchange)
-  return {
-    ...base,
-    route: route.name,
-    verdict: result.verdict,
-    ...(result.reason !== undefined ? { reason: result.reason } : {}),
-    fields: result.fields.map((f) => f.path),
-  }
+  return { outcome: withResult({ ...base, route: route.name, verdict: 'skipped' }, result), result }
 }

@@ -4,17 +4,19 @@
  * `__other__`) and `maxSignatures` signatures per route (the least recently seen is
  * dropped). Rates are shares of all comparisons of the route (every verdict counts in the
  * denominator), the same ratio the Grafana dashboard plots from
- * `shadowfig_comparisons_total`. A field counts at most once per exchange.
+ * `shadowfig_comparisons_total`. A field counts at most once per exchange. Only final verdicts
+ * count; exchanges held `undecided` are a separate figure (not in `total`, not in any rate)
+ * until their final verdict arrives.
  */
-import type { Verdict } from '../compare/types.js'
+import type { FinalVerdict } from '../compare/types.js'
 import { OTHER_FIELD } from './field-labels.js'
 import type { SampleGroupInfo } from './samples.js'
 
-export const VERDICTS: readonly Verdict[] = ['match', 'mismatch', 'noise', 'candidate_error', 'skipped']
+export const VERDICTS: readonly FinalVerdict[] = ['match', 'mismatch', 'noise', 'candidate_error', 'skipped']
 
 export interface SignatureReport {
   signature: string
-  verdict: Verdict
+  verdict: FinalVerdict
   count: number
   /** Epoch ms of the latest exchange with this signature. */
   lastSeen: number
@@ -27,17 +29,19 @@ export interface SignatureReport {
 export interface RouteReport {
   route: string
   total: number
-  verdicts: Record<Verdict, number>
+  verdicts: Record<FinalVerdict, number>
   /** mismatch / total. */
   mismatchRate: number
   /** candidate_error / total. */
   errorRate: number
   topFields: Array<{ field: string, count: number, rate: number }>
   signatures: SignatureReport[]
+  /** Exchanges whose verdict waits for noise evidence now: in no count or rate above yet. */
+  undecided?: number
 }
 
-interface SigAgg { verdict: Verdict, count: number, lastSeen: number, fields: string[] }
-interface RouteAgg { total: number, verdicts: Record<Verdict, number>, fields: Map<string, number>, signatures: Map<string, SigAgg> }
+interface SigAgg { verdict: FinalVerdict, count: number, lastSeen: number, fields: string[] }
+interface RouteAgg { total: number, undecided: number, verdicts: Record<FinalVerdict, number>, fields: Map<string, number>, signatures: Map<string, SigAgg> }
 
 export interface AggregateLimits { maxFields?: number, maxSignatures?: number, topFields?: number }
 
@@ -54,12 +58,8 @@ export class RouteAggregates {
   }
 
   /** `paths`: distinct grouping paths of a non-match (empty for match); `signature` non-empty. */
-  add (route: string, verdict: Verdict, paths: readonly string[], signature: string, time: number): void {
-    let agg = this.byRoute.get(route)
-    if (agg === undefined) {
-      agg = { total: 0, verdicts: { match: 0, mismatch: 0, noise: 0, candidate_error: 0, skipped: 0 }, fields: new Map(), signatures: new Map() }
-      this.byRoute.set(route, agg)
-    }
+  add (route: string, verdict: FinalVerdict, paths: readonly string[], signature: string, time: number): void {
+    const agg = this.routeAgg(route)
     agg.total++
     agg.verdicts[verdict]++
     if (verdict === 'match') return
@@ -82,17 +82,33 @@ export class RouteAggregates {
     }
   }
 
+  /** One more (+1) or one fewer (-1, its final verdict arrived) exchange held `undecided`. */
+  undecided (route: string, delta: 1 | -1): void {
+    const agg = this.routeAgg(route)
+    agg.undecided = Math.max(0, agg.undecided + delta)
+  }
+
+  private routeAgg (route: string): RouteAgg {
+    let agg = this.byRoute.get(route)
+    if (agg === undefined) {
+      agg = { total: 0, undecided: 0, verdicts: { match: 0, mismatch: 0, noise: 0, candidate_error: 0, skipped: 0 }, fields: new Map(), signatures: new Map() }
+      this.byRoute.set(route, agg)
+    }
+    return agg
+  }
+
   routes (): string[] {
     return [...this.byRoute.keys()]
   }
 
   report (route: string, groups: readonly SampleGroupInfo[]): RouteReport {
     const agg = this.byRoute.get(route) as RouteAgg
-    const rate = (n: number): number => n / agg.total // total >= 1: a route exists once seen
+    const rate = (n: number): number => agg.total === 0 ? 0 : n / agg.total // 0 while all of it is undecided
     const ids = new Map(groups.map((g) => [g.signature, g.ids]))
     return {
       route,
       total: agg.total,
+      undecided: agg.undecided,
       verdicts: { ...agg.verdicts },
       mismatchRate: rate(agg.verdicts.mismatch),
       errorRate: rate(agg.verdicts.candidate_error),

@@ -1,5 +1,5 @@
 /**
- * Consumes verdicts: for every ComparisonResult, exactly once,
+ * Consumes verdicts: for every final ComparisonResult (not `undecided`), exactly once,
  *  - `shadowfig_comparisons_total{route,verdict}` += 1;
  *  - for verdict `mismatch`, `shadowfig_field_mismatches_total{route,field}` += 1 per distinct
  *    grouping path of the exchange (field label capped per route, see field-labels.ts);
@@ -9,9 +9,13 @@
  * Everything that leaves (events, samples) is redacted first: secret headers and the
  * route's `compare.redact` paths. Runs on the main loop: no diffing here, only counting,
  * redaction of non-match payloads and one log line.
+ *
+ * An `undecided` result only raises the route's undecided figure; its final verdict (the same
+ * exchange, `revised: true`) lowers it again and is then counted as above. Counters thus
+ * count verdicts when they become final (docs/metrics.md).
  */
 import type { Logger } from 'pino'
-import type { ComparisonResult, FieldDiff, Verdict } from '../compare/types.js'
+import type { ComparisonResult, FieldDiff, FinalVerdict } from '../compare/types.js'
 import type { RouteConfig } from '../config/schema.js'
 import type { Exchange } from '../shadow/exchange.js'
 import type { HeaderMap } from '../http/headers.js'
@@ -39,7 +43,7 @@ export interface Report {
 /** A route the reporter was not told about still gets the always-secret headers hidden. */
 const NO_REDACTION = redactionOf([])
 
-const EVENT_MESSAGE: Record<Exclude<Verdict, 'match'>, { level: 'warn' | 'info', msg: string }> = {
+const EVENT_MESSAGE: Record<Exclude<FinalVerdict, 'match'>, { level: 'warn' | 'info', msg: string }> = {
   mismatch: { level: 'warn', msg: 'shadow mismatch' },
   candidate_error: { level: 'warn', msg: 'shadow candidate error' },
   noise: { level: 'info', msg: 'shadow noise' },
@@ -55,7 +59,7 @@ export class Reporter {
   private readonly aggregates = new RouteAggregates()
   private redaction = new Map<string, Redaction>()
   /** Counter children per route and verdict: `inc({ labels })` hashes its labels on every call. */
-  private readonly verdictCounters = new Map<string, Partial<Record<Verdict, { inc (): void }>>>()
+  private readonly verdictCounters = new Map<string, Partial<Record<FinalVerdict, { inc (): void }>>>()
   private routeOrder: string[] = []
 
   constructor (opts: ReporterOptions) {
@@ -81,6 +85,8 @@ export class Reporter {
 
   record (result: ComparisonResult, exchange: Exchange): void {
     const { route, verdict } = result
+    if (verdict === 'undecided') { this.aggregates.undecided(route, 1); return }
+    if (result.revised === true) this.aggregates.undecided(route, -1)
     let byVerdict = this.verdictCounters.get(route)
     if (byVerdict === undefined) this.verdictCounters.set(route, byVerdict = {})
     const counter = byVerdict[verdict] ??= this.metrics.deferred.counter(this.metrics.comparisons, route, verdict)

@@ -206,7 +206,7 @@ export class SplitController {
   }
 
   recordVerdict (verdict: Verdict): void {
-    if (verdict === 'skipped') return
+    if (verdict === 'skipped' || verdict === 'undecided') return // not a comparison (yet)
     const now = this.now()
     this.win.add(COMPARED, now)
     if (verdict === 'mismatch') this.win.add(MISMATCHES, now)

@@ -18,7 +18,8 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
 
 t.test('compares in the pool, counts, reports and validates routes', async (t) => {
   const seen: ComparisonResult[] = []
-  const engine = createCompareEngine({ threads: 1, onResult: (r) => { seen.push(r); throw new Error('a reporting bug') } })
+  // at-once: verdicts are final at once (the warm-up hold has its own test file).
+  const engine = createCompareEngine({ threads: 1, decide: 'at-once', onResult: (r) => { seen.push(r); throw new Error('a reporting bug') } })
   t.teardown(() => engine.close())
   await engine.setRoutes([{ name: 'r', compare: cfg({ arrays: { '$.items': { key: 'id' } } }), hasSecondary: false }], FIXTURES)
 
@@ -55,7 +56,7 @@ t.test('compares in the pool, counts, reports and validates routes', async (t) =
 t.test('custom comparators in workers: errors and runaway loops are contained', async (t) => {
   // The limit runs from when a worker starts the task, so a fresh worker loading the sources
   // through the TypeScript loader (seconds on a loaded machine) does not count against it.
-  const engine = createCompareEngine({ threads: 1, taskTimeoutMs: 1000 })
+  const engine = createCompareEngine({ threads: 1, taskTimeoutMs: 1000, decide: 'at-once' })
   t.teardown(() => engine.close())
   await engine.setRoutes([
     { name: 'money', compare: cfg({ comparators: ['json', './money.js'] }), hasSecondary: false },
@@ -126,7 +127,7 @@ t.test('submit() compares without a promise: results reach onResult only', async
   let resolveAll: () => void = () => {}
   const all = new Promise<void>((resolve) => { resolveAll = resolve })
   const seen: ComparisonResult[] = []
-  const engine = createCompareEngine({ threads: 1, maxBatch: 2, onResult: (r) => { seen.push(r); if (seen.length === 3) resolveAll() } })
+  const engine = createCompareEngine({ threads: 1, maxBatch: 2, decide: 'at-once', onResult: (r) => { seen.push(r); if (seen.length === 3) resolveAll() } })
   t.teardown(() => engine.close())
   await engine.setRoutes([{ name: 'r', compare: cfg({}), hasSecondary: false }], FIXTURES)
   t.equal(engine.submit(exchange(resp({ a: 1 }), resp({ a: 1 }))), undefined)
