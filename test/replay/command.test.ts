@@ -48,7 +48,7 @@ t.test('exit 1 and JSON naming the field on a seeded regression; a bar on a TTY'
   t.equal(json.unexplained, 2)
   t.same(json.routes[0].topFields, [{ path: '$.total', count: 1 }])
   t.match(o.err(), /\r\[#+\.*\] 1\/3 33%/)
-  t.match(o.err(), /\r\[#{30}\] 3\/3 100%  unexplained 2\n$/)
+  t.match(o.err(), /\r\[#{30}\] 3\/3 100%  unexplained 2\nskipped: 0 of 3 \(0\.0%\)\n$/)
   const text = io()
   t.equal(await main([f.capture, '--config', f.configFile], text, shared(f)), 1)
   t.match(text.out(), /top differing fields in order-by-id:\n\s+1\s+\$\.total/)
@@ -67,8 +67,14 @@ t.test('writes only with --allow-writes; --header restores a redacted credential
   await appendFile(f.capture, '\n' + other({ id: 'p1', route: 'gone' }, { path: '/plain/x' }) + '\n' + other({ id: 'n1', route: 'gone' }, { path: '/nowhere' }) + '\n')
 
   f.seen.length = 0
+  const strict = io()
+  t.equal(await main([f.capture, '--config', f.configFile], strict, shared(f)), 1, 'skips fail the run by default (--max-skipped 0)')
+  t.match(strict.out(), /^skipped: 3 of 4 \(75\.0%\): no_candidate 1, no_route 1, unsafe_method 1$/m)
+  t.match(strict.err(), /75\.0% skipped, more than --max-skipped 0\.0%/)
+  f.seen.length = 0
   const o = io()
-  t.equal(await main([f.capture, '--config', f.configFile, '--json'], o, shared(f)), 0)
+  t.equal(await main([f.capture, '--config', f.configFile, '--json', '--max-skipped', '75%'], o, shared(f)), 0)
+  t.match(o.err(), /^skipped: 3 of 4 \(75\.0%\)/m, 'the skipped share is reported with --json too')
   const json = JSON.parse(o.out())
   t.same(json.routes.map((r: { route: string, total: number, match: number, skipped: number }) => [r.route, r.total, r.match, r.skipped]),
     [['order-by-id', 2, 1, 1], ['plain', 1, 0, 1], ['gone', 1, 0, 1]], 'POST skipped, re-matched by path, no route')
@@ -77,7 +83,7 @@ t.test('writes only with --allow-writes; --header restores a redacted credential
 
   f.seen.length = 0
   const w = io()
-  t.equal(await main([f.capture, '--config', f.configFile, '--allow-writes', '-H', 'Authorization: Bearer ci-token', '--concurrency', '1'], w, shared(f)), 0)
+  t.equal(await main([f.capture, '--config', f.configFile, '--allow-writes', '-H', 'Authorization: Bearer ci-token', '--concurrency', '1', '--max-skipped', '0.5'], w, shared(f)), 0)
   t.same(f.seen.map((s) => [s.method, s.headers.authorization]), [['POST', 'Bearer ci-token'], ['GET', 'Bearer ci-token']])
 })
 
@@ -96,6 +102,7 @@ t.test('bad input exits 1 with the reason', async (t) => {
     [[f.capture, '--config', f.configFile, '--rate', 'fast'], /--rate must be a positive number, got "fast"/],
     [[f.capture, '--config', f.configFile, '--concurrency', '1.5'], /--concurrency must be a positive integer/],
     [[f.capture, '--config', f.configFile, '--header', 'nocolon'], /--header wants "name: value"/],
+    [[f.capture, '--config', f.configFile, '--max-skipped', '150%'], /--max-skipped must be a share between 0 and 1/],
     [[f.capture, '--config', join(f.dir, 'missing.yaml')], /missing\.yaml:1:1 .*ENOENT/],
     [[f.capture], /invalid config\n.*badcfg\.yaml:2:9 routes: expected at least one/, { SHADOWFIG_CONFIG: join(f.dir, 'badcfg.yaml') }],
     [[f.capture, '--config', join(f.dir, 'badref.yaml')], /badref\.yaml:2:80 routes\[0\]\.shadow\.candidate:[^]*nope/],
@@ -134,4 +141,34 @@ t.test('a loader or engine that fails oddly still gets a clear exit code', async
   const s = io()
   t.equal(await main([f.capture, '--config', f.configFile], s, { ...shared(f), createComparer: async () => { throw 'not an Error' } }), 2)
   t.match(s.err(), /shadowfig replay: not an Error/)
+})
+
+/** Requests that repeat (the model learns from repeated identical requests on a route without a secondary). */
+const REPEATED = Array.from({ length: 60 }, (_, i) => ({ id: `n${i}`, path: `/api/orders/${(i % 3) + 1}` }))
+
+t.test('noise is learnt over the whole capture before judging: noise only exits 0, a regression exits 1 and names its field', async (t) => {
+  f.bugs.nonce = true
+  await recordTraffic(f, REPEATED)
+  const o = io()
+  t.equal(await main([f.capture, '--config', f.configFile, '--json'], o), 0, 'a field new on every call of every service is noise, from the first exchange on')
+  const json = JSON.parse(o.out())
+  t.match(json, { total: 60, unexplained: 0, compared: 60, skipped: {} })
+  t.match(json.routes[0], { noise: 60, mismatch: 0, noisyFields: [{ path: '$.nonce', count: 60 }] })
+
+  f.bugs.totalFor = '2'
+  const bad = io()
+  t.equal(await main([f.capture, '--config', f.configFile], bad), 1)
+  t.match(bad.out(), /top differing fields in order-by-id:\n\s+20\s+\$\.total/)
+  t.match(bad.out(), /noise in order-by-id \(differs on the primary by itself, not counted\):\n\s+60\s+\$\.nonce/, 'noisy fields are listed, never dropped')
+  t.match(bad.out(), /FAIL: 20 of 60 replayed/)
+})
+
+t.test('a replay that compared nothing exits 2 with the reason', async (t) => {
+  await recordTraffic(f, TRAFFIC)
+  const down = join(f.dir, 'down.yaml')
+  await writeFile(down, (await readFile(f.configFile, 'utf8')).replace(/url: "http:\/\/[^"]+"/g, 'url: "http://127.0.0.1:1"'))
+  const o = io()
+  t.equal(await main([f.capture, '--config', down], o), 2)
+  t.match(o.out(), /^skipped: 3 of 3 \(100\.0%\): primary_error 3$/m)
+  t.match(o.err(), /nothing was compared \(skipped: 3 of 3 \(100\.0%\): primary_error 3\): no evidence to pass on/)
 })

@@ -17,10 +17,13 @@ import type { Exchange } from '../../src/shadow/exchange.js'
 import { startServer, tempDir, type Closer } from '../record/helpers.js'
 
 /** What the candidate gets wrong; tests flip these between record and replay. */
-export interface Bugs { totalFor?: string, errorFor?: string }
+/** `nonce`: both services add a field that is new on every call (noise, not a bug). */
+export interface Bugs { totalFor?: string, errorFor?: string, nonce?: boolean }
 
-function order (id: string, total: number): string {
-  return JSON.stringify({ id, total, currency: 'EUR', generated_at: new Date().toISOString(), card: { number: '4111111111111111' } })
+let calls = 0
+
+function order (id: string, total: number, nonce: boolean): string {
+  return JSON.stringify({ id, total, currency: 'EUR', generated_at: new Date().toISOString(), card: { number: '4111111111111111' }, ...(nonce && { nonce: ++calls }) })
 }
 
 export interface Fixture {
@@ -45,7 +48,7 @@ export async function fixture (t: Closer): Promise<Fixture> {
     req.resume()
     if (role === 'candidate' && bugs.errorFor === id) { res.statusCode = 503; res.end('down'); return }
     res.setHeader('content-type', 'application/json')
-    res.end(order(id, role === 'candidate' && bugs.totalFor === id ? 99.5 : 100))
+    res.end(order(id, role === 'candidate' && bugs.totalFor === id ? 99.5 : 100, bugs.nonce === true))
   }
   const primary = await startServer(t, handler('primary'))
   const candidate = await startServer(t, handler('candidate'))
@@ -65,12 +68,14 @@ export async function fixture (t: Closer): Promise<Fixture> {
   const configFile = join(dir, 'shadowfig.yaml')
   await writeFile(configFile, yamlText)
   const config = configSchema.parse(parse(yamlText))
-  const engine = createCompareEngine({ threads: 1 })
+  // at-once: recordTraffic writes what the proxy would have recorded, verdict by verdict.
+  const engine = createCompareEngine({ threads: 1, decide: 'at-once' })
   t.teardown(() => engine.close())
   await engine.setRoutes(routeSpecs(config), dir)
   const reset = async (): Promise<void> => {
     delete bugs.totalFor
     delete bugs.errorFor
+    delete bugs.nonce
     seen.length = 0
     await rm(capture, { force: true })
   }
