@@ -30,9 +30,10 @@ t.test('timeouts and resets count as errors; an error rate under the limit does 
   t.equal(c.readiness().candidateErrorRate, 0.005)
 })
 
-t.test('a mismatch burst trips the guard at minSamples, not before; skipped verdicts do not count', async (t) => {
+t.test('a mismatch burst trips the guard at minSamples, not before; skipped and undecided verdicts do not count', async (t) => {
   const { c } = harness({ weight: '5%', guard })
   for (let i = 0; i < 500; i++) c.recordVerdict('skipped')
+  for (let i = 0; i < 500; i++) c.recordVerdict('undecided')
   for (let i = 0; i < 94; i++) c.recordVerdict(i % 2 ? 'match' : 'noise')
   for (let i = 0; i < 5; i++) c.recordVerdict('mismatch')
   t.equal(c.tripped, undefined, '99 compared')
