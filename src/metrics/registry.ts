@@ -30,6 +30,8 @@ export class Metrics {
   readonly requests: Counter<'route' | 'method' | 'code_class'>
   readonly upstreamDuration: Histogram<'route' | 'role'>
   readonly mirror: Counter<'route' | 'outcome'>
+  /** Secondary copies, apart from `mirror` (one decision per request, one candidate copy). */
+  readonly secondaryMirror: Counter<'route' | 'outcome'>
   readonly mirrorInFlight: Gauge
   readonly comparisons: Counter<'route' | 'verdict'>
   readonly fieldMismatches: Counter<'route' | 'field'>
@@ -57,6 +59,7 @@ export class Metrics {
     this.requests = new Counter({ name: 'shadowfig_requests_total', help: 'Client requests answered, by route, method and status class.', labelNames: ['route', 'method', 'code_class'], registers, collect })
     this.upstreamDuration = new Histogram({ name: 'shadowfig_upstream_duration_seconds', help: 'Upstream response time, headers to last byte.', labelNames: ['route', 'role'], buckets: LATENCY_BUCKETS, registers, collect })
     this.mirror = new Counter({ name: 'shadowfig_mirror_total', help: 'Mirror decisions and results per route.', labelNames: ['route', 'outcome'], registers, collect })
+    this.secondaryMirror = new Counter({ name: 'shadowfig_secondary_mirror_total', help: 'Copies sent to the secondary (the noise reference) per route: sent, error, timeout.', labelNames: ['route', 'outcome'], registers, collect })
     this.mirrorInFlight = new Gauge({ name: 'shadowfig_mirror_in_flight', help: 'Mirrored requests currently in flight.', registers, aggregator: 'sum', collect })
     this.comparisons = new Counter({ name: 'shadowfig_comparisons_total', help: 'Comparison verdicts per route.', labelNames: ['route', 'verdict'], registers, collect })
     this.fieldMismatches = new Counter({ name: 'shadowfig_field_mismatches_total', help: 'Differing fields per route (capped per route; overflow is field="__other__").', labelNames: ['route', 'field'], registers })

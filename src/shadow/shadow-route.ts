@@ -29,6 +29,8 @@ export interface ShadowDeps {
 }
 
 const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout']
+type SecondaryOutcome = 'sent' | 'error' | 'timeout'
+const SECONDARY_OUTCOMES: SecondaryOutcome[] = ['sent', 'error', 'timeout']
 
 export class ShadowRoute implements MirrorPlanner, TicketOwner {
   readonly config: ShadowConfig
@@ -44,6 +46,8 @@ export class ShadowRoute implements MirrorPlanner, TicketOwner {
   private readonly cohort: CohortReader | undefined
   private readonly targetList: MirrorTarget[]
   private readonly counters: Record<MirrorOutcome, DeferredCounter>
+  /** Secondary copies are counted apart: `shadowfig_mirror_total` stays one per mirrored request. */
+  private readonly secondaryCounters: Record<SecondaryOutcome, DeferredCounter>
   private readonly inFlight: DeferredGauge
   private readonly durations: Record<'candidate' | 'secondary', { observe (v: number): void }>
   private readonly deps: ShadowDeps
@@ -69,6 +73,7 @@ export class ShadowRoute implements MirrorPlanner, TicketOwner {
       this.targetList.push({ role: 'secondary', upstream: deps.upstreams.get(shadow.secondary), state: deps.targets.get(shadow.secondary, failures, cooldown) })
     }
     this.counters = Object.fromEntries(OUTCOMES.map((o) => [o, deps.metrics.deferred.counter(deps.metrics.mirror, route.name, o)])) as ShadowRoute['counters']
+    this.secondaryCounters = Object.fromEntries(SECONDARY_OUTCOMES.map((o) => [o, deps.metrics.deferred.counter(deps.metrics.secondaryMirror, route.name, o)])) as ShadowRoute['secondaryCounters']
     this.inFlight = deps.metrics.deferred.gauge(deps.metrics.mirrorInFlight)
     this.durations = {
       candidate: deps.metrics.deferred.histogram(deps.metrics.upstreamDuration, route.name, 'candidate'),
@@ -115,6 +120,12 @@ export class ShadowRoute implements MirrorPlanner, TicketOwner {
 
   count (outcome: MirrorOutcome): void { this.counters[outcome].inc() }
 
+  /** A copy sent to a target, or its failure: the secondary's go to their own counter. */
+  countCopy (role: MirrorTarget['role'], outcome: SecondaryOutcome): void {
+    if (role === 'secondary') this.secondaryCounters[outcome].inc()
+    else this.counters[outcome].inc()
+  }
+
   /** Frees a target's slot; with a capture, also feeds its breaker and metrics. */
   release (t: MirrorTarget, capture: CapturedResponse | undefined): void {
     t.state.inFlight--
@@ -125,7 +136,7 @@ export class ShadowRoute implements MirrorPlanner, TicketOwner {
       this.durations[t.role].observe(capture.durationMs / 1000)
     } else {
       t.state.breaker.failure()
-      this.count(capture.failure === 'timeout' ? 'timeout' : 'error')
+      this.countCopy(t.role, capture.failure === 'timeout' ? 'timeout' : 'error')
       this.deps.metrics.upstreamErrors.labels(this.routeName, t.role, capture.failure).inc()
     }
   }

@@ -46,6 +46,8 @@ export interface TicketOwner {
   readonly captureLimit: number
   readonly rewrite: CompiledRewrite | undefined
   count (outcome: MirrorOutcome): void
+  /** A copy sent to one target (the secondary's are counted apart). */
+  countCopy (role: 'candidate' | 'secondary', outcome: 'sent'): void
   /** Frees a target's slot; with a capture, also feeds its breaker and metrics. */
   release (t: MirrorTarget, capture: CapturedResponse | undefined): void
   /** The ticket ended (submitted or abandoned). */
@@ -138,7 +140,7 @@ export class MirrorTicket implements MirrorSession {
       const base = upstreamRequestHeaders(req.rawHeaders, t.upstream.hostHeader, this.shadow.preserveHost, fwd,
         ['x-shadowfig-role', t.role, 'x-shadowfig-request-id', this.id])
       const headers = rewriteHeaders(base, this.shadow.rewrite)
-      this.shadow.count('sent')
+      this.shadow.countCopy(t.role, 'sent')
       // eslint-disable-next-line no-new -- the request lives through its handler callbacks
       new MirrorRequest(t.upstream, { method: req.method as string, path, headers, body }, this.captureLimit,
         this.shadow.timeoutMs, (capture) => this.onMirrorDone(i, capture))

@@ -34,11 +34,12 @@ t.test('comparator results and the compare queue are on /metrics', async (t) => 
   await (await request(`http://127.0.0.1:${app.proxyPort}/x`)).body.text()
   const admin = `http://127.0.0.1:${app.adminPort}`
   let text = ''
-  for (let i = 0; i < 200 && !/verdict="mismatch"/.test(text); i++) {
+  for (let i = 0; i < 200 && !/comparator="json",outcome="continue"/.test(text); i++) {
     text = await (await request(`${admin}/metrics`)).body.text()
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  t.match(text, /shadowfig_comparisons_total\{route="r",verdict="mismatch"\} 1/)
+  // The first GET of a route has no noise evidence yet: undecided, counted when final.
+  t.notMatch(text, /shadowfig_comparisons_total\{route="r"/, 'an undecided verdict is in no counter')
   t.match(text, /shadowfig_comparator_results_total\{comparator="json",outcome="continue"\} 1/, "json adds its fields and lets the chain go on")
   t.match(text, /shadowfig_comparator_results_total\{comparator="status",outcome="continue"\} 1/)
   t.match(text, /shadowfig_compare_queue\{state="queued"\} 0/)

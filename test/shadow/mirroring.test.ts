@@ -96,6 +96,13 @@ t.test('a secondary gets the mirror too, and the exchange carries all three side
   t.equal(sec.seen[0].headers['x-shadowfig-role'], 'secondary')
   t.equal(p.exchanges[0].secondary?.status, 200)
   t.equal(p.exchanges[0].candidate.status, 200)
+  t.equal(await counterValue(p.metrics, 'shadowfig_mirror_total', { outcome: 'sent' }), 1, 'one mirrored request, one `sent`')
+  t.equal(await counterValue(p.metrics, 'shadowfig_secondary_mirror_total', { outcome: 'sent' }), 1, 'the secondary copy is counted apart')
+  await sec.close()
+  await (await request(`${p.url}/b`)).body.text()
+  await settle(() => p.exchanges.length === 2)
+  t.equal(await counterValue(p.metrics, 'shadowfig_secondary_mirror_total', { outcome: 'error' }), 1, 'a failed secondary copy too')
+  t.equal(await counterValue(p.metrics, 'shadowfig_mirror_total', { outcome: 'error' }), 0, 'not as a failed mirror')
 })
 
 t.test('sticky sampling picks the same cohort across restarts', async (t) => {
