@@ -17,7 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import { ClientAbortedError } from '../errors.js'
+import { ClientAbortedError, ShadowfigError } from '../errors.js'
 import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from '../http/failure.js'
 import { RETRYABLE_METHODS } from '../http/methods.js'
 import { ownedBytes } from '../http/owned-bytes.js'
@@ -134,7 +134,7 @@ export class Forward implements Retryable {
       this.res.writeHead(statusCode, statusMessage || undefined, headers)
     } catch (err) {
       // Node refuses header names/values that are invalid on the wire: treat as a bad upstream.
-      controller.abort(Object.assign(new Error('invalid upstream response header', { cause: err }), { code: 'HPE_INVALID_HEADER_TOKEN' }))
+      controller.abort(new ShadowfigError('SHADOWFIG_ERR_UPSTREAM_PROTOCOL', 'invalid upstream response header', { cause: err }))
     }
   }
 
