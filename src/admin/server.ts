@@ -19,6 +19,7 @@ import type { Metrics } from '../metrics/registry.js'
 import { ASSETS, renderReportPage } from '../report/report-page.js'
 import type { Report } from '../report/reporter.js'
 import type { Sample, SampleStore } from '../report/samples.js'
+import { parseWindow, type WindowName } from '../report/windows.js'
 
 type Awaitable<T> = T | Promise<T>
 
@@ -40,7 +41,7 @@ export interface AdminServerOptions {
   token?: string
   /** Only the registry is read: the --workers primary passes an aggregating one. */
   metrics: Pick<Metrics, 'registry'>
-  reporter: { report (): Awaitable<Report> }
+  reporter: { report (window?: WindowName): Awaitable<Report> }
   samples: SampleStore
   hooks: AdminHooks
   log: Logger
@@ -64,9 +65,12 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   const maxBody = opts.maxBodyBytes ?? 16 * 1024
   const { hooks, log } = opts
 
-  const report = async (): Promise<AdminReport> => {
+  const report = async (req: IncomingMessage): Promise<AdminReport> => {
+    const asked = new URL(req.url as string, 'http://admin').searchParams.get('window')
+    const window = parseWindow(asked)
+    if (window === undefined) throw new ShadowfigError('SHADOWFIG_ERR_BAD_REQUEST', `window must be one of 5m, 1h, 24h, all (got ${asked})`)
     const live = await hooks.routeStatus?.() ?? {}
-    const rep = await opts.reporter.report()
+    const rep = await opts.reporter.report(window)
     return { ...rep, routes: rep.routes.map((r) => ({ ...r, live: live[r.route] })), live }
   }
 
@@ -90,7 +94,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
         send(res, 200, await asset.body(), asset.type, { 'cache-control': 'max-age=3600' })
       },
     },
-    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: async (_req, res) => sendJson(res, 200, await report()) },
+    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: async (req, res) => sendJson(res, 200, await report(req)) },
     {
       method: 'GET', pattern: /^\/api\/diffs\/([^/]+)$/, access: 'token',
       handle: async (_req, res, id) => {
@@ -100,7 +104,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
     },
     {
       method: 'GET', pattern: /^\/report$/, access: 'token-or-loopback',
-      handle: async (_req, res) => send(res, 200, renderReportPage(await report(), opts.samples), 'text/html; charset=utf-8'),
+      handle: async (req, res) => send(res, 200, renderReportPage(await report(req), opts.samples), 'text/html; charset=utf-8'),
     },
     {
       method: 'POST', pattern: /^\/api\/reload$/, access: 'token',
