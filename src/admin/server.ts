@@ -3,7 +3,7 @@
  * route table. Endpoints and their access levels:
  *   GET  /metrics, /healthz, /readyz, /assets/*      open
  *   GET  /api/report, /api/diffs/:id                  token
- *   GET  /report                                      token, or a loopback client
+ *   GET  /report, /report/samples/:id                 token, or a loopback client
  *   POST /api/reload, /api/routes/:name/split         token; cross-origin browsers refused
  * Errors are JSON `{ error: { code, message } }` with SHADOWFIG_ERR_* codes. POST bodies are
  * capped (`maxBodyBytes`). The hooks are the proxy's: this module never touches config or
@@ -19,6 +19,8 @@ import type { Metrics } from '../metrics/registry.js'
 import { ASSETS, renderReportPage } from '../report/report-page.js'
 import type { Report } from '../report/reporter.js'
 import type { Sample, SampleStore } from '../report/samples.js'
+import { renderEvictedPage, renderSamplePage } from '../report/drilldown-page.js'
+import { parseWindow, type WindowName } from '../report/windows.js'
 
 type Awaitable<T> = T | Promise<T>
 
@@ -40,7 +42,7 @@ export interface AdminServerOptions {
   token?: string
   /** Only the registry is read: the --workers primary passes an aggregating one. */
   metrics: Pick<Metrics, 'registry'>
-  reporter: { report (): Awaitable<Report> }
+  reporter: { report (window?: WindowName): Awaitable<Report> }
   samples: SampleStore
   hooks: AdminHooks
   log: Logger
@@ -64,9 +66,12 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   const maxBody = opts.maxBodyBytes ?? 16 * 1024
   const { hooks, log } = opts
 
-  const report = async (): Promise<AdminReport> => {
+  const report = async (req: IncomingMessage): Promise<AdminReport> => {
+    const asked = new URL(req.url as string, 'http://admin').searchParams.get('window')
+    const window = parseWindow(asked)
+    if (window === undefined) throw new ShadowfigError('SHADOWFIG_ERR_BAD_REQUEST', `window must be one of 5m, 1h, 24h, all (got ${asked})`)
     const live = await hooks.routeStatus?.() ?? {}
-    const rep = await opts.reporter.report()
+    const rep = await opts.reporter.report(window)
     return { ...rep, routes: rep.routes.map((r) => ({ ...r, live: live[r.route] })), live }
   }
 
@@ -90,7 +95,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
         send(res, 200, await asset.body(), asset.type, { 'cache-control': 'max-age=3600' })
       },
     },
-    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: async (_req, res) => sendJson(res, 200, await report()) },
+    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: async (req, res) => sendJson(res, 200, await report(req)) },
     {
       method: 'GET', pattern: /^\/api\/diffs\/([^/]+)$/, access: 'token',
       handle: async (_req, res, id) => {
@@ -100,7 +105,17 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
     },
     {
       method: 'GET', pattern: /^\/report$/, access: 'token-or-loopback',
-      handle: async (_req, res) => send(res, 200, renderReportPage(await report(), opts.samples), 'text/html; charset=utf-8'),
+      handle: async (req, res) => send(res, 200, renderReportPage(await report(req), opts.samples), HTML),
+    },
+    {
+      // Same access as /report, so the page's own links open for whoever can see the page.
+      method: 'GET', pattern: /^\/report\/samples\/([^/]+)$/, access: 'token-or-loopback',
+      handle: async (_req, res, id) => {
+        const sample = opts.samples.get(id) ?? await hooks.sample?.(id)
+        if (sample !== undefined) return send(res, 200, renderSamplePage(sample, undefined), HTML)
+        const s = opts.samples
+        send(res, 404, renderEvictedPage(id, `Samples are kept ${s.perGroup} per signature for ${Math.round(s.ttlMs / 60_000)} min, within ${Math.round(s.maxBytes / 1048576)} MiB in all.`), HTML)
+      },
     },
     {
       method: 'POST', pattern: /^\/api\/reload$/, access: 'token',
@@ -201,6 +216,8 @@ async function readBody (req: IncomingMessage, max: number): Promise<string> {
   }
   return Buffer.concat(chunks).toString('utf8')
 }
+
+const HTML = 'text/html; charset=utf-8'
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',

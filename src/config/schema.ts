@@ -109,6 +109,11 @@ const compareShape = {
   comparators: z.array(z.string()).nonempty().default(['status', 'headers', 'json']),
   redact: z.array(z.string()).default([]).meta({ description: 'Extra JSONPaths and header names whose values never leave the process.' }),
   maxBodySize: size.default(1024 * 1024),
+  latency: z.strictObject({
+    maxRatio: z.number().min(1).default(1.1).meta({ description: 'Not ready when candidate p99 > primary p99 × this…' }),
+    floor: duration.default(2).meta({ description: '…and slower by more than this (so sub-millisecond noise never flags).' }),
+  }).transform((l) => ({ maxRatio: l.maxRatio, floorMs: l.floor })).optional()
+    .meta({ description: 'Latency rule of the readiness verdict on /api/report and /report.' }),
 }
 export const compareSchema = z.strictObject(compareShape)
 export const compareDefaultsSchema = z.strictObject(compareShape).partial()

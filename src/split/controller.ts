@@ -24,6 +24,7 @@ import type { UpstreamFailure } from '../http/failure.js'
 import type { Metrics } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey } from '../routing/cohort.js'
 import type { CohortReader } from '../routing/cohort.js'
+import { assessReadiness, DEFAULT_LATENCY_RULE, type Readiness } from '../report/readiness.js'
 import { COMPARED, COMPARED_ERRORS, LIVE, LIVE_ERRORS, MISMATCHES, SlidingWindow } from './window.js'
 
 export type SplitTarget = 'primary' | 'candidate'
@@ -31,7 +32,7 @@ export type TripReason = 'error_rate' | 'mismatch_rate' | 'latency_ratio'
 
 /** Readiness rule from the migration playbook: error rate < 0.1%, p99 within 10% of the primary's. */
 export const READY_MAX_ERROR_RATE = 0.001
-export const READY_MAX_LATENCY_RATIO = 1.1
+export const READY_MAX_LATENCY_RATIO = DEFAULT_LATENCY_RULE.maxRatio
 
 export interface SplitNumbers {
   /** Candidate errors / candidate samples (live outcomes plus shadow verdicts) in the window. */
@@ -80,7 +81,12 @@ export interface SplitReadiness {
   /** p99 candidate / p99 primary of live requests; null until both sides have samples. */
   latencyRatio: number | null
   p99: { primary: number | null, candidate: number | null }
+  /** The shared verdict (src/report/readiness.ts); `ready` is `state === 'ready'`. */
   ready: boolean
+  /** Optional only for statuses merged from workers of an older build. */
+  state?: Readiness['state']
+  reasons?: Readiness['reasons']
+  bound?: Readiness['bound']
   weight: number
   fileWeight: number
   tripped: SplitTrip | null
@@ -219,19 +225,27 @@ export class SplitController {
     const n = this.numbers()
     const compared = this.win.total(COMPARED)
     const mismatches = this.win.total(MISMATCHES)
-    const latencyRatio = ratio(n.p99.candidate, n.p99.primary)
-    const ready = this.trip === undefined && n.samples >= this.limits.minSamples &&
-      n.errorRate < READY_MAX_ERROR_RATE && mismatches === 0 &&
-      // Before any live shift there is no candidate latency to judge; shadow verdicts decide.
-      (latencyRatio === null || latencyRatio <= READY_MAX_LATENCY_RATIO)
+    const w = this.win
+    // Before any live shift there is no candidate latency to judge; shadow verdicts decide.
+    const verdict = assessReadiness({
+      compared,
+      mismatches,
+      samples: n.samples,
+      candidateErrors: w.total(LIVE_ERRORS) + w.total(COMPARED_ERRORS),
+      p99: n.p99,
+      ...(this.trip !== undefined && { tripped: this.trip.reason }),
+    }, { minSamples: this.limits.minSamples, maxErrorRate: READY_MAX_ERROR_RATE, latency: DEFAULT_LATENCY_RULE })
     return {
       samples: n.samples,
       candidateErrorRate: n.errorRate,
       mismatches,
       mismatchRate: compared === 0 ? 0 : mismatches / compared,
-      latencyRatio,
+      latencyRatio: verdict.latencyRatio,
       p99: n.p99,
-      ready,
+      ready: verdict.ready,
+      state: verdict.state,
+      reasons: verdict.reasons,
+      ...(verdict.bound !== undefined && { bound: verdict.bound }),
       weight: this.live,
       fileWeight: this.split.weight,
       tripped: this.trip ?? null,
