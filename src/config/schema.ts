@@ -10,7 +10,7 @@
  */
 import { z } from 'zod'
 import { HTTP_METHODS } from '../http/methods.js'
-import { DURATION_PATTERN, SHARE_PATTERN, SIZE_PATTERN, parseDuration, parseShare, parseSize } from './units.js'
+import { DURATION_PATTERN, SHARE_PATTERN, SIZE_PATTERN, formatShare, parseDuration, parseShare, parseSize } from './units.js'
 
 export const duration = z.union([
   z.number().nonnegative(),
@@ -134,13 +134,9 @@ export const splitSchema = z.strictObject({
   // Steps only go up: a climb that lowered the weight would move cohorts back to the primary.
   s.steps?.forEach((w, i) => {
     const below = i === 0 ? s.weight : s.steps?.[i - 1] as number
-    if (w <= below) ctx.addIssue({ code: 'custom', path: ['steps', i], message: `each step must be above the ${i === 0 ? 'starting weight' : 'previous step'} (${pctText(below)})` })
+    if (w <= below) ctx.addIssue({ code: 'custom', path: ['steps', i], message: `each step must be above the ${i === 0 ? 'starting weight' : 'previous step'} (${formatShare(below)})` })
   })
 })
-
-function pctText (r: number): string {
-  return `${+(r * 100).toFixed(4)}%`
-}
 
 export const recordSchema = z.strictObject({
   mismatches: z.boolean().default(true),

@@ -21,6 +21,7 @@
  * ready is re-examined at most once per RECHECK_MS.
  */
 import { resolve } from 'node:path'
+import { formatShare as pct } from '../config/units.js'
 import { readClimbState, writeClimbState } from './climb-state.js'
 
 export const DEFAULT_STEP_AFTER_MS = 3_600_000
@@ -262,8 +263,4 @@ function figures (r: ClimbReadiness): object {
 function readinessText (r: ClimbReadiness, minSamples: number): string {
   const lat = r.latencyRatio === null ? 'n/a' : r.latencyRatio.toFixed(2)
   return `${r.samples}/${minSamples} samples, error rate ${pct(r.candidateErrorRate)}, mismatch rate ${pct(r.mismatchRate)}, latency ratio ${lat}`
-}
-
-function pct (r: number): string {
-  return `${+(r * 100).toFixed(4)}%`
 }
