@@ -51,6 +51,8 @@ export interface AppOptions {
   admin?: boolean
   /** Called when a split guard trips (cluster workers relay it to their peers). */
   onSplitTrip?: (route: string, trip: SplitTrip) => void
+  /** Called when a split climb steps by itself (cluster workers relay it to their peers). */
+  onSplitStep?: (route: string, to: number) => void
 }
 
 export type ReloadResult = { ok: true, hash: string } | { ok: false, errors: string[] }
@@ -81,7 +83,7 @@ export class App {
     this.metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true })
     this.loggers = createLoggers({ level: config.logging.level, diffsFile: config.logging.diffs })
     this.reporter = new Reporter({ metrics: this.metrics, diffs: this.loggers.diffs, samples: this.samples })
-    this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip })
+    this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip, onStep: opts.onSplitStep, baseDir: dirname(this.file) })
     this.engine = createCompareEngine({ threads: opts.compareThreads, onResult: (r, e) => this.onResult(r, e) })
     registerEngineMetrics(this.metrics.registry, () => this.engine.stats())
     registerCaptureMetrics(this.metrics.registry, () => [...this.captures].map(([route, c]) => [route, c.writer] as [string, CaptureWriter]))
@@ -100,6 +102,7 @@ export class App {
         reload: () => this.reload('admin'),
         setSplit: (route, weight) => this.splits.setWeight(route, weight),
         routeStatus: () => this.splits.statusByRoute(),
+        promote: (route, o) => this.splits.promote(route, o),
       },
     })
   }

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_UNAUTHORIZED: { status: 401, description: 'The admin endpoint needs Authorization: Bearer <token> (or a loopback client when no token is configured).' },
   SHADOWFIG_ERR_FORBIDDEN: { status: 403, description: 'The admin request was refused (cross-origin browser request, or no token configured and the client is not on loopback).' },
   SHADOWFIG_ERR_NOT_FOUND: { status: 404, description: 'The admin resource does not exist.' },
+  SHADOWFIG_ERR_CONFLICT: { status: 409, description: 'The admin change does not fit the route\'s state (guard tripped, not ready, top of its climb); the message says why and how to override.' },
   SHADOWFIG_ERR_INTERNAL: { status: 500, description: 'An unexpected error inside shadowfig; please report it with the log line.' },
   // The codes below never reach a client over HTTP: the CLI, the mirror and the worker pools use them.
   SHADOWFIG_ERR_USAGE: { status: 400, description: 'A command was given an unknown option or an unusable value; the CLI prints one line and exits 1 (see `shadowfig COMMAND --help`).' },

@@ -4,7 +4,8 @@
  *   GET  /metrics, /healthz, /readyz, /assets/*      open
  *   GET  /api/report, /api/diffs/:id                  token
  *   GET  /report, /report/samples/:id                 token, or a loopback client
- *   POST /api/reload, /api/routes/:name/split         token; cross-origin browsers refused
+ *   POST /api/reload, /api/routes/:name/split,
+ *        /api/routes/:name/promote                    token; cross-origin browsers refused
  * Errors are JSON `{ error: { code, message } }` with SHADOWFIG_ERR_* codes. POST bodies are
  * capped (`maxBodyBytes`). The hooks are the proxy's: this module never touches config or
  * routing itself.
@@ -30,11 +31,16 @@ export interface AdminHooks {
   ready (): boolean
   reload (): Promise<{ ok: true, hash: string } | { ok: false, errors: string[] }>
   setSplit (route: string, weight: number): Awaitable<{ ok: true, route: string, weight: number, fileWeight: number } | { ok: false, status: number, error: string }>
+  /** Approves a route's next climb step (or `to`); 409 when tripped or not ready, unless `force`. */
+  promote? (route: string, opts: PromoteRequest): Awaitable<{ ok: true } & Record<string, unknown> | { ok: false, status: number, error: string }>
   /** Live per-route state (split weights, guard state), keyed by route name. */
   routeStatus? (): Awaitable<Record<string, unknown>>
   /** Looks up a sample that `samples` does not hold (the --workers primary asks its workers). */
   sample? (id: string): Promise<Sample | undefined>
 }
+
+/** The body of `POST /api/routes/:name/promote`: `{}`, `{"to": "20%"}`, `{"force": true}`. */
+export interface PromoteRequest { to?: number, force?: boolean }
 
 export interface AdminServerOptions {
   host: string
@@ -129,9 +135,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
     {
       method: 'POST', pattern: /^\/api\/routes\/([^/]+)\/split$/, access: 'token',
       handle: async (req, res, name) => {
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-          return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {"weight": 0.05} with content-type: application/json', 415)
-        }
+        if (!isJson(req)) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {"weight": 0.05} with content-type: application/json', 415)
         const weight = parseWeight(await readBody(req, maxBody))
         if (weight === undefined) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'body must be {"weight": <0..1 or "N%">}')
         const r = await hooks.setSplit(name, weight)
@@ -140,6 +144,20 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
       },
     },
   ]
+
+  endpoints.push({
+    method: 'POST', pattern: /^\/api\/routes\/([^/]+)\/promote$/, access: 'token',
+    handle: async (req, res, name) => {
+      if (!isJson(req)) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {} or {"to": "20%", "force": true} with content-type: application/json', 415)
+      const body = parsePromote(await readBody(req, maxBody))
+      if (body === undefined) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'body must be {"to"?: <0..1 or "N%">, "force"?: true|false}')
+      if (hooks.promote === undefined) return fail(res, 'SHADOWFIG_ERR_NOT_FOUND', 'this proxy has no climb to promote')
+      const r = await hooks.promote(name, body)
+      if (r.ok) return sendJson(res, 200, r)
+      const code = r.status === 404 ? 'SHADOWFIG_ERR_NOT_FOUND' : r.status === 409 ? 'SHADOWFIG_ERR_CONFLICT' : 'SHADOWFIG_ERR_BAD_REQUEST'
+      fail(res, code, r.error, r.status)
+    },
+  })
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint()
@@ -195,12 +213,28 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   }
 }
 
+/** Mutations take JSON only: a cross-site form cannot send it without a CORS preflight. */
+function isJson (req: IncomingMessage): boolean {
+  return /^application\/json\b/i.test(req.headers['content-type'] ?? '')
+}
+
 function parseWeight (body: string): number | undefined {
   let value: unknown
   try { value = JSON.parse(body) } catch { return undefined }
   if (typeof value !== 'object' || value === null || !('weight' in value)) return undefined
   const r = share.safeParse(value.weight)
   return r.success ? r.data : undefined
+}
+
+function parsePromote (body: string): PromoteRequest | undefined {
+  let value: unknown
+  try { value = body === '' ? {} : JSON.parse(body) } catch { return undefined }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const { to, force, ...rest } = value as Record<string, unknown>
+  if (Object.keys(rest).length > 0 || (force !== undefined && typeof force !== 'boolean')) return undefined
+  if (to === undefined) return { force: force === true }
+  const r = share.safeParse(to)
+  return r.success ? { to: r.data, force: force === true } : undefined
 }
 
 /** Reads a small body; answers 413 (by throwing) past `max` bytes. */

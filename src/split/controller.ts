@@ -25,6 +25,7 @@ import type { Metrics } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey } from '../routing/cohort.js'
 import type { CohortReader } from '../routing/cohort.js'
 import { assessReadiness, DEFAULT_LATENCY_RULE, type Readiness } from '../report/readiness.js'
+import { Climb } from './climb.js'
 import { COMPARED, COMPARED_ERRORS, LIVE, LIVE_ERRORS, MISMATCHES, SlidingWindow } from './window.js'
 
 export type SplitTarget = 'primary' | 'candidate'
@@ -71,6 +72,10 @@ export interface SplitControllerOptions {
   now?: () => number
   /** Called once when this controller's guard trips (e.g. to relay the trip to other workers). */
   onTrip?: (route: string, trip: SplitTrip) => void
+  /** Called when this controller's climb took a step by itself (relayed like trips). */
+  onStep?: (route: string, to: number) => void
+  /** Directory a relative `split.stateFile` is resolved against (the config file's). */
+  baseDir?: string
 }
 
 export interface SplitReadiness {
@@ -112,6 +117,8 @@ export class SplitController {
   private readonly readKey: CohortReader | undefined
   private live: number
   private trip: SplitTrip | undefined
+  /** The climb through `split.steps` (climb.ts); undefined without steps. */
+  readonly climb: Climb | undefined
 
   constructor (route: string, split: SplitConfig, opts: SplitControllerOptions) {
     this.route = route
@@ -129,6 +136,9 @@ export class SplitController {
     this.readKey = split.sticky === undefined ? undefined : compileCohortKey(split.sticky)
     this.live = split.weight
     this.gauge.set(this.live)
+    this.climb = split.steps === undefined
+      ? undefined
+      : new Climb(route, split, this.limits.minSamples, this, { now: this.now, log: this.log, onStep: opts.onStep, baseDir: opts.baseDir })
   }
 
   get weight (): number { return this.live }
@@ -159,6 +169,7 @@ export class SplitController {
     this.live = w
     this.gauge.set(w)
     this.note({ event: 'shadowfig.split.weight', route: this.route, weight: w, previous, fileWeight: this.split.weight, reason }, `split weight of route ${this.route} set to ${w} (${reason})`)
+    this.climb?.anchor(w, true)
   }
 
   /** Back to the file's state: clears the trip and the window, weight = file weight. */
@@ -168,6 +179,7 @@ export class SplitController {
     this.live = this.split.weight
     this.gauge.set(this.live)
     this.note({ event: 'shadowfig.split.reset', route: this.route, weight: this.live }, `split of route ${this.route} reset to its file weight ${this.live}`)
+    this.climb?.anchor(this.live, false)
   }
 
   /**
@@ -193,6 +205,7 @@ export class SplitController {
     this.trip = prev.trip
     this.win.copyFrom(prev.win)
     this.gauge.set(this.live)
+    if (prev.climb !== undefined) this.climb?.copyFrom(prev.climb)
     return true
   }
 
@@ -204,6 +217,7 @@ export class SplitController {
     // the p99 would hide or fake a latency regression.
     else this.win.addLatency('candidate', outcome.durationMs, now)
     this.evaluate(now, true)
+    this.climb?.observe(now)
   }
 
   recordPrimary (durationMs: number, status: number): void {
@@ -218,6 +232,7 @@ export class SplitController {
     if (verdict === 'mismatch') this.win.add(MISMATCHES, now)
     else if (verdict === 'candidate_error') this.win.add(COMPARED_ERRORS, now)
     this.evaluate(now, false)
+    this.climb?.observe(now)
   }
 
   readiness (): SplitReadiness {
