@@ -5,7 +5,8 @@
  * `consider(exchange, result)` keeps an exchange when `record.mismatches` is on and the
  * verdict is not `match`, or when a `record.sample` draw hits. Everything stored is redacted
  * first: secret headers (authorization, cookie, set-cookie, …) and the route's
- * `compare.redact` header names via `redactHeaders`; the route's `compare.redact` JSONPaths
+ * `compare.redact` header names via `redactHeaders`; secret query parameters of the target
+ * (`redactTarget`); the route's `compare.redact` JSONPaths
  * inside JSON bodies via ./body.ts. Writing is fire-and-forget into a bounded, size-rotated
  * file (./rotating-file.ts): a slow disk costs dropped records (counted), never proxy latency
  * or unbounded memory. `consider` never throws. With a `log`, a file that cannot be written is
@@ -13,7 +14,7 @@
  */
 import type { RecordConfig } from '../config/schema.js'
 import type { ComparisonResult } from '../compare/types.js'
-import { redactFields, redactHeaders, redactionOf, type Redaction } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactionOf, redactTarget, type Redaction } from '../logging/redact.js'
 import type { CapturedResponse } from '../http/captured.js'
 import type { Exchange } from '../shadow/exchange.js'
 import type { HeaderMap } from '../http/headers.js'
@@ -132,9 +133,10 @@ export class CaptureWriter {
    */
   #request (req: Exchange['request'] & { body?: Uint8Array }): CaptureRecord['request'] {
     const headers = this.#redactHeaders(req.headers)
-    if (req.body === undefined) return { method: req.method, path: req.path, headers }
+    const path = redactTarget(req.path, this.#redaction.query)
+    if (req.body === undefined) return { method: req.method, path, headers }
     const { headers: stored, ...body } = storeBody(headers, req.body, false, this.#redaction.paths)
-    return { method: req.method, path: req.path, headers: stored, ...body }
+    return { method: req.method, path, headers: stored, ...body }
   }
 
   #side (r: CapturedResponse): CaptureSide {
