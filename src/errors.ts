@@ -41,7 +41,7 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_CAPTURE_FORMAT: { status: 400, description: 'A line of a capture file is not a capture record; replay stops at it (file:line) instead of testing less than it claims.' },
   SHADOWFIG_ERR_CLIENT_ABORTED: { status: 499, description: 'The client closed the connection (or the proxy answered it itself) before the upstream response was complete; the upstream request was aborted. Never sent to a client.' },
   SHADOWFIG_ERR_MIRROR_TIMEOUT: { status: 504, description: 'A mirrored request to the candidate or secondary exceeded its shadow timeout; counted as a timeout, the client never sees it.' },
-  SHADOWFIG_ERR_CAPTURE_FULL: { status: 500, description: 'A mirrored response outgrew the capture limit; reading stops and the comparison sees a truncated body.' },
+  SHADOWFIG_ERR_CAPTURE_FULL: { status: 500, description: 'A mirrored response outgrew (or declared more than) the capture limit; reading stops and the comparison sees a truncated body.' },
   SHADOWFIG_ERR_TASK_ABORTED: { status: 500, description: 'A comparison task was cancelled (time limit) or its thread pool closed before it ran; the exchange is reported as skipped.' },
 } as const satisfies Record<string, ErrorInfo>
 

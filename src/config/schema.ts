@@ -107,7 +107,7 @@ const compareShape = {
     exclude: z.array(z.string()).optional(),
   }).default({}),
   comparators: z.array(z.string()).nonempty().default(['status', 'headers', 'json']),
-  redact: z.array(z.string()).default([]).meta({ description: 'Extra JSONPaths and header names whose values never leave the process.' }),
+  redact: z.array(z.string()).default([]).meta({ description: 'Extra JSONPaths ($.a.b), query parameters (query:NAME) and header names whose values never leave the process.' }),
   maxBodySize: size.default(1024 * 1024),
   latency: z.strictObject({
     maxRatio: z.number().min(1).default(1.1).meta({ description: 'Not ready when candidate p99 > primary p99 × this…' }),

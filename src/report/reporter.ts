@@ -6,8 +6,8 @@
  *  - for every non-match, one diff event on the `diffs` logger (docs/metrics.md, "Diff
  *    events") and one sample in the SampleStore;
  *  - per-route aggregates for `/api/report` and `/report` (bounded, see RouteAggregates).
- * Everything that leaves (events, samples) is redacted first: secret headers and the
- * route's `compare.redact` paths. Runs on the main loop: no diffing here, only counting,
+ * Everything that leaves (events, samples) is redacted first: secret headers, secret query
+ * parameters of the request target and the route's `compare.redact` paths. Runs on the main loop: no diffing here, only counting,
  * redaction of non-match payloads and one log line.
  */
 import type { Logger } from 'pino'
@@ -17,7 +17,7 @@ import type { Exchange } from '../shadow/exchange.js'
 import type { HeaderMap } from '../http/headers.js'
 import { FieldLabeler, OTHER_FIELD } from './field-labels.js'
 import type { Metrics } from '../metrics/registry.js'
-import { redactFields, redactHeaders, redactionOf, redactJson, type Redaction } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactionOf, redactJson, redactTarget, type Redaction } from '../logging/redact.js'
 import { RouteAggregates, type RouteReport } from './aggregates.js'
 import type { SampleStore } from './samples.js'
 import { EndpointGrouper } from './endpoints.js'
@@ -117,6 +117,7 @@ export class Reporter {
     if (verdict === 'match') return
 
     const red = this.redaction.get(route) ?? NO_REDACTION
+    const path = redactTarget(exchange.request.path, red.query)
     const fields = redactFields(result.fields, red)
     const shown = fields.slice(0, this.maxEventFields)
     const { level, msg } = EVENT_MESSAGE[verdict]
@@ -125,7 +126,7 @@ export class Reporter {
       id: result.id,
       route,
       method: exchange.request.method,
-      path: exchange.request.path,
+      path,
       verdict,
       ...(result.reason !== undefined && { reason: result.reason }),
       status: result.status,
@@ -146,7 +147,7 @@ export class Reporter {
       time: exchange.startedAt,
       request: {
         method: exchange.request.method,
-        path: exchange.request.path,
+        path,
         headers: redactHeaders(exchange.request.headers, red.headers),
       },
       status: result.status,

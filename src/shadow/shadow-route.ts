@@ -28,7 +28,7 @@ export interface ShadowDeps {
   sink: ExchangeSink
 }
 
-const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout']
+const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout', 'response_too_large']
 
 export class ShadowRoute implements MirrorPlanner, TicketOwner {
   readonly config: ShadowConfig
@@ -123,6 +123,9 @@ export class ShadowRoute implements MirrorPlanner, TicketOwner {
     if (capture.failure === undefined) {
       t.state.breaker.success()
       this.durations[t.role].observe(capture.durationMs / 1000)
+      // Cut at the capture limit (aborted at the head when declared longer): the comparison
+      // skips it as body_too_large; this says which mirror sent it.
+      if (capture.truncated) this.count('response_too_large')
     } else {
       t.state.breaker.failure()
       this.count(capture.failure === 'timeout' ? 'timeout' : 'error')
