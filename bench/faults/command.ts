@@ -35,7 +35,7 @@ export async function faultsMain (o: FaultsRun): Promise<number> {
   const phases = await runFaultMatrix(o)
   const rows = faultRows(phases)
   const failures = goalFailures(rows)
-  o.out.write(`\n${faultTable(rows)}\n\nGoals (against \`none\` of the same run): ${failures.length ? '' : 'every goal held'}\n`)
+  o.out.write(`\n${faultTable(rows)}\n\nGoals (against the better \`none\` phase of the same run): ${failures.length ? '' : 'every goal held'}\n`)
   for (const f of failures) o.out.write(`  FAIL ${f}\n`)
   mkdirSync(o.resultsDir, { recursive: true })
   const file = new URL(`faults-${started.toISOString().replace(/[:.]/g, '-')}.json`, o.resultsDir)
