@@ -1,6 +1,7 @@
 /**
- * Benchmark backends: minimal HTTP/1.1 servers on loopback that answer `GET /json/<bytes>` with
- * a static JSON document of exactly that many bytes (built once per size and cached).
+ * Benchmark backends: minimal HTTP/1.1 servers on loopback that answer `GET /json/<bytes>` (or
+ * `GET /r/<route>/json/<bytes>`) with a static JSON document of exactly that many bytes (built
+ * once per size and cached).
  *  - `primary`: the reference document.
  *  - `candidate`: the same order with realistic, normalizable differences (a new
  *    `generated_at`, `total` off in the 3rd decimal (same serialized length, so the padding matches), items in reverse order), so a route with
@@ -72,16 +73,16 @@ export async function startBackend (opts: BackendOptions): Promise<RunningBacken
   ])
   const notFound = respond('404 Not Found', 'text/plain', Buffer.from('use GET /json/<bytes>\n'))
   const answerFor = (head: string): Buffer => {
-    const m = /^GET \/json\/(\d+)[ ?]/.exec(head)
+    // An optional `/r/<route>` before `/json/<bytes>`: the fault matrix (bench/faults/) tells
+    // its routes apart by path, and they all reach the same backends.
+    const m = /^GET (?:\/r\/[\w.-]+)?\/json\/(\d+)[ ?]/.exec(head)
     if (!m || Number(m[1]) > 64 * MiB) return notFound
     const size = Number(m[1])
     let answer = answers.get(size)
     if (!answer) answers.set(size, answer = respond('200 OK', 'application/json', makeBody(size, opts.variant)))
     return answer
   }
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
-    sockets.add(socket)
+  return await serveSockets(opts.port ?? 0, (socket) => {
     socket.setNoDelay(true)
     socket.setEncoding('latin1')
     let pending = ''
@@ -98,12 +99,24 @@ export async function startBackend (opts: BackendOptions): Promise<RunningBacken
       }
       if (pending.length > 64 * 1024) socket.destroy() // not a request this backend understands
     })
+  })
+}
+
+/**
+ * A raw `net` server on 127.0.0.1:`port` (0: any free port) that hands each connection to
+ * `onSocket`, ignores socket errors, and on close destroys whatever connections are left.
+ */
+export async function serveSockets (port: number, onSocket: (socket: net.Socket) => void): Promise<RunningBackend> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
     socket.on('error', () => {})
     socket.on('close', () => sockets.delete(socket))
+    onSocket(socket)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(opts.port ?? 0, '127.0.0.1', resolve)
+    server.listen(port, '127.0.0.1', resolve)
   })
   return {
     port: (server.address() as AddressInfo).port,

@@ -20,15 +20,27 @@ export interface Upstreams {
 
 const candidatePort = (shadow: ShadowMode, u: Upstreams): number => ({ healthy: u.candidate, same: u.primary, slow: u.slow, down: u.down, none: 0 })[shadow]
 
+/**
+ * A route on `pathPrefix` served by upstream `primary` and mirrored to every request to
+ * `candidate`, compared with the normalizations the candidate variant's differences need
+ * (see backends.ts).
+ */
+export function mirroredRoute (name: string, pathPrefix: string, primary: string, candidate: string, o: { comparators?: string[], dispatch?: 'parallel' | 'after-primary' } = {}): Record<string, unknown> {
+  return {
+    name,
+    match: { pathPrefix },
+    primary,
+    shadow: { candidate, sample: '100%', maxBodySize: '2MiB', ...(o.dispatch ? { dispatch: o.dispatch } : {}) },
+    compare: { ignore: ['$.generated_at'], numbers: { precision: 2 }, arrays: { '$.items': { key: 'id' } }, maxBodySize: '2MiB', ...(o.comparators ? { comparators: o.comparators } : {}) },
+  }
+}
+
 /** The one-route config a scenario runs: everything to the primary, mirrored per `shadow`. */
 export function shadowfigConfig (o: { shadow: ShadowMode, upstreams: Upstreams, comparators?: string[], dispatch?: 'parallel' | 'after-primary' }, port: number, adminPort: number, diffsFile: string): object {
   const cand = candidatePort(o.shadow, o.upstreams)
-  const route: Record<string, unknown> = { name: 'bench', match: { pathPrefix: '/' }, primary: 'primary' }
-  if (o.shadow !== 'none') {
-    route.shadow = { candidate: 'candidate', sample: '100%', maxBodySize: '2MiB', ...(o.dispatch ? { dispatch: o.dispatch } : {}) }
-    // Normalizations that the candidate variant's differences need (see backends.ts).
-    route.compare = { ignore: ['$.generated_at'], numbers: { precision: 2 }, arrays: { '$.items': { key: 'id' } }, maxBodySize: '2MiB', ...(o.comparators ? { comparators: o.comparators } : {}) }
-  }
+  const route = o.shadow === 'none'
+    ? { name: 'bench', match: { pathPrefix: '/' }, primary: 'primary' }
+    : mirroredRoute('bench', '/', 'primary', 'candidate', o)
   return {
     listen: { host: '127.0.0.1', port },
     admin: { host: '127.0.0.1', port: adminPort },

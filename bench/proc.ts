@@ -206,3 +206,16 @@ export function resetPeakRss (pid: number): boolean {
   }
   return ok
 }
+
+/** Current resident set (VmRSS) of `pid` alone, in bytes; 0 when it is gone. */
+export function rssBytes (pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : 0
+  } catch { return 0 }
+}
+
+/** Open file descriptors of `pid` (entries of /proc/<pid>/fd); 0 when it is gone. */
+export function openFds (pid: number): number {
+  try { return readdirSync(`/proc/${pid}/fd`).length } catch { return 0 }
+}

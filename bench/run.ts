@@ -14,6 +14,8 @@ import { scenarioList, latencyGroups, rtFor, withBaseline } from './scenario-lis
 import { markdownTable, measurements, floorContext, type ScenarioDef, type ScenarioResult } from './stats.js'
 import { checkBudget, parseBudget } from './budget.js'
 import { defineCommand, readCommandLine } from '../src/commands/command-line.js'
+import { faultsMain } from './faults/command.js'
+import { soakMain } from './faults/soak.js'
 
 const BENCH = defineCommand({
   name: 'npm run bench --',
@@ -34,6 +36,10 @@ const BENCH = defineCommand({
     dist: { type: 'boolean', default: false, help: 'run dist/cli.js (after npm run build) instead of the sources' },
     'cpu-prof': { type: 'string', value: 'DIR', help: 'profile the proxy processes into DIR (summarize with bench/profile-top.ts)' },
     baseline: { type: 'string', value: 'DIR', help: 'a twin of every rotated shadowfig scenario runs DIR\'s build in the same seconds (A/B of two checkouts)' },
+    faults: { type: 'boolean', default: false, help: 'the fault matrix instead of the scenarios: a healthy route beside each fault (--only names faults, --duration is per fault: default 20 s, 5 with --quick)' },
+    soak: { type: 'boolean', default: false, help: 'the soak instead of the scenarios: steady load, every fault in turn, for --minutes' },
+    rate: { type: 'string', default: '200', value: 'N', help: 'requests per second of --faults and --soak, both routes together (default 200)' },
+    minutes: { type: 'string', default: '10', value: 'N', help: 'length of --soak (default 10)' },
   },
   notes: 'See bench/README.md for the scenarios and the budget.',
 })
@@ -56,6 +62,23 @@ const machine = {
   loadavgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
 }
 log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadavgStart.join(' ')}`)
+
+if (a.faults || a.soak) {
+  const common = {
+    faults: a.only?.split(','),
+    rate: Number(a.rate),
+    warmupMs: a.quick ? 1000 : 2000,
+    entry: a.dist ? 'dist' as const : 'src' as const,
+    where: { nice: Number(a.nice) },
+    check: a.check,
+    resultsDir: new URL('./results/', import.meta.url),
+    out: process.stdout,
+    log,
+  }
+  process.exit(a.faults
+    ? await faultsMain({ ...common, durationMs: Number(a.duration ?? (a.quick ? 5 : 20)) * 1000 })
+    : await soakMain({ ...common, minutes: Number(a.minutes) }))
+}
 
 // Pinning is opt-in: on a dedicated machine it makes runs repeatable; on a shared one it
 // confines the proxy to the one core that other work may be using.

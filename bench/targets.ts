@@ -14,6 +14,7 @@ import type { ChildProcess } from 'node:child_process'
 import YAML from 'yaml'
 import { request } from 'undici'
 import { closedPort } from './backends.js'
+import type { BackendSpec } from './faults/servers.js'
 import { benchFile, spawnNode, stop, waitForLine, type Placement } from './proc.js'
 import { shadowfigConfig, parseCounters, type ShadowMode, type Upstreams } from './configs.js'
 
@@ -46,6 +47,13 @@ export interface ShadowfigOptions {
   nodeArgs?: string[]
   /** Receives the proxy's stdout (ignored when absent). */
   onStdout?: (text: string) => void
+  /** Writes the whole config instead of the one-route scenario config (the fault matrix's routes). */
+  config?: (port: number, adminPort: number, diffsFile: string) => object
+}
+
+/** A shadowfig peer: a `Target` whose whole /metrics text can be read. */
+export interface ShadowfigTarget extends Target {
+  metrics (): Promise<string>
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -65,21 +73,35 @@ export async function waitReady (url: string, child: ChildProcess, timeoutMs = 3
   throw new Error(`${url} not ready after ${timeoutMs} ms`)
 }
 
+/** A process (backend-main.ts) serving `specs`; resolves with their ports, in order. */
+export async function startBackendProcess (specs: BackendSpec[], where: Placement = {}): Promise<{ ports: number[], stop: () => Promise<void> }> {
+  const child = spawnNode(benchFile('backend-main.ts'), [JSON.stringify(specs)], where)
+  try {
+    const m = await waitForLine(child, /"ports":\[([\d,]*)\]/)
+    return { ports: (m[1] as string).split(',').map(Number), stop: () => stop(child) }
+  } catch (err) {
+    await stop(child)
+    throw err
+  }
+}
+
 /**
  * The bench's backends as two processes of their own (the primary; the candidate and the 2 s
  * candidate) and a port that refuses connections (the down candidate).
  */
 export async function startBackendProcesses (where: Placement = {}): Promise<{ upstreams: Upstreams, stop: () => Promise<void> }> {
-  const primary = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'primary' }])], where)
-  const candidate = spawnNode(benchFile('backend-main.ts'), [JSON.stringify([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }])], where)
-  const stopBoth = async (): Promise<void> => { await Promise.all([stop(primary), stop(candidate)]) }
-  try {
-    const [pm, cm] = await Promise.all([waitForLine(primary, /"ports":\[(\d+)\]/), waitForLine(candidate, /"ports":\[(\d+),(\d+)\]/)])
-    return { upstreams: { primary: Number(pm[1]), candidate: Number(cm[1]), slow: Number(cm[2]), down: await closedPort() }, stop: stopBoth }
-  } catch (err) {
-    await stopBoth()
-    throw err
+  const started = await Promise.allSettled([
+    startBackendProcess([{ variant: 'primary' }], where),
+    startBackendProcess([{ variant: 'candidate' }, { variant: 'candidate', latencyMs: 2000 }], where),
+  ])
+  const running = started.flatMap((s) => s.status === 'fulfilled' ? [s.value] : [])
+  const stopAll = async (): Promise<void> => { await Promise.all(running.map((r) => r.stop())) }
+  const [primary, candidate] = running
+  if (!primary || !candidate) {
+    await stopAll()
+    throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason
   }
+  return { upstreams: { primary: primary.ports[0] as number, candidate: candidate.ports[0] as number, slow: candidate.ports[1] as number, down: await closedPort() }, stop: stopAll }
 }
 
 /**
@@ -96,12 +118,12 @@ export async function plainPeer (name: string, port: number, child: ChildProcess
   return { name, port, pid: child.pid as number, counters: async () => ({}), stop: cleanup }
 }
 
-export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
+export async function startShadowfig (o: ShadowfigOptions): Promise<ShadowfigTarget> {
   const dir = mkdtempSync(path.join(tmpdir(), 'shadowfig-bench-'))
   const port = await closedPort()
   const adminPort = await closedPort()
   const file = path.join(dir, 'shadowfig.yaml')
-  writeFileSync(file, YAML.stringify(shadowfigConfig(o, port, adminPort, path.join(dir, 'diffs.ndjson'))))
+  writeFileSync(file, YAML.stringify((o.config ?? ((p, a, d) => shadowfigConfig(o, p, a, d)))(port, adminPort, path.join(dir, 'diffs.ndjson'))))
   const args = ['--config', file, ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [])]
   // A 250 µs sampling interval (V8's default is 1 ms) so that profile-stalls.ts can see the
   // client thread's busy stretches of a millisecond or two.
@@ -120,14 +142,13 @@ export async function startShadowfig (o: ShadowfigOptions): Promise<Target> {
     await cleanup()
     throw err
   }
+  const metrics = async (): Promise<string> => await (await request(`http://127.0.0.1:${adminPort}/metrics`)).body.text()
   return {
     name: o.workers && o.workers > 1 ? `shadowfig×${o.workers}` : 'shadowfig',
     port,
     pid: child.pid as number,
-    async counters () {
-      const res = await request(`http://127.0.0.1:${adminPort}/metrics`)
-      return parseCounters(await res.body.text())
-    },
+    metrics,
+    async counters () { return parseCounters(await metrics()) },
     stop: cleanup,
   }
 }

@@ -21,7 +21,7 @@ import { ProxyServer } from './proxy/server.js'
 import { retire } from './proxy/upstreams.js'
 import { CaptureWriter } from './record/capture.js'
 import { createAdminServer, type AdminServer } from './admin/server.js'
-import { createLoggers, type Loggers } from './logging/logger.js'
+import { createLoggers, type LoggerOptions, type Loggers } from './logging/logger.js'
 import { Metrics } from './metrics/registry.js'
 import { Reporter } from './report/reporter.js'
 import { registerEngineMetrics } from './metrics/engine.js'
@@ -49,8 +49,12 @@ export interface AppOptions {
   defaultMetrics?: boolean
   /** Start the admin server (default true; cluster workers leave it to the primary). */
   admin?: boolean
+  /** Where the operational log goes instead of stdout (embedding, tests). */
+  logStream?: LoggerOptions['logStream']
   /** Called when a split guard trips (cluster workers relay it to their peers). */
   onSplitTrip?: (route: string, trip: SplitTrip) => void
+  /** Called when a split climb steps by itself (cluster workers relay it to their peers). */
+  onSplitStep?: (route: string, to: number) => void
 }
 
 export type ReloadResult = { ok: true, hash: string } | { ok: false, errors: string[] }
@@ -79,9 +83,9 @@ export class App {
     this.file = resolve(opts.configFile)
     config = withOverrides(config, opts)
     this.metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true })
-    this.loggers = createLoggers({ level: config.logging.level, diffsFile: config.logging.diffs })
+    this.loggers = createLoggers({ level: config.logging.level, diffsFile: config.logging.diffs, logStream: opts.logStream })
     this.reporter = new Reporter({ metrics: this.metrics, diffs: this.loggers.diffs, samples: this.samples })
-    this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip })
+    this.splits = new SplitRegistry({ metrics: this.metrics, log: this.loggers.log, onTrip: opts.onSplitTrip, onStep: opts.onSplitStep, baseDir: dirname(this.file) })
     this.engine = createCompareEngine({ threads: opts.compareThreads, onResult: (r, e) => this.onResult(r, e) })
     registerEngineMetrics(this.metrics.registry, () => this.engine.stats())
     registerCaptureMetrics(this.metrics.registry, () => [...this.captures].map(([route, c]) => [route, c.writer] as [string, CaptureWriter]))
@@ -100,6 +104,7 @@ export class App {
         reload: () => this.reload('admin'),
         setSplit: (route, weight) => this.splits.setWeight(route, weight),
         routeStatus: () => this.splits.statusByRoute(),
+        promote: (route, o) => this.splits.promote(route, o),
       },
     })
   }
@@ -119,6 +124,8 @@ export class App {
       await app.shutdown('startup failed').catch(() => {})
       throw err
     }
+    // An unwritable record.file is warned about before "started" (and each minute while it lasts).
+    await Promise.all([...app.captures.values()].map((c) => c.writer.ready))
     if (opts.watch ?? true) app.watcher = watchConfig(app.file, () => { void app.reload('file change') })
     if (opts.signals ?? true) app.installSignals()
     for (const w of loaded.warnings) app.loggers.log.warn({ event: 'shadowfig.config.warning', warning: formatConfigIssue(w) }, formatConfigIssue(w))
@@ -204,7 +211,7 @@ export class App {
       const record = { ...r.record, file: resolve(dirname(this.file), r.record.file) }
       const key = JSON.stringify([record, r.compare.redact])
       const old = this.captures.get(r.name)
-      next.set(r.name, old?.key === key ? old : { writer: new CaptureWriter({ route: r.name, record, redact: r.compare.redact }), key })
+      next.set(r.name, old?.key === key ? old : { writer: new CaptureWriter({ route: r.name, record, redact: r.compare.redact, log: this.loggers.log }), key })
     }
     for (const [name, c] of this.captures) if (next.get(name) !== c) void c.writer.close()
     this.captures = next

@@ -25,6 +25,7 @@ const SHADOWFIG = defineCommand({
   demo                demo monolith, candidate, proxy and traffic; prints where to look
   replay CAPTURE...   replay recorded traffic against primary and candidate (for CI)
   rollback ROUTE      set a route's live split weight through the admin API
+  promote ROUTE       approve a route's next split step through the admin API
 
 Exit codes: 0 ok, 1 bad input, 2 runtime failure.`,
 })
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./commands/demo.js')).main,
   replay: async () => (await import('./commands/replay.js')).main,
   rollback: async () => (await import('./commands/rollback.js')).main,
+  promote: async () => (await import('./commands/promote.js')).main,
 }
 
 export async function run (argv: string[]): Promise<number> {

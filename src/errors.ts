@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_UNAUTHORIZED: { status: 401, description: 'The admin endpoint needs Authorization: Bearer <token> (or a loopback client when no token is configured).' },
   SHADOWFIG_ERR_FORBIDDEN: { status: 403, description: 'The admin request was refused (cross-origin browser request, or no token configured and the client is not on loopback).' },
   SHADOWFIG_ERR_NOT_FOUND: { status: 404, description: 'The admin resource does not exist.' },
+  SHADOWFIG_ERR_CONFLICT: { status: 409, description: 'The admin change does not fit the route\'s state (guard tripped, not ready, top of its climb); the message says why and how to override.' },
   SHADOWFIG_ERR_INTERNAL: { status: 500, description: 'An unexpected error inside shadowfig; please report it with the log line.' },
   // The codes below never reach a client over HTTP: the CLI, the mirror and the worker pools use them.
   SHADOWFIG_ERR_USAGE: { status: 400, description: 'A command was given an unknown option or an unusable value; the CLI prints one line and exits 1 (see `shadowfig COMMAND --help`).' },
@@ -40,7 +41,7 @@ export const ERROR_CODES = {
   SHADOWFIG_ERR_CAPTURE_FORMAT: { status: 400, description: 'A line of a capture file is not a capture record; replay stops at it (file:line) instead of testing less than it claims.' },
   SHADOWFIG_ERR_CLIENT_ABORTED: { status: 499, description: 'The client closed the connection (or the proxy answered it itself) before the upstream response was complete; the upstream request was aborted. Never sent to a client.' },
   SHADOWFIG_ERR_MIRROR_TIMEOUT: { status: 504, description: 'A mirrored request to the candidate or secondary exceeded its shadow timeout; counted as a timeout, the client never sees it.' },
-  SHADOWFIG_ERR_CAPTURE_FULL: { status: 500, description: 'A mirrored response outgrew the capture limit; reading stops and the comparison sees a truncated body.' },
+  SHADOWFIG_ERR_CAPTURE_FULL: { status: 500, description: 'A mirrored response outgrew (or declared more than) the capture limit; reading stops and the comparison sees a truncated body.' },
   SHADOWFIG_ERR_TASK_ABORTED: { status: 500, description: 'A comparison task was cancelled (time limit) or its thread pool closed before it ran; the exchange is reported as skipped.' },
 } as const satisfies Record<string, ErrorInfo>
 

@@ -3,8 +3,9 @@
  * route table. Endpoints and their access levels:
  *   GET  /metrics, /healthz, /readyz, /assets/*      open
  *   GET  /api/report, /api/diffs/:id                  token
- *   GET  /report                                      token, or a loopback client
- *   POST /api/reload, /api/routes/:name/split         token; cross-origin browsers refused
+ *   GET  /report, /report/samples/:id                 token, or a loopback client
+ *   POST /api/reload, /api/routes/:name/split,
+ *        /api/routes/:name/promote                    token; cross-origin browsers refused
  * Errors are JSON `{ error: { code, message } }` with SHADOWFIG_ERR_* codes. POST bodies are
  * capped (`maxBodyBytes`). The hooks are the proxy's: this module never touches config or
  * routing itself.
@@ -19,6 +20,8 @@ import type { Metrics } from '../metrics/registry.js'
 import { ASSETS, renderReportPage } from '../report/report-page.js'
 import type { Report } from '../report/reporter.js'
 import type { Sample, SampleStore } from '../report/samples.js'
+import { renderEvictedPage, renderSamplePage } from '../report/drilldown-page.js'
+import { parseWindow, type WindowName } from '../report/windows.js'
 
 type Awaitable<T> = T | Promise<T>
 
@@ -28,11 +31,16 @@ export interface AdminHooks {
   ready (): boolean
   reload (): Promise<{ ok: true, hash: string } | { ok: false, errors: string[] }>
   setSplit (route: string, weight: number): Awaitable<{ ok: true, route: string, weight: number, fileWeight: number } | { ok: false, status: number, error: string }>
+  /** Approves a route's next climb step (or `to`); 409 when tripped or not ready, unless `force`. */
+  promote? (route: string, opts: PromoteRequest): Awaitable<{ ok: true } & Record<string, unknown> | { ok: false, status: number, error: string }>
   /** Live per-route state (split weights, guard state), keyed by route name. */
   routeStatus? (): Awaitable<Record<string, unknown>>
   /** Looks up a sample that `samples` does not hold (the --workers primary asks its workers). */
   sample? (id: string): Promise<Sample | undefined>
 }
+
+/** The body of `POST /api/routes/:name/promote`: `{}`, `{"to": "20%"}`, `{"force": true}`. */
+export interface PromoteRequest { to?: number, force?: boolean }
 
 export interface AdminServerOptions {
   host: string
@@ -40,7 +48,7 @@ export interface AdminServerOptions {
   token?: string
   /** Only the registry is read: the --workers primary passes an aggregating one. */
   metrics: Pick<Metrics, 'registry'>
-  reporter: { report (): Awaitable<Report> }
+  reporter: { report (window?: WindowName): Awaitable<Report> }
   samples: SampleStore
   hooks: AdminHooks
   log: Logger
@@ -64,9 +72,12 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   const maxBody = opts.maxBodyBytes ?? 16 * 1024
   const { hooks, log } = opts
 
-  const report = async (): Promise<AdminReport> => {
+  const report = async (req: IncomingMessage): Promise<AdminReport> => {
+    const asked = new URL(req.url as string, 'http://admin').searchParams.get('window')
+    const window = parseWindow(asked)
+    if (window === undefined) throw new ShadowfigError('SHADOWFIG_ERR_BAD_REQUEST', `window must be one of 5m, 1h, 24h, all (got ${asked})`)
     const live = await hooks.routeStatus?.() ?? {}
-    const rep = await opts.reporter.report()
+    const rep = await opts.reporter.report(window)
     return { ...rep, routes: rep.routes.map((r) => ({ ...r, live: live[r.route] })), live }
   }
 
@@ -90,7 +101,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
         send(res, 200, await asset.body(), asset.type, { 'cache-control': 'max-age=3600' })
       },
     },
-    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: async (_req, res) => sendJson(res, 200, await report()) },
+    { method: 'GET', pattern: /^\/api\/report$/, access: 'token', handle: async (req, res) => sendJson(res, 200, await report(req)) },
     {
       method: 'GET', pattern: /^\/api\/diffs\/([^/]+)$/, access: 'token',
       handle: async (_req, res, id) => {
@@ -100,7 +111,17 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
     },
     {
       method: 'GET', pattern: /^\/report$/, access: 'token-or-loopback',
-      handle: async (_req, res) => send(res, 200, renderReportPage(await report(), opts.samples), 'text/html; charset=utf-8'),
+      handle: async (req, res) => send(res, 200, renderReportPage(await report(req), opts.samples), HTML),
+    },
+    {
+      // Same access as /report, so the page's own links open for whoever can see the page.
+      method: 'GET', pattern: /^\/report\/samples\/([^/]+)$/, access: 'token-or-loopback',
+      handle: async (_req, res, id) => {
+        const sample = opts.samples.get(id) ?? await hooks.sample?.(id)
+        if (sample !== undefined) return send(res, 200, renderSamplePage(sample, undefined), HTML)
+        const s = opts.samples
+        send(res, 404, renderEvictedPage(id, `Samples are kept ${s.perGroup} per signature for ${Math.round(s.ttlMs / 60_000)} min, within ${Math.round(s.maxBytes / 1048576)} MiB in all.`), HTML)
+      },
     },
     {
       method: 'POST', pattern: /^\/api\/reload$/, access: 'token',
@@ -114,9 +135,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
     {
       method: 'POST', pattern: /^\/api\/routes\/([^/]+)\/split$/, access: 'token',
       handle: async (req, res, name) => {
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-          return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {"weight": 0.05} with content-type: application/json', 415)
-        }
+        if (!isJson(req)) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {"weight": 0.05} with content-type: application/json', 415)
         const weight = parseWeight(await readBody(req, maxBody))
         if (weight === undefined) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'body must be {"weight": <0..1 or "N%">}')
         const r = await hooks.setSplit(name, weight)
@@ -125,6 +144,20 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
       },
     },
   ]
+
+  endpoints.push({
+    method: 'POST', pattern: /^\/api\/routes\/([^/]+)\/promote$/, access: 'token',
+    handle: async (req, res, name) => {
+      if (!isJson(req)) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {} or {"to": "20%", "force": true} with content-type: application/json', 415)
+      const body = parsePromote(await readBody(req, maxBody))
+      if (body === undefined) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'body must be {"to"?: <0..1 or "N%">, "force"?: true|false}')
+      if (hooks.promote === undefined) return fail(res, 'SHADOWFIG_ERR_NOT_FOUND', 'this proxy has no climb to promote')
+      const r = await hooks.promote(name, body)
+      if (r.ok) return sendJson(res, 200, r)
+      const code = r.status === 404 ? 'SHADOWFIG_ERR_NOT_FOUND' : r.status === 409 ? 'SHADOWFIG_ERR_CONFLICT' : 'SHADOWFIG_ERR_BAD_REQUEST'
+      fail(res, code, r.error, r.status)
+    },
+  })
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint()
@@ -180,12 +213,28 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   }
 }
 
+/** Mutations take JSON only: a cross-site form cannot send it without a CORS preflight. */
+function isJson (req: IncomingMessage): boolean {
+  return /^application\/json\b/i.test(req.headers['content-type'] ?? '')
+}
+
 function parseWeight (body: string): number | undefined {
   let value: unknown
   try { value = JSON.parse(body) } catch { return undefined }
   if (typeof value !== 'object' || value === null || !('weight' in value)) return undefined
   const r = share.safeParse(value.weight)
   return r.success ? r.data : undefined
+}
+
+function parsePromote (body: string): PromoteRequest | undefined {
+  let value: unknown
+  try { value = body === '' ? {} : JSON.parse(body) } catch { return undefined }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const { to, force, ...rest } = value as Record<string, unknown>
+  if (Object.keys(rest).length > 0 || (force !== undefined && typeof force !== 'boolean')) return undefined
+  if (to === undefined) return { force: force === true }
+  const r = share.safeParse(to)
+  return r.success ? { to: r.data, force: force === true } : undefined
 }
 
 /** Reads a small body; answers 413 (by throwing) past `max` bytes. */
@@ -201,6 +250,8 @@ async function readBody (req: IncomingMessage, max: number): Promise<string> {
   }
   return Buffer.concat(chunks).toString('utf8')
 }
+
+const HTML = 'text/html; charset=utf-8'
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',

@@ -76,10 +76,23 @@ export function mergeLive (statuses: Array<Record<string, SplitStatus>>): Record
       latencyRatio: worst((p) => p.latencyRatio),
       p99: { primary: worst((p) => p.p99.primary), candidate: worst((p) => p.p99.candidate) },
       ready: parts.every((p) => p.ready),
+      ...mergeVerdicts(parts),
       weight: Math.max(...parts.map((p) => p.weight)),
       tripped: parts.find((p) => p.tripped !== null)?.tripped ?? null,
       workers: parts.length,
     }
   }
   return out
+}
+
+const STATE_RANK = { ready: 0, insufficient_data: 1, not_ready: 2 } as const
+
+/** The worst worker's state and every worker's reasons (once per code); a per-worker bound would mislead. */
+function mergeVerdicts (parts: readonly SplitStatus[]): Pick<SplitStatus, 'state' | 'reasons' | 'bound'> {
+  const states = parts.flatMap((p) => p.state === undefined ? [] : [p.state])
+  if (states.length === 0) return { state: undefined, reasons: undefined, bound: undefined }
+  const state = states.reduce((a, b) => STATE_RANK[b] > STATE_RANK[a] ? b : a)
+  const reasons = new Map(parts.flatMap((p) => p.reasons ?? []).map((r) => [r.code, r]))
+  if (state !== 'insufficient_data') reasons.delete('insufficient_data')
+  return { state, reasons: [...reasons.values()], bound: parts.length === 1 ? parts[0].bound : undefined }
 }

@@ -12,6 +12,7 @@
  *  - `/readyz`: 200 only while every worker is up and the cluster is not draining.
  *  - `POST /api/reload`: all ready workers reload; 200 only if all succeed, else 400 with the
  *    (deduplicated) errors. `POST /api/routes/:name/split`: all ready workers set the weight.
+ *    `POST /api/routes/:name/promote`: the first ready worker decides, the others follow it.
  *  - `/api/report`, `/report`: the workers' reports merged (merge.ts); the samples they name
  *    are copied into a primary-side SampleStore for the page; `/api/diffs/:id` asks the
  *    workers for ids that store does not hold.
@@ -24,6 +25,7 @@ import { createAdminServer, type AdminServer } from '../admin/server.js'
 import type { Report } from '../report/reporter.js'
 import { SampleStore } from '../report/samples.js'
 import type { SetWeightResult } from '../split/registry.js'
+import type { PromoteResult } from '../split/climb.js'
 import type { Fanout } from './fanout.js'
 import { mergeLive, mergeReports } from './merge.js'
 import type { MetricJson } from './protocol.js'
@@ -86,6 +88,16 @@ export function createClusterAdmin (opts: ClusterAdminOptions): { server: AdminS
     return results.find((r) => !r.ok) ?? results[0]
   }
 
+  // One decision: the first ready worker judges readiness on its window; the others take the
+  // weight it moved to (so a peer with fewer samples cannot leave the cluster split in two).
+  const promote = async (route: string, o: { to?: number, force?: boolean }): Promise<PromoteResult | { ok: false, status: number, error: string }> => {
+    const [first, ...rest] = sup.ready()
+    if (first === undefined) return { ok: false, status: 503, error: 'no worker is running' }
+    const r = await fanout.ask(first, { op: 'promote', route, ...o })
+    if (r.ok) await Promise.allSettled(rest.map((w) => fanout.ask(w, { op: 'setSplit', route, weight: r.to })))
+    return r
+  }
+
   const samples = new SampleStore()
   const report = async (): Promise<Report> => {
     const parts = values(await all((w) => fanout.ask(w, { op: 'report' })))
@@ -106,6 +118,7 @@ export function createClusterAdmin (opts: ClusterAdminOptions): { server: AdminS
       ready: () => sup.allReady(),
       reload: () => reloadAll('admin'),
       setSplit,
+      promote,
       routeStatus: async () => mergeLive(values(await all((w) => fanout.ask(w, { op: 'status' })))),
       sample: async (id) => values(await all((w) => fanout.ask(w, { op: 'sample', sampleId: id }))).find((s) => s !== null) ?? undefined,
     },

@@ -5,7 +5,8 @@
  * `Reply` of the same id (`ok: false` with a message when the handler threw). `applyTrip`,
  * `sync` and `shutdown` are fire-and-forget. Worker → primary: `ready` once App.start
  * resolved, `failed` when it could not start (bad config: the worker then exits 1), and
- * `trip` when one of its split guards tripped (the primary relays it to every other worker).
+ * `trip` when one of its split guards tripped, `step` when one of its climbs stepped (the
+ * primary relays both to every other worker: one decision for the whole cluster).
  * Every message carries `shadowfig: true`, so anything else on the channel is ignored.
  */
 import type { Registry } from 'prom-client'
@@ -14,6 +15,7 @@ import type { Report } from '../report/reporter.js'
 import type { Sample } from '../report/samples.js'
 import type { SetWeightResult, SplitStatus } from '../split/registry.js'
 import type { SplitTrip } from '../split/controller.js'
+import type { PromoteResult } from '../split/climb.js'
 
 /** What a worker needs to start (passed in its environment as JSON). */
 export interface WorkerOptions {
@@ -32,6 +34,7 @@ export type Request =
   | { shadowfig: true, id: number, op: 'report' }
   | { shadowfig: true, id: number, op: 'sample', sampleId: string }
   | { shadowfig: true, id: number, op: 'metrics' }
+  | { shadowfig: true, id: number, op: 'promote', route: string, to?: number, force?: boolean }
 
 /** The answer each request op gets back. */
 export interface Answers {
@@ -43,6 +46,7 @@ export interface Answers {
   sample: Sample | null
   /** `registry.getMetricsAsJSON()` of the worker's registry, aggregator names included. */
   metrics: MetricJson[]
+  promote: PromoteResult
 }
 
 export type MetricJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>[number]
@@ -55,6 +59,8 @@ export type Reply =
 
 export type Notice =
   | { shadowfig: true, type: 'applyTrip', route: string, trip: SplitTrip }
+  /** A climb step decided by one worker, for the others to follow. */
+  | { shadowfig: true, type: 'applyStep', route: string, to: number }
   /** Live split state of a running peer, for a worker that just (re)started. */
   | { shadowfig: true, type: 'sync', status: Record<string, SplitStatus> }
   | { shadowfig: true, type: 'shutdown', reason: string }
@@ -63,6 +69,7 @@ export type WorkerEvent =
   | { shadowfig: true, type: 'ready', proxyPort: number, hash: string, drainTimeout: number }
   | { shadowfig: true, type: 'failed', errors: string[], exitCode: number }
   | { shadowfig: true, type: 'trip', route: string, trip: SplitTrip }
+  | { shadowfig: true, type: 'step', route: string, to: number }
   | Reply
 
 export function isOurs (m: unknown): m is { shadowfig: true } {

@@ -114,6 +114,10 @@ export class Supervisor {
         this.opts.log.warn({ event: 'shadowfig.cluster.trip_relayed', route: m.route, reason: m.trip.reason, from: worker.id }, `split guard of route ${m.route} tripped in worker ${worker.id}; rolling back in every worker`)
         this.broadcast({ shadowfig: true, type: 'applyTrip', route: m.route, trip: m.trip }, worker)
         break
+      case 'step':
+        this.opts.log.info({ event: 'shadowfig.cluster.step_relayed', route: m.route, to: m.to, from: worker.id }, `split of route ${m.route} stepped to ${m.to} in worker ${worker.id}; every worker follows`)
+        this.broadcast({ shadowfig: true, type: 'applyStep', route: m.route, to: m.to }, worker)
+        break
     }
   }
 

@@ -35,6 +35,7 @@ try {
     signals: false,
     watch: false, // the primary watches the file and fans the reload out, once for all
     onSplitTrip: (route, trip) => send({ shadowfig: true, type: 'trip', route, trip }),
+    onSplitStep: (route, to) => send({ shadowfig: true, type: 'step', route, to }),
   })
 } catch (err) {
   // As the single-process CLI: any SHADOWFIG_ERR_CONFIG is bad input (exit 1), one line per issue.
@@ -61,6 +62,7 @@ process.on('message', (m: unknown) => {
   }
   if (msg.type === 'shutdown') stop(msg.reason)
   else if (msg.type === 'applyTrip') app.splits.get(msg.route)?.applyTrip(msg.trip)
+  else if (msg.type === 'applyStep') app.splits.get(msg.route)?.climb?.adopt(msg.to)
   else if (msg.type === 'sync') {
     // A restarted worker adopts the live state of its peers: a trip, or an operator's weight.
     for (const [route, s] of Object.entries(msg.status)) {
@@ -90,6 +92,7 @@ async function answer (req: Request): Promise<Answers[Request['op']]> {
     }
     case 'sample': return app.samples.get(req.sampleId) ?? null
     case 'metrics': return await app.metrics.registry.getMetricsAsJSON()
+    case 'promote': return app.splits.promote(req.route, { to: req.to, force: req.force })
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { CompareConfig } from '../config/schema.js'
 import { headerValue } from '../http/headers.js'
-import { redactFields, redactHeaders, redactJson } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactJson, redactTarget } from '../logging/redact.js'
 import type { CapturedResponse } from '../http/captured.js'
 import type { Exchange } from '../shadow/exchange.js'
 import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
@@ -167,7 +167,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
     counts,
     view: () => ({
       route: ex.route,
-      request: { method: ex.request.method, path: ex.request.path, headers: redactHeaders(ex.request.headers, plan.redaction.headers) },
+      request: { method: ex.request.method, path: redactTarget(ex.request.path, plan.redaction.query), headers: redactHeaders(ex.request.headers, plan.redaction.headers) },
       primary: publicSide(p.side),
       candidate: publicSide(c.side),
     }),

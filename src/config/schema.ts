@@ -10,7 +10,7 @@
  */
 import { z } from 'zod'
 import { HTTP_METHODS } from '../http/methods.js'
-import { DURATION_PATTERN, SHARE_PATTERN, SIZE_PATTERN, parseDuration, parseShare, parseSize } from './units.js'
+import { DURATION_PATTERN, SHARE_PATTERN, SIZE_PATTERN, formatShare, parseDuration, parseShare, parseSize } from './units.js'
 
 export const duration = z.union([
   z.number().nonnegative(),
@@ -107,8 +107,13 @@ const compareShape = {
     exclude: z.array(z.string()).optional(),
   }).default({}),
   comparators: z.array(z.string()).nonempty().default(['status', 'headers', 'json']),
-  redact: z.array(z.string()).default([]).meta({ description: 'Extra JSONPaths and header names whose values never leave the process.' }),
+  redact: z.array(z.string()).default([]).meta({ description: 'Extra JSONPaths ($.a.b), query parameters (query:NAME) and header names whose values never leave the process.' }),
   maxBodySize: size.default(1024 * 1024),
+  latency: z.strictObject({
+    maxRatio: z.number().min(1).default(1.1).meta({ description: 'Not ready when candidate p99 > primary p99 × this…' }),
+    floor: duration.default(2).meta({ description: '…and slower by more than this (so sub-millisecond noise never flags).' }),
+  }).transform((l) => ({ maxRatio: l.maxRatio, floorMs: l.floor })).optional()
+    .meta({ description: 'Latency rule of the readiness verdict on /api/report and /report.' }),
 }
 export const compareSchema = z.strictObject(compareShape)
 export const compareDefaultsSchema = z.strictObject(compareShape).partial()
@@ -123,9 +128,19 @@ export const guardSchema = z.strictObject({
 
 export const splitSchema = z.strictObject({
   to: z.string(),
-  weight: share,
+  weight: share.meta({ description: 'Live share the candidate serves at start (the first rung of the climb).' }),
   sticky: cohortKeySchema.optional(),
   guard: guardSchema.optional(),
+  steps: z.array(share).nonempty().optional().meta({ description: 'The climb: shares in ascending order above weight, e.g. [5%, 20%, 50%, 100%].' }),
+  stepAfter: duration.optional().meta({ description: 'Minimum time at a weight before the next step (default 1h).' }),
+  approval: z.enum(['auto', 'manual']).optional().meta({ description: 'auto: step when ready; manual: wait for `shadowfig promote` (default auto).' }),
+  stateFile: z.string().optional().meta({ description: 'File keeping the climb\'s step across restarts (relative to the config file).' }),
+}).superRefine((s, ctx) => {
+  // Steps only go up: a climb that lowered the weight would move cohorts back to the primary.
+  s.steps?.forEach((w, i) => {
+    const below = i === 0 ? s.weight : s.steps?.[i - 1] as number
+    if (w <= below) ctx.addIssue({ code: 'custom', path: ['steps', i], message: `each step must be above the ${i === 0 ? 'starting weight' : 'previous step'} (${formatShare(below)})` })
+  })
 })
 
 export const recordSchema = z.strictObject({

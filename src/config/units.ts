@@ -32,3 +32,8 @@ export function parseShare (text: string): number | undefined {
   const pct = Number(m[1])
   return pct <= 100 ? pct / 100 : undefined
 }
+
+/** A ratio as the config writes it: 0.05 → "5%", 0.001 → "0.1%" (up to 4 decimals of a percent). */
+export function formatShare (r: number): string {
+  return `${+(r * 100).toFixed(4)}%`
+}

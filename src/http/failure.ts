@@ -23,7 +23,8 @@ export function classifyUpstreamError (err: unknown): UpstreamFailure {
     if (CONNECT_ERRNO.has(code)) return 'connect'
     if (RESET_CODES.has(code)) return 'reset'
   }
-  // llhttp parse errors (HPE_*), content-length mismatches, invalid header values.
+  // llhttp parse errors (HPE_*), content-length mismatches, a header Node refuses to relay
+  // (SHADOWFIG_ERR_UPSTREAM_PROTOCOL, proxy/forward.ts).
   return 'protocol'
 }
 

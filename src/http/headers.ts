@@ -18,3 +18,17 @@ export function headerValue (headers: HeaderMap, name: string): string | undefin
   const v = headers[name]
   return Array.isArray(v) ? v.join(', ') : v
 }
+
+/**
+ * Whether a response declares (Content-Length) a body longer than `limit` bytes, from its flat
+ * `[name, value, …]` header list. A HEAD answer, 1xx, 204 and 304 carry no body whatever they
+ * declare (RFC 9110 §8.6). Without a usable Content-Length (chunked, or until close) the body's
+ * length is only known while reading it: callers stop reading at the limit then.
+ */
+export function declaresBodyOver (method: string, status: number, flat: readonly string[], limit: number): boolean {
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return false
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (flat[i].length === 14 && flat[i].toLowerCase() === 'content-length') return Number(flat[i + 1]) > limit
+  }
+  return false
+}

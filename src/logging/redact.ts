@@ -1,13 +1,15 @@
 /**
  * Redaction of secrets before anything leaves the process (diff events, samples, logs,
- * captures, the comparison worker's results and the view custom comparators get). Two halves:
+ * captures, the comparison worker's results and the view custom comparators get). Three parts:
  *  - headers: `authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`
  *    plus configured names, matched case-insensitively; the value becomes `"[redacted]"`.
+ *  - query parameters of request targets: DEFAULT_REDACTED_QUERY plus configured names,
+ *    matched case-insensitively (after percent-decoding); the value becomes `[redacted]`.
  *  - JSON bodies: the JSONPath subset of src/compare/jsonpath.ts (`$.a.b`, `$..key`,
  *    `$.items[*].x`, `$.a[0]`, `$.a['odd key']`, `$.*`); matched values become `"[redacted]"`.
- * Both return copies; the input is never mutated (the proxy may still be using it).
- * A route's `compare.redact` list mixes both kinds: entries starting with `$` are JSONPaths,
- * the rest header names (`redactionOf`).
+ * All return copies; the input is never mutated (the proxy may still be using it).
+ * A route's `compare.redact` list mixes the kinds: entries starting with `$` are JSONPaths,
+ * `query:NAME` a query parameter, the rest header names (`redactionOf`).
  */
 import type { FieldDiff } from '../compare/types.js'
 import type { HeaderMap } from '../http/headers.js'
@@ -31,17 +33,63 @@ export function secretHeaderNames (extra: readonly string[] = []): ReadonlySet<s
   return extra.length === 0 ? DEFAULT_SET : new Set([...DEFAULT_REDACTED_HEADERS, ...extra.map((n) => n.toLowerCase())])
 }
 
-/** A route's `compare.redact` list, split: its JSONPaths, and every header name to hide (defaults included). */
+/**
+ * Query parameters always redacted in request targets: credentials that APIs commonly accept
+ * in the URL (OAuth 2 tokens and authorization codes, RFC 6749/6750; API keys; signed-URL
+ * signatures and credentials of S3 and GCS; session ids). Matched case-insensitively.
+ */
+export const DEFAULT_REDACTED_QUERY: readonly string[] = [
+  'access_token', 'api_key', 'apikey', 'auth', 'client_secret', 'code', 'id_token', 'key',
+  'passwd', 'password', 'refresh_token', 'secret', 'session', 'sessionid', 'sig', 'signature',
+  'token', 'x-amz-credential', 'x-amz-security-token', 'x-amz-signature', 'x-goog-credential',
+  'x-goog-signature',
+]
+
+const DEFAULT_QUERY_SET: ReadonlySet<string> = new Set(DEFAULT_REDACTED_QUERY)
+
+/** The `compare.redact` prefix of a query parameter name. */
+export const QUERY_PREFIX = 'query:'
+
+/** A route's `compare.redact` list, split: its JSONPaths, and every header and query parameter name to hide (defaults included). */
 export interface Redaction {
   readonly paths: readonly string[]
   readonly headers: ReadonlySet<string>
+  /** Lower-case query parameter names. */
+  readonly query: ReadonlySet<string>
 }
 
 export function redactionOf (list: readonly string[]): Redaction {
   const paths: string[] = []
   const headers: string[] = []
-  for (const entry of list) (entry.startsWith('$') ? paths : headers).push(entry)
-  return { paths, headers: secretHeaderNames(headers) }
+  const query: string[] = []
+  for (const entry of list) {
+    if (entry.startsWith('$')) paths.push(entry)
+    else if (entry.toLowerCase().startsWith(QUERY_PREFIX)) query.push(entry.slice(QUERY_PREFIX.length).toLowerCase())
+    else headers.push(entry)
+  }
+  return { paths, headers: secretHeaderNames(headers), query: query.length === 0 ? DEFAULT_QUERY_SET : new Set([...DEFAULT_REDACTED_QUERY, ...query]) }
+}
+
+function decodedName (raw: string): string {
+  try { return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase() } catch { return raw.toLowerCase() }
+}
+
+/**
+ * A request target (`/path?a=1&token=x`) with the values of secret query parameters replaced
+ * by `[redacted]`; everything else (order, separators, encoding) kept as it was. A name that
+ * appears without `=` has no value to hide.
+ */
+export function redactTarget (target: string, secret: ReadonlySet<string> = DEFAULT_QUERY_SET): string {
+  const q = target.indexOf('?')
+  if (q < 0) return target
+  let changed = false
+  const parts = target.slice(q + 1).split('&').map((part) => {
+    const eq = part.indexOf('=')
+    if (eq < 0 || !secret.has(decodedName(part.slice(0, eq)))) return part
+    changed = true
+    return `${part.slice(0, eq + 1)}${REDACTED}`
+  })
+  return changed ? `${target.slice(0, q + 1)}${parts.join('&')}` : target
 }
 
 /** `secret`: lower-case names, from `secretHeaderNames` or a `Redaction`. */

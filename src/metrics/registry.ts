@@ -18,7 +18,7 @@ const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_reques
 
 export type MirrorOutcome =
   | 'sent' | 'sampled_out' | 'unsafe_method' | 'body_too_large' | 'saturated'
-  | 'circuit_open' | 'error' | 'timeout'
+  | 'circuit_open' | 'error' | 'timeout' | 'response_too_large'
 
 export interface MetricsOptions {
   /** Collect prom-client's default process metrics (event-loop lag, GC, memory). */

@@ -10,18 +10,20 @@
  * - a client that goes away aborts the upstream request; an upstream failure before the
  *   response started becomes a 502/504 JSON error, after it the client socket is destroyed
  *   (a truncated body must never look complete).
- * - optionally tees the response body into a capped buffer for the comparison side.
+ * - optionally tees the response body into a capped buffer for the comparison side (none when
+ *   Content-Length already says it is over the cap).
  * - when it is over, observers get one read-only ForwardOutcome (outcome.ts); replayable
  *   requests are wrapped by the RetryHandler (retry.ts), the only retry mechanism.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import { ClientAbortedError } from '../errors.js'
+import { ClientAbortedError, ShadowfigError } from '../errors.js'
 import { FAILURE_ERROR_CODE, classifyUpstreamError, type UpstreamFailure } from '../http/failure.js'
 import { RETRYABLE_METHODS } from '../http/methods.js'
 import { ownedBytes } from '../http/owned-bytes.js'
 import type { CapturedResponse } from '../http/captured.js'
+import { declaresBodyOver } from '../http/headers.js'
 import { sendError } from './error-response.js'
 import { clientResponseHeaders, forwardedInfo, headerMap, trailerTuples, upstreamRequestHeaders } from '../http/forwarding.js'
 import type { AbortReason, FailedAttempt, ForwardEnd, ForwardObserver, ForwardOutcome } from './outcome.js'
@@ -129,12 +131,19 @@ export class Forward implements Retryable {
     if (statusCode < 200) { this.forwardInformational(statusCode); return }
     this.status = statusCode
     const headers = clientResponseHeaders((controller.rawHeaders ?? []) as Buffer[])
-    if ((this.opts.captureLimit ?? 0) > 0) { this.responseHeaders = headers; this.chunks = [] }
+    const captureLimit = this.opts.captureLimit ?? 0
+    if (captureLimit > 0) {
+      this.responseHeaders = headers
+      // A body declared longer than the comparison reads is not buffered at all (the client
+      // still gets every byte): the capture is truncated from its head.
+      if (declaresBodyOver(this.method, statusCode, headers, captureLimit)) this.truncated = true
+      else this.chunks = []
+    }
     try {
       this.res.writeHead(statusCode, statusMessage || undefined, headers)
     } catch (err) {
       // Node refuses header names/values that are invalid on the wire: treat as a bad upstream.
-      controller.abort(Object.assign(new Error('invalid upstream response header', { cause: err }), { code: 'HPE_INVALID_HEADER_TOKEN' }))
+      controller.abort(new ShadowfigError('SHADOWFIG_ERR_UPSTREAM_PROTOCOL', 'invalid upstream response header', { cause: err }))
     }
   }
 

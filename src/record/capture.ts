@@ -5,20 +5,23 @@
  * `consider(exchange, result)` keeps an exchange when `record.mismatches` is on and the
  * verdict is not `match`, or when a `record.sample` draw hits. Everything stored is redacted
  * first: secret headers (authorization, cookie, set-cookie, …) and the route's
- * `compare.redact` header names via `redactHeaders`; the route's `compare.redact` JSONPaths
+ * `compare.redact` header names via `redactHeaders`; secret query parameters of the target
+ * (`redactTarget`); the route's `compare.redact` JSONPaths
  * inside JSON bodies via ./body.ts. Writing is fire-and-forget into a bounded, size-rotated
  * file (./rotating-file.ts): a slow disk costs dropped records (counted), never proxy latency
- * or unbounded memory. `consider` never throws.
+ * or unbounded memory. `consider` never throws. With a `log`, a file that cannot be written is
+ * also said: at creation and once a minute while it persists (./write-alarm.ts).
  */
 import type { RecordConfig } from '../config/schema.js'
 import type { ComparisonResult, FinalVerdict } from '../compare/types.js'
-import { redactFields, redactHeaders, redactionOf, type Redaction } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactionOf, redactTarget, type Redaction } from '../logging/redact.js'
 import type { CapturedResponse } from '../http/captured.js'
 import type { Exchange } from '../shadow/exchange.js'
 import type { HeaderMap } from '../http/headers.js'
 import { storeBody } from './body.js'
 import { CAPTURE_VERSION, type CaptureRecord, type CaptureSide } from './format.js'
 import { RotatingFile, type RotatingFileStats } from './rotating-file.js'
+import { WriteAlarm, type AlarmLog } from './write-alarm.js'
 
 export interface CaptureWriterOptions {
   route: string
@@ -29,6 +32,10 @@ export interface CaptureWriterOptions {
   maxQueueBytes?: number
   /** Sample draw in [0, 1); injectable so tests can pin it. */
   random?: () => number
+  /** Where an unwritable file is warned about; without it, only the drop counters say it. */
+  log?: AlarmLog
+  /** Time between warnings while the file stays unwritable. Default 60 s. */
+  alarmIntervalMs?: number
 }
 
 export interface CaptureStats extends RotatingFileStats {
@@ -42,6 +49,9 @@ export class CaptureWriter {
   readonly #redaction: Redaction
   readonly #random: () => number
   readonly #file: RotatingFile
+  readonly #alarm: WriteAlarm | undefined
+  /** Settles once the file was probed at creation (immediately without a `log`). */
+  readonly ready: Promise<void>
   #errors = 0
 
   constructor (opts: CaptureWriterOptions) {
@@ -54,7 +64,13 @@ export class CaptureWriter {
       maxFileSize: opts.record.maxFileSize,
       maxFiles: opts.record.maxFiles,
       maxQueueBytes: opts.maxQueueBytes,
+      onError: (err) => { this.#alarm?.failed(err) },
     })
+    const file = this.#file
+    this.#alarm = opts.log === undefined
+      ? undefined
+      : new WriteAlarm({ route: opts.route, file: opts.record.file, log: opts.log, probe: () => file.probe(), intervalMs: opts.alarmIntervalMs })
+    this.ready = this.#alarm?.check() ?? Promise.resolve()
   }
 
   /** Whether this verdict is kept; the sample draw happens only when mismatches did not decide. */
@@ -104,6 +120,7 @@ export class CaptureWriter {
   }
 
   close (): Promise<void> {
+    this.#alarm?.close()
     return this.#file.close()
   }
 
@@ -117,9 +134,10 @@ export class CaptureWriter {
    */
   #request (req: Exchange['request'] & { body?: Uint8Array }): CaptureRecord['request'] {
     const headers = this.#redactHeaders(req.headers)
-    if (req.body === undefined) return { method: req.method, path: req.path, headers }
+    const path = redactTarget(req.path, this.#redaction.query)
+    if (req.body === undefined) return { method: req.method, path, headers }
     const { headers: stored, ...body } = storeBody(headers, req.body, false, this.#redaction.paths)
-    return { method: req.method, path: req.path, headers: stored, ...body }
+    return { method: req.method, path, headers: stored, ...body }
   }
 
   #side (r: CapturedResponse): CaptureSide {

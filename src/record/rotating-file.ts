@@ -21,6 +21,8 @@ export interface RotatingFileOptions {
   maxFiles: number
   /** Bytes queued or being written beyond which new lines are dropped. Default 8 MiB. */
   maxQueueBytes?: number
+  /** Told about each I/O error (the batch is dropped either way). */
+  onError?: (err: Error) => void
 }
 
 export interface RotatingFileStats {
@@ -34,6 +36,7 @@ export class RotatingFile {
   readonly #maxFileSize: number
   readonly #maxFiles: number
   readonly #maxQueueBytes: number
+  readonly #onError: ((err: Error) => void) | undefined
   #queue: Buffer[] = []
   #queuedBytes = 0
   #handle: FileHandle | undefined
@@ -47,6 +50,7 @@ export class RotatingFile {
     this.#maxFileSize = opts.maxFileSize
     this.#maxFiles = opts.maxFiles
     this.#maxQueueBytes = opts.maxQueueBytes ?? 8 * 1024 * 1024
+    this.#onError = opts.onError
   }
 
   get stats (): RotatingFileStats {
@@ -103,6 +107,7 @@ export class RotatingFile {
         bytes = this.#queue.slice(0, n).reduce((s, b) => s + b.byteLength, 0)
         this.#drop('io_error', n)
         this.#stats.lastError = (err as Error).message
+        this.#onError?.(err as Error)
         await this.#handle?.close().catch(() => {})
         this.#handle = undefined
       }
@@ -111,10 +116,19 @@ export class RotatingFile {
     }
   }
 
+  /** Creates the directory and opens the file for appending, with a handle of its own; rejects with the reason it cannot. */
+  async probe (): Promise<void> {
+    await (await this.#openFile()).close()
+  }
+
+  async #openFile (): Promise<FileHandle> {
+    await mkdir(dirname(this.#file), { recursive: true })
+    return open(this.#file, 'a', 0o640)
+  }
+
   async #open (): Promise<FileHandle> {
     if (this.#handle) return this.#handle
-    await mkdir(dirname(this.#file), { recursive: true })
-    const handle = await open(this.#file, 'a', 0o640)
+    const handle = await this.#openFile()
     this.#size = (await handle.stat()).size
     this.#handle = handle
     return handle

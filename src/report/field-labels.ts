@@ -12,10 +12,44 @@
  * so the first K are in practice the real recurring fields; the in-memory `/api/report`
  * keeps its own exact top-N by count for the rare case where they are not. A route removed
  * from the config is forgotten (`forget`; the Reporter then removes its field series).
+ * Labels carry key names only, never a value (`fieldLabel`).
  */
+
+import { createHash } from 'node:crypto'
 
 export const OTHER_FIELD = '__other__'
 export const DEFAULT_FIELD_LIMIT = 50
+/** Longest `field` label value; longer paths keep their start and a hash of the whole. */
+export const MAX_FIELD_LABEL = 128
+/** What a key that looks like a value becomes in a label. */
+export const VALUE_KEY = '{key}'
+
+/**
+ * Keys that are data rather than names: numbers, UUIDs, long hex, long mixed letter-and-digit
+ * tokens, e-mail addresses. Responses that key maps by id or token (`{"sk_live_…": {…}}`)
+ * would otherwise put those values on the open /metrics endpoint.
+ */
+const VALUE_LIKE = /^(?:\d+|[0-9a-f]{16,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[^]*\d)(?=[^]*[a-z])[\w+/=.~-]{20,}|[^@\s]+@[^@\s]+)$/i
+
+/**
+ * The `field` label for a differing path: only key names ever reach it (paths are built from
+ * keys; values never are), and of those, keys that look like values become `{key}`; control
+ * characters become `?` (prom-client escapes `\`, `"` and newlines in the exposition); and
+ * it is at most MAX_FIELD_LABEL characters.
+ */
+export function fieldLabel (path: string): string {
+  let label = path
+    .replace(/\['((?:[^'\\]|\\.)*)'\]/g, (m: string, key: string) => VALUE_LIKE.test(key) ? `['${VALUE_KEY}']` : m)
+    .replace(/\.([^.[\]']+)/g, (m: string, key: string) => VALUE_LIKE.test(key) ? `.${VALUE_KEY}` : m)
+    .replace(/^(header:)(.+)$/s, (m: string, prefix: string, name: string) => VALUE_LIKE.test(name) ? prefix + VALUE_KEY : m)
+    // eslint-disable-next-line no-control-regex -- exactly the control characters are meant
+    .replace(/[\u0000-\u001f\u007f]/g, '?')
+  if (label.length > MAX_FIELD_LABEL) {
+    const hash = createHash('sha256').update(label).digest('hex').slice(0, 8)
+    label = `${label.slice(0, MAX_FIELD_LABEL - 10)}…~${hash}`
+  }
+  return label
+}
 
 export class FieldLabeler {
   readonly limit: number
@@ -26,8 +60,9 @@ export class FieldLabeler {
     this.limit = limit
   }
 
-  /** The label value to use for `field` on `route`; admits the field while there is room. */
-  label (route: string, field: string): string {
+  /** The label value to use for `field` (a differing path) on `route`; admits it while there is room. */
+  label (route: string, path: string): string {
+    const field = fieldLabel(path)
     let set = this.byRoute.get(route)
     if (set === undefined) this.byRoute.set(route, set = new Set())
     if (set.has(field)) return field

@@ -41,5 +41,16 @@ details.bodies label { font-size: 12px; color: var(--muted); margin-left: 4px; c
 .jdp { overflow-x: auto; padding: 8px 0; }
 .toggle:not(:checked) + label + .jdp .jsondiffpatch-unchanged { display: none; }
 .kv { margin-right: 12px; color: var(--muted); white-space: nowrap; } .kv b { color: var(--fg); font-weight: 600; }
+.windows { margin-top: 6px; color: var(--muted); } .window { margin: 0 4px; } .window.current { color: var(--fg); }
+.readiness { border-radius: 6px; padding: 8px 14px; margin: 8px 0; border: 1px solid var(--line); }
+.readiness .state, .readiness-badge { font-weight: 700; text-transform: uppercase; letter-spacing: .03em; font-size: 12px; padding: 1px 8px; border-radius: 10px; }
+.readiness.ready, .readiness-badge.ready { background: var(--okbg); color: var(--ok); }
+.readiness.not_ready, .readiness-badge.not_ready { background: var(--badbg); color: var(--bad); }
+.readiness.insufficient_data, .readiness-badge.insufficient_data { background: var(--infobg); color: var(--info); }
+.readiness ul.reasons { margin: 6px 0 0; padding-left: 20px; color: var(--fg); } .readiness p.bound { margin: 6px 0 0; color: var(--fg); }
+td.slower { color: var(--bad); font-weight: 600; }
+.guard.ok { color: var(--ok); } .guard.tripped { color: var(--bad); font-weight: 600; } div.reason { font-size: 12px; color: var(--muted); }
+.sides { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; } .side pre { background: var(--bg); padding: 8px; overflow-x: auto; max-height: 480px; }
+.side.primary h3 { color: var(--bad); } .side.candidate h3 { color: var(--ok); } ul.why { color: var(--fg); }
 .empty, .note { color: var(--muted); font-style: italic; }
 `

@@ -12,11 +12,12 @@ import { createRequire } from 'node:module'
 import { diff } from 'jsondiffpatch'
 import { format } from 'jsondiffpatch/formatters/html'
 import type { FieldDiff } from '../compare/types.js'
-import type { SignatureReport, RouteReport } from './aggregates.js'
+import type { SignatureReport } from './aggregates.js'
 import { VERDICTS } from './aggregates.js'
 import { REPORT_CSS } from './report-css.js'
-import type { Report } from './reporter.js'
+import type { Report, ReportRoute } from './reporter.js'
 import type { Sample, SampleStore } from './samples.js'
+import { endpointsTable, esc, htmlPage, latencyTable, liveSection, readinessBlock, windowSelector } from './report-sections.js'
 
 export interface Asset { type: string, body (): Promise<string> }
 
@@ -32,12 +33,7 @@ export const ASSETS: Record<string, Asset> = {
   },
 }
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-/** HTML-escapes text for element content and quoted attributes. */
-export function esc (value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESC[c])
-}
+export { esc }
 
 const pct = (r: number): string => `${(r * 100).toFixed(r > 0 && r < 0.001 ? 3 : 1)}%`
 const json = (v: unknown): string => v === undefined ? '—' : JSON.stringify(v)
@@ -48,51 +44,25 @@ export function renderReportPage (report: Report & { live?: Record<string, unkno
   const body = report.routes.length === 0
     ? '<p class="empty">No comparisons yet. Send traffic through a route with <code>shadow:</code> configured.</p>'
     : summaryTable(report.routes) + report.routes.map((r) => routeSection(r, samples)).join('\n')
-  const live = liveTable(report.live ?? {})
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>shadowfig report</title>
-<link rel="stylesheet" href="/assets/jsondiffpatch.css">
-<link rel="stylesheet" href="/assets/report.css">
-</head>
-<body>
-<header><h1>shadowfig report</h1><p>Generated ${esc(report.generatedAt)} · counts since process start ·
-<a href="/api/report">JSON</a> · <a href="/metrics">metrics</a></p></header>
-<main>
-${live}${body}
-</main>
-</body>
-</html>
-`
+  const live = liveSection(report.live ?? {})
+  const window = report.window ?? 'all'
+  return htmlPage('shadowfig report', `<h1>shadowfig report</h1><p>Generated ${esc(report.generatedAt)} · ${window === 'all' ? 'counts since process start' : `last ${window}`} ·
+<a href="/api/report?window=${window}">JSON</a> · <a href="/metrics">metrics</a></p>${windowSelector(window)}`, `${live}${body}`)
 }
 
-function summaryTable (routes: readonly RouteReport[]): string {
+
+function summaryTable (routes: readonly ReportRoute[]): string {
   const rows = routes.map((r) => `<tr><td><a href="#route-${esc(r.route)}">${esc(r.route)}</a></td><td class="num">${r.total}</td>${
     VERDICTS.map((v) => `<td class="num${r.verdicts[v] > 0 && v !== 'match' ? ' ' + v : ''}">${r.verdicts[v]}</td>`).join('')
-  }<td class="num rate">${pct(r.mismatchRate)}</td><td class="num">${pct(r.errorRate)}</td></tr>`).join('\n')
+  }<td class="num rate">${pct(r.mismatchRate)}</td><td class="num">${pct(r.errorRate)}</td><td>${r.readiness === undefined ? '—' : `<span class="readiness-badge ${r.readiness.state}">${esc(r.readiness.state.replace('_', ' '))}</span>`}</td></tr>`).join('\n')
   return `<section><h2>Routes</h2><table class="summary"><thead><tr><th>route</th><th>total</th>${
     VERDICTS.map((v) => `<th>${v.replace('_', ' ')}</th>`).join('')
-  }<th>mismatch rate</th><th>error rate</th></tr></thead><tbody>
+  }<th>mismatch rate</th><th>error rate</th><th>readiness</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`
 }
 
-/** Live per-route state from the proxy (split weight, guard), shown as key=value pairs. */
-function liveTable (live: Record<string, unknown>): string {
-  const routes = Object.entries(live)
-  if (routes.length === 0) return ''
-  const cell = (v: unknown): string => typeof v === 'object' && v !== null
-    ? Object.entries(v).map(([k, x]) => `<span class="kv">${esc(k)}=<b>${esc(typeof x === 'object' ? JSON.stringify(x) : x)}</b></span>`).join(' ')
-    : esc(v)
-  return `<section><h2>Live</h2><table class="live"><tbody>${
-    routes.map(([route, v]) => `<tr><td>${esc(route)}</td><td>${cell(v)}</td></tr>`).join('')
-  }</tbody></table></section>\n`
-}
-
-function routeSection (r: RouteReport, samples: SampleStore): string {
+function routeSection (r: ReportRoute, samples: SampleStore): string {
   const fields = r.topFields.length === 0
     ? '<p class="empty">No differing fields.</p>'
     : `<table class="fields"><thead><tr><th>field</th><th>mismatches</th><th>rate</th></tr></thead><tbody>${
@@ -102,7 +72,10 @@ function routeSection (r: RouteReport, samples: SampleStore): string {
   const more = r.signatures.length > MAX_SIGNATURES ? `<p class="note">${r.signatures.length - MAX_SIGNATURES} more signatures in <a href="/api/report">the JSON report</a>.</p>` : ''
   return `<section class="route" id="route-${esc(r.route)}">
 <h2>${esc(r.route)} <small>${r.total} compared · ${pct(r.mismatchRate)} mismatch</small></h2>
-<h3>Top differing fields</h3>
+${r.readiness === undefined ? '' : readinessBlock(r.readiness)}
+${r.latency === undefined ? '' : `<h3>Latency</h3>\n${latencyTable(r.latency)}`}
+${r.endpoints === undefined ? '' : `<h3>Endpoints</h3>\n${endpointsTable(r.endpoints)}`}
+<h3>Top differing fields <small>since start</small></h3>
 ${fields}
 <h3>Signatures</h3>
 ${sigs || '<p class="empty">No non-match verdicts.</p>'}${more}
@@ -121,11 +94,11 @@ function sampleBlock (s: Sample): string {
   const status = `${s.status.primary} / ${s.status.candidate}${s.status.secondary !== undefined ? ` / ${s.status.secondary}` : ''}`
   const meta = `<p class="request"><code>${esc(s.request.method)} ${esc(s.request.path)}</code> · status primary/candidate ${esc(status)}
 · ${esc(s.durationMs.primary.toFixed(1))} ms / ${esc(s.durationMs.candidate.toFixed(1))} ms${s.reason ? ` · reason <code>${esc(s.reason)}</code>` : ''}
-· <a href="/api/diffs/${encodeURIComponent(s.id)}">sample ${esc(s.id)}</a></p>`
+· <a class="sample-link" href="/report/samples/${encodeURIComponent(s.id)}">sample ${esc(s.id)}</a> (<a href="/api/diffs/${encodeURIComponent(s.id)}">JSON</a>)</p>`
   return meta + fieldTable(s.fields) + bodiesBlock(s)
 }
 
-function fieldTable (fields: readonly FieldDiff[]): string {
+export function fieldTable (fields: readonly FieldDiff[]): string {
   if (fields.length === 0) return ''
   const shown = fields.slice(0, 50)
   return `<table class="diff"><thead><tr><th>path</th><th>kind</th><th>primary</th><th>candidate</th></tr></thead><tbody>${
@@ -133,7 +106,7 @@ function fieldTable (fields: readonly FieldDiff[]): string {
   }</tbody></table>${fields.length > shown.length ? `<p class="note">${fields.length - shown.length} more fields in the sample JSON.</p>` : ''}`
 }
 
-function bodiesBlock (s: Sample): string {
+export function bodiesBlock (s: Sample): string {
   if (s.bodiesOmitted) return '<p class="note">Bodies omitted from this sample (too large).</p>'
   if (s.bodies === undefined) return ''
   const delta = diff(s.bodies.primary, s.bodies.candidate)

@@ -6,8 +6,8 @@
  *  - for every non-match, one diff event on the `diffs` logger (docs/metrics.md, "Diff
  *    events") and one sample in the SampleStore;
  *  - per-route aggregates for `/api/report` and `/report` (bounded, see RouteAggregates).
- * Everything that leaves (events, samples) is redacted first: secret headers and the
- * route's `compare.redact` paths. Runs on the main loop: no diffing here, only counting,
+ * Everything that leaves (events, samples) is redacted first: secret headers, secret query
+ * parameters of the request target and the route's `compare.redact` paths. Runs on the main loop: no diffing here, only counting,
  * redaction of non-match payloads and one log line.
  *
  * An `undecided` result only raises the route's undecided figure; its final verdict (the same
@@ -21,9 +21,13 @@ import type { Exchange } from '../shadow/exchange.js'
 import type { HeaderMap } from '../http/headers.js'
 import { FieldLabeler, OTHER_FIELD } from './field-labels.js'
 import type { Metrics } from '../metrics/registry.js'
-import { redactFields, redactHeaders, redactionOf, redactJson, type Redaction } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactionOf, redactJson, redactTarget, type Redaction } from '../logging/redact.js'
 import { RouteAggregates, type RouteReport } from './aggregates.js'
 import type { SampleStore } from './samples.js'
+import { EndpointGrouper } from './endpoints.js'
+import { DEFAULT_READINESS_RULE, type ReadinessRule } from './readiness.js'
+import { RouteStats, type Measured, type RouteStatsReport } from './route-stats.js'
+import type { WindowName } from './windows.js'
 
 export interface ReporterOptions {
   metrics: Metrics
@@ -33,11 +37,17 @@ export interface ReporterOptions {
   fieldLimit?: number
   /** At most this many fields are written into one diff event (the rest are counted). */
   maxEventFields?: number
+  /** Clock in epoch ms for windows (tests). */
+  now?: () => number
 }
+
+/** Since-start aggregates, overlaid with the window's counts, latency, readiness and endpoints (absent in merged cluster reports). */
+export type ReportRoute = RouteReport & Partial<RouteStatsReport>
 
 export interface Report {
   generatedAt: string
-  routes: RouteReport[]
+  window?: WindowName
+  routes: ReportRoute[]
 }
 
 /** A route the reporter was not told about still gets the always-secret headers hidden. */
@@ -57,6 +67,10 @@ export class Reporter {
   private readonly labeler: FieldLabeler
   private readonly maxEventFields: number
   private readonly aggregates = new RouteAggregates()
+  private readonly stats = new RouteStats()
+  private readonly endpoints = new EndpointGrouper()
+  private rules = new Map<string, ReadinessRule>()
+  private readonly now: () => number
   private redaction = new Map<string, Redaction>()
   /** Counter children per route and verdict: `inc({ labels })` hashes its labels on every call. */
   private readonly verdictCounters = new Map<string, Partial<Record<FinalVerdict, { inc (): void }>>>()
@@ -68,6 +82,7 @@ export class Reporter {
     this.samples = opts.samples
     this.labeler = new FieldLabeler(opts.fieldLimit)
     this.maxEventFields = opts.maxEventFields ?? 100
+    this.now = opts.now ?? Date.now
   }
 
   /** Takes the live routes (redaction lists, report order); call at start and on every successful reload. */
@@ -80,6 +95,8 @@ export class Reporter {
       for (const field of [...this.labeler.forget(gone), OTHER_FIELD]) this.metrics.fieldMismatches.remove({ route: gone, field })
     }
     this.redaction = next
+    this.endpoints.setTemplates(new Map(routes.flatMap((r) => r.match.path === undefined ? [] : [[r.name, r.match.path]])))
+    this.rules = new Map(routes.map((r) => [r.name, r.compare.latency === undefined ? DEFAULT_READINESS_RULE : { ...DEFAULT_READINESS_RULE, latency: r.compare.latency }]))
     this.routeOrder = routes.map((r) => r.name)
   }
 
@@ -101,9 +118,12 @@ export class Reporter {
     // and as a mismatch are two different stories for ops. The event keeps the bare hash.
     const group = verdict === 'mismatch' || result.signature === '' ? signature : `${verdict}:${signature}`
     this.aggregates.add(route, verdict, paths, group, exchange.startedAt)
+    const endpoint = this.endpoints.endpoint(route, exchange.request.method, exchange.request.path)
+    this.stats.add(route, endpoint, verdict, paths, measured(exchange), exchange.startedAt)
     if (verdict === 'match') return
 
     const red = this.redaction.get(route) ?? NO_REDACTION
+    const path = redactTarget(exchange.request.path, red.query)
     const fields = redactFields(result.fields, red)
     const shown = fields.slice(0, this.maxEventFields)
     const { level, msg } = EVENT_MESSAGE[verdict]
@@ -112,7 +132,7 @@ export class Reporter {
       id: result.id,
       route,
       method: exchange.request.method,
-      path: exchange.request.path,
+      path,
       verdict,
       ...(result.reason !== undefined && { reason: result.reason }),
       status: result.status,
@@ -133,7 +153,7 @@ export class Reporter {
       time: exchange.startedAt,
       request: {
         method: exchange.request.method,
-        path: exchange.request.path,
+        path,
         headers: redactHeaders(exchange.request.headers, red.headers),
       },
       status: result.status,
@@ -151,13 +171,18 @@ export class Reporter {
   }
 
   /** Per-route report: configured routes first (config order), then any others seen. */
-  report (): Report {
+  report (window: WindowName = 'all'): Report {
     const seen = this.aggregates.routes()
     const order = [...this.routeOrder.filter((r) => seen.includes(r)), ...seen.filter((r) => !this.routeOrder.includes(r))]
     const groups = this.samples.groupsOf()
+    const now = this.now()
     return {
-      generatedAt: new Date().toISOString(),
-      routes: order.map((r) => this.aggregates.report(r, groups.filter((g) => g.route === r))),
+      generatedAt: new Date(now).toISOString(),
+      window,
+      routes: order.map((r) => ({
+        ...this.aggregates.report(r, groups.filter((g) => g.route === r)),
+        ...this.stats.report(r, window, now, this.rules.get(r)),
+      })),
     }
   }
 }
@@ -172,6 +197,12 @@ function redactNormalized (side: unknown, red: Redaction): unknown {
     return { ...side, headers: redactHeaders(side.headers as HeaderMap, red.headers), body: redactJson(side.body, red.paths) }
   }
   return redactJson(side, red.paths)
+}
+
+/** Both durations when both sides answered below 500; otherwise the exchange is not a latency sample. */
+function measured (ex: Exchange): Measured | undefined {
+  const ok = (side: Exchange['primary']): boolean => side.failure === undefined && side.status > 0 && side.status < 500
+  return ok(ex.primary) && ok(ex.candidate) ? { primary: ex.primary.durationMs, candidate: ex.candidate.durationMs } : undefined
 }
 
 function distinctPaths (fields: readonly FieldDiff[]): string[] {

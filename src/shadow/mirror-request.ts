@@ -2,12 +2,15 @@
  * One mirrored request to a candidate or secondary: an undici dispatch handler that only
  * captures (status, headers, body up to a cap) and never touches the client. Bounded in time
  * (a hard timer over the whole exchange, on top of the pool's header/body timeouts) and in
- * memory (over the cap the request is aborted: reading 100 MiB nobody compares helps no one).
- * Every path ends in exactly one `done` call.
+ * memory and work: a response whose Content-Length is over the cap is aborted at its head
+ * (no body byte is read), one without (chunked) as soon as it outgrows the cap. Reading 100 MiB
+ * nobody compares helps no one. Either way the capture is marked `truncated` and the comparison
+ * skips it as `body_too_large`. Every path ends in exactly one `done` call.
  */
 import type { Dispatcher } from 'undici'
 import { CaptureFullError, MirrorTimeoutError } from '../errors.js'
 import { headerMap } from '../http/forwarding.js'
+import { declaresBodyOver } from '../http/headers.js'
 import { classifyUpstreamError } from '../http/failure.js'
 import type { Upstream } from '../proxy/upstreams.js'
 import type { CapturedResponse } from '../http/captured.js'
@@ -25,6 +28,7 @@ export class MirrorRequest implements Dispatcher.DispatchHandler {
   private size = 0
   private truncated = false
   private finished = false
+  private readonly method: string
 
   constructor (
     upstream: Upstream,
@@ -33,6 +37,7 @@ export class MirrorRequest implements Dispatcher.DispatchHandler {
     timeoutMs: number,
     private readonly done: MirrorResult,
   ) {
+    this.method = opts.method
     this.timer = setTimeout(this.onTimeout, timeoutMs)
     this.timer.unref()
     try {
@@ -53,16 +58,19 @@ export class MirrorRequest implements Dispatcher.DispatchHandler {
     const flat: string[] = new Array(raw.length)
     for (let i = 0; i < raw.length; i++) flat[i] = raw[i].toString('latin1')
     this.headers = headerMap(flat)
+    if (declaresBodyOver(this.method, statusCode, flat, this.limit)) this.cutAtCap(controller)
   }
 
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.size + chunk.length > this.limit) {
-      this.truncated = true
-      controller.abort(new CaptureFullError())
-      return
-    }
+    if (this.size + chunk.length > this.limit) { this.cutAtCap(controller); return }
     this.chunks.push(chunk)
     this.size += chunk.length
+  }
+
+  /** Over the cap: keep what was read, marked truncated, and stop the candidate sending more. */
+  private cutAtCap (controller: Dispatcher.DispatchController): void {
+    this.truncated = true
+    controller.abort(new CaptureFullError())
   }
 
   onResponseEnd (): void {

@@ -28,9 +28,9 @@ export interface ShadowDeps {
   sink: ExchangeSink
 }
 
-const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout']
-type SecondaryOutcome = 'sent' | 'error' | 'timeout'
-const SECONDARY_OUTCOMES: SecondaryOutcome[] = ['sent', 'error', 'timeout']
+const OUTCOMES: MirrorOutcome[] = ['sent', 'sampled_out', 'unsafe_method', 'body_too_large', 'saturated', 'circuit_open', 'error', 'timeout', 'response_too_large']
+type SecondaryOutcome = 'sent' | 'error' | 'timeout' | 'response_too_large'
+const SECONDARY_OUTCOMES: SecondaryOutcome[] = ['sent', 'error', 'timeout', 'response_too_large']
 
 export class ShadowRoute implements MirrorPlanner, TicketOwner {
   readonly config: ShadowConfig
@@ -134,6 +134,9 @@ export class ShadowRoute implements MirrorPlanner, TicketOwner {
     if (capture.failure === undefined) {
       t.state.breaker.success()
       this.durations[t.role].observe(capture.durationMs / 1000)
+      // Cut at the capture limit (aborted at the head when declared longer): the comparison
+      // skips it as body_too_large; this says which mirror sent it.
+      if (capture.truncated) this.countCopy(t.role, 'response_too_large')
     } else {
       t.state.breaker.failure()
       this.countCopy(t.role, capture.failure === 'timeout' ? 'timeout' : 'error')

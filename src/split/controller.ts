@@ -24,6 +24,8 @@ import type { UpstreamFailure } from '../http/failure.js'
 import type { Metrics } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey } from '../routing/cohort.js'
 import type { CohortReader } from '../routing/cohort.js'
+import { assessReadiness, DEFAULT_LATENCY_RULE, type Readiness } from '../report/readiness.js'
+import { Climb } from './climb.js'
 import { COMPARED, COMPARED_ERRORS, LIVE, LIVE_ERRORS, MISMATCHES, SlidingWindow } from './window.js'
 
 export type SplitTarget = 'primary' | 'candidate'
@@ -31,7 +33,7 @@ export type TripReason = 'error_rate' | 'mismatch_rate' | 'latency_ratio'
 
 /** Readiness rule from the migration playbook: error rate < 0.1%, p99 within 10% of the primary's. */
 export const READY_MAX_ERROR_RATE = 0.001
-export const READY_MAX_LATENCY_RATIO = 1.1
+export const READY_MAX_LATENCY_RATIO = DEFAULT_LATENCY_RULE.maxRatio
 
 export interface SplitNumbers {
   /** Candidate errors / candidate samples (live outcomes plus shadow verdicts) in the window. */
@@ -70,6 +72,10 @@ export interface SplitControllerOptions {
   now?: () => number
   /** Called once when this controller's guard trips (e.g. to relay the trip to other workers). */
   onTrip?: (route: string, trip: SplitTrip) => void
+  /** Called when this controller's climb took a step by itself (relayed like trips). */
+  onStep?: (route: string, to: number) => void
+  /** Directory a relative `split.stateFile` is resolved against (the config file's). */
+  baseDir?: string
 }
 
 export interface SplitReadiness {
@@ -80,7 +86,12 @@ export interface SplitReadiness {
   /** p99 candidate / p99 primary of live requests; null until both sides have samples. */
   latencyRatio: number | null
   p99: { primary: number | null, candidate: number | null }
+  /** The shared verdict (src/report/readiness.ts); `ready` is `state === 'ready'`. */
   ready: boolean
+  /** Optional only for statuses merged from workers of an older build. */
+  state?: Readiness['state']
+  reasons?: Readiness['reasons']
+  bound?: Readiness['bound']
   weight: number
   fileWeight: number
   tripped: SplitTrip | null
@@ -106,6 +117,8 @@ export class SplitController {
   private readonly readKey: CohortReader | undefined
   private live: number
   private trip: SplitTrip | undefined
+  /** The climb through `split.steps` (climb.ts); undefined without steps. */
+  readonly climb: Climb | undefined
 
   constructor (route: string, split: SplitConfig, opts: SplitControllerOptions) {
     this.route = route
@@ -123,6 +136,9 @@ export class SplitController {
     this.readKey = split.sticky === undefined ? undefined : compileCohortKey(split.sticky)
     this.live = split.weight
     this.gauge.set(this.live)
+    this.climb = split.steps === undefined
+      ? undefined
+      : new Climb(route, split, this.limits.minSamples, this, { now: this.now, log: this.log, onStep: opts.onStep, baseDir: opts.baseDir })
   }
 
   get weight (): number { return this.live }
@@ -153,6 +169,7 @@ export class SplitController {
     this.live = w
     this.gauge.set(w)
     this.note({ event: 'shadowfig.split.weight', route: this.route, weight: w, previous, fileWeight: this.split.weight, reason }, `split weight of route ${this.route} set to ${w} (${reason})`)
+    this.climb?.anchor(w, true)
   }
 
   /** Back to the file's state: clears the trip and the window, weight = file weight. */
@@ -162,6 +179,7 @@ export class SplitController {
     this.live = this.split.weight
     this.gauge.set(this.live)
     this.note({ event: 'shadowfig.split.reset', route: this.route, weight: this.live }, `split of route ${this.route} reset to its file weight ${this.live}`)
+    this.climb?.anchor(this.live, false)
   }
 
   /**
@@ -187,6 +205,7 @@ export class SplitController {
     this.trip = prev.trip
     this.win.copyFrom(prev.win)
     this.gauge.set(this.live)
+    if (prev.climb !== undefined) this.climb?.copyFrom(prev.climb)
     return true
   }
 
@@ -198,6 +217,7 @@ export class SplitController {
     // the p99 would hide or fake a latency regression.
     else this.win.addLatency('candidate', outcome.durationMs, now)
     this.evaluate(now, true)
+    this.climb?.observe(now)
   }
 
   recordPrimary (durationMs: number, status: number): void {
@@ -212,6 +232,7 @@ export class SplitController {
     if (verdict === 'mismatch') this.win.add(MISMATCHES, now)
     else if (verdict === 'candidate_error') this.win.add(COMPARED_ERRORS, now)
     this.evaluate(now, false)
+    this.climb?.observe(now)
   }
 
   readiness (): SplitReadiness {
@@ -219,19 +240,27 @@ export class SplitController {
     const n = this.numbers()
     const compared = this.win.total(COMPARED)
     const mismatches = this.win.total(MISMATCHES)
-    const latencyRatio = ratio(n.p99.candidate, n.p99.primary)
-    const ready = this.trip === undefined && n.samples >= this.limits.minSamples &&
-      n.errorRate < READY_MAX_ERROR_RATE && mismatches === 0 &&
-      // Before any live shift there is no candidate latency to judge; shadow verdicts decide.
-      (latencyRatio === null || latencyRatio <= READY_MAX_LATENCY_RATIO)
+    const w = this.win
+    // Before any live shift there is no candidate latency to judge; shadow verdicts decide.
+    const verdict = assessReadiness({
+      compared,
+      mismatches,
+      samples: n.samples,
+      candidateErrors: w.total(LIVE_ERRORS) + w.total(COMPARED_ERRORS),
+      p99: n.p99,
+      ...(this.trip !== undefined && { tripped: this.trip.reason }),
+    }, { minSamples: this.limits.minSamples, maxErrorRate: READY_MAX_ERROR_RATE, latency: DEFAULT_LATENCY_RULE })
     return {
       samples: n.samples,
       candidateErrorRate: n.errorRate,
       mismatches,
       mismatchRate: compared === 0 ? 0 : mismatches / compared,
-      latencyRatio,
+      latencyRatio: verdict.latencyRatio,
       p99: n.p99,
-      ready,
+      ready: verdict.ready,
+      state: verdict.state,
+      reasons: verdict.reasons,
+      ...(verdict.bound !== undefined && { bound: verdict.bound }),
       weight: this.live,
       fileWeight: this.split.weight,
       tripped: this.trip ?? null,

@@ -8,12 +8,13 @@ import { share } from '../config/schema.js'
 import type { RouteConfig } from '../config/schema.js'
 import { SplitController } from './controller.js'
 import type { SplitControllerOptions, SplitReadiness } from './controller.js'
+import type { ClimbStatus, PromoteResult } from './climb.js'
 
 export type SetWeightResult =
   | { ok: true, route: string, weight: number, fileWeight: number }
   | { ok: false, status: 404 | 400, error: string }
 
-export type SplitStatus = SplitReadiness & { route: string, to: string }
+export type SplitStatus = SplitReadiness & { route: string, to: string, climb?: ClimbStatus }
 
 export class SplitRegistry {
   private readonly opts: SplitControllerOptions
@@ -43,7 +44,10 @@ export class SplitRegistry {
       if (r.split === undefined) continue
       const c = new SplitController(r.name, r.split, this.opts)
       const prev = this.controllers.get(r.name)
-      if (prev !== undefined) c.carryOver(prev)
+      // A start resumes the climb from its state file, if any; an edited split block starts
+      // from the file's weight, and its state file says so from now on.
+      if (prev === undefined) c.climb?.resume()
+      else if (!c.carryOver(prev)) c.climb?.anchor(c.weight, false)
       next.set(r.name, c)
     }
     for (const name of this.controllers.keys()) {
@@ -58,9 +62,7 @@ export class SplitRegistry {
    */
   setWeight (route: string, weight: unknown, reason = 'admin'): SetWeightResult {
     const c = this.controllers.get(route)
-    if (c === undefined) {
-      return { ok: false, status: 404, error: `route "${route}" has no split in the running config (routes with split: ${[...this.controllers.keys()].join(', ') || 'none'})` }
-    }
+    if (c === undefined) return this.unknown(route)
     const parsed = share.safeParse(weight)
     if (!parsed.success) {
       return { ok: false, status: 400, error: `weight must be a number between 0 and 1 or a percentage such as "5%" (got ${JSON.stringify(weight) ?? String(weight)})` }
@@ -69,9 +71,27 @@ export class SplitRegistry {
     return { ok: true, route, weight: c.weight, fileWeight: c.fileWeight }
   }
 
-  /** Per-route readiness for /api/report and the dashboard. */
+  /**
+   * Approves a route's next climb step (or `to`, a parsed share) from the CLI or admin API:
+   * exactly what `POST /api/routes/:name/promote` answers.
+   */
+  promote (route: string, opts: { to?: number, force?: boolean }): PromoteResult {
+    const c = this.controllers.get(route)
+    if (c === undefined) return this.unknown(route)
+    if (c.climb === undefined) return { ok: false, status: 400, error: `route "${route}" has no split.steps: there is no climb to promote; set a weight with shadowfig rollback ${route} --weight N` }
+    return c.climb.promote(opts)
+  }
+
+  /** Per-route readiness (and climb) for /api/report and the dashboard. */
   status (): SplitStatus[] {
-    return this.all().map((c) => ({ route: c.route, to: c.split.to, ...c.readiness() }))
+    return this.all().map((c) => {
+      const r = c.readiness()
+      return { route: c.route, to: c.split.to, ...r, ...c.climb === undefined ? {} : { climb: c.climb.status(r) } }
+    })
+  }
+
+  private unknown (route: string): { ok: false, status: 404, error: string } {
+    return { ok: false, status: 404, error: `route "${route}" has no split in the running config (routes with split: ${[...this.controllers.keys()].join(', ') || 'none'})` }
   }
 
   /** The same, keyed by route name: the admin server's `routeStatus` hook. */

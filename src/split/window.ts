@@ -12,6 +12,8 @@
  * scheme, so a p99 ratio is off by at most one bucket width.
  */
 
+import { logBuckets } from '../report/latency.js'
+
 export const SLOTS = 30
 
 /** Counter ids (indices into the per-slot counter block). */
@@ -25,21 +27,12 @@ const COUNTERS = 5
 export type Side = 'primary' | 'candidate'
 const SIDES: readonly Side[] = ['primary', 'candidate']
 
-const PER_OCTAVE = 8
-const MIN_LOG2 = -5
 export const LATENCY_BUCKET_COUNT = 176
-
+const SCHEME = logBuckets(8, -5, LATENCY_BUCKET_COUNT)
 /** Histogram bucket of a duration in ms (clamped to the first and last bucket). */
-export function latencyBucket (ms: number): number {
-  if (!(ms > 0)) return 0
-  const i = Math.floor((Math.log2(ms) - MIN_LOG2) * PER_OCTAVE)
-  return i < 0 ? 0 : i >= LATENCY_BUCKET_COUNT ? LATENCY_BUCKET_COUNT - 1 : i
-}
-
+export const latencyBucket = SCHEME.of
 /** Representative duration (ms) of a histogram bucket: its geometric midpoint. */
-export function bucketMs (i: number): number {
-  return 2 ** (MIN_LOG2 + (i + 0.5) / PER_OCTAVE)
-}
+export const bucketMs = SCHEME.mid
 
 export class SlidingWindow {
   readonly windowMs: number

@@ -210,3 +210,16 @@ t.test('listen fails cleanly on a taken port', async (t) => {
   const again = createAdminServer({ host: '127.0.0.1', port, metrics, samples, log, reporter: new Reporter({ metrics, diffs: log, samples }), hooks: { ready: () => true, reload: async () => ({ ok: true, hash: '' }), setSplit: () => ({ ok: false, status: 404, error: '' }) } })
   await t.rejects(again.listen(), { code: 'EADDRINUSE' })
 })
+
+t.test('sample pages: open where /report opens (loopback with a token), evicted ones say so', async (t) => {
+  const s = await start(t, { token: 'tok' })
+  const page = await call(`${s.url}/report/samples/${s.exchangeId}`)
+  t.equal(page.status, 200)
+  t.match(page.headers['content-type'], /^text\/html/)
+  t.match(page.headers['content-security-policy'], /default-src 'none'/)
+  t.match(page.body, /<span class="verdict mismatch">mismatch<\/span>/)
+  t.notMatch(page.body, /top-secret|4111/)
+  const gone = await call(`${s.url}/report/samples/evicted-1`)
+  t.equal(gone.status, 404)
+  t.match(gone.body, /This sample is no longer stored[\s\S]*5 per signature for 30 min, within 32 MiB/)
+})

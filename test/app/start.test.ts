@@ -44,3 +44,23 @@ t.test('comparator results and the compare queue are on /metrics', async (t) => 
   t.match(text, /shadowfig_comparator_results_total\{comparator="status",outcome="continue"\} 1/)
   t.match(text, /shadowfig_compare_queue\{state="queued"\} 0/)
 })
+
+t.test('an unwritable record.file is warned about at start-up, with its path and reason', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shadowfig-start-'))
+  writeFileSync(join(dir, 'file.txt'), 'a regular file, not a directory')
+  const file = join(dir, 'c.yaml')
+  writeFileSync(file, `listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+logging: { level: warn }
+upstreams: { primary: { url: "${up.url}" }, candidate: { url: "${cand.url}" } }
+routes:
+  - { name: r, match: { pathPrefix: / }, primary: primary, shadow: { candidate: candidate }, record: { file: file.txt/capture.ndjson } }
+`)
+  const lines: Array<Record<string, unknown>> = []
+  const logStream = { write: (s: string) => { lines.push(JSON.parse(s) as Record<string, unknown>) } }
+  const app = await App.start({ configFile: file, signals: false, watch: false, compareThreads: 1, defaultMetrics: false, admin: false, logStream })
+  t.teardown(() => app.shutdown('test'))
+  const warned = lines.filter((l) => l.event === 'shadowfig.capture.unwritable')
+  t.equal(warned.length, 1, 'one warning before start() returned')
+  t.match(warned[0], { route: 'r', file: join(dir, 'file.txt', 'capture.ndjson'), reason: /ENOTDIR|EEXIST/ })
+})

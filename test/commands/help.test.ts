@@ -31,6 +31,7 @@ const COMMANDS: Array<[string[], string]> = [
   [['demo'], 'shadowfig demo'],
   [['replay'], 'shadowfig replay'],
   [['rollback'], 'shadowfig rollback'],
+  [['promote'], 'shadowfig promote'],
 ]
 
 for (const [command, name] of COMMANDS) {
@@ -49,7 +50,7 @@ for (const [command, name] of COMMANDS) {
 
 t.test('the root help lists every command', async (t) => {
   const help = await cli(['--help'])
-  for (const c of ['check FILE', 'demo', 'replay CAPTURE...', 'rollback ROUTE']) t.match(help.stdout, `\n  ${c} `)
+  for (const c of ['check FILE', 'demo', 'replay CAPTURE...', 'rollback ROUTE', 'promote ROUTE']) t.match(help.stdout, `\n  ${c} `)
 })
 
 t.test('npm run bench -- --help (bench/run.ts): usage, exit 0, nothing started', async (t) => {

@@ -59,6 +59,31 @@ routes:
     ],
   },
   {
+    name: 'a climb that does not go up',
+    yaml: HEAD + `  - name: a
+    match: { pathPrefix: / }
+    primary: monolith
+    split: { to: orders-svc, weight: 5%, steps: [5%, 20%, 10%, 100%], stepAfter: 10m, approval: manual }
+`,
+    issues: [
+      'bad.yaml:8:50 routes[0].split.steps[0]: each step must be above the starting weight (5%), found "5%"',
+      'bad.yaml:8:59 routes[0].split.steps[2]: each step must be above the previous step (20%), found "10%"',
+    ],
+  },
+  {
+    name: 'climb settings with bad units',
+    yaml: HEAD + `  - name: a
+    match: { pathPrefix: / }
+    primary: monolith
+    split: { to: orders-svc, weight: 1%, steps: [5%, 120%], stepAfter: 1 hour, approval: sometimes }
+`,
+    issues: [
+      'bad.yaml:8:54 routes[0].split.steps[1]: a percentage must be between 0% and 100%, found "120%"',
+      'bad.yaml:8:72 routes[0].split.stepAfter: expected a duration such as 250ms, 2s, 5m or 1h, found "1 hour"',
+      'bad.yaml:8:90 routes[0].split.approval: expected one of auto, manual; found "sometimes"',
+    ],
+  },
+  {
     name: 'missing required keys and empty lists',
     yaml: `upstreams:
   monolith: {}

@@ -139,3 +139,52 @@ t.test('a missing directory at start: poll only', async (t) => {
   w.close()
   t.pass('no crash')
 })
+
+/**
+ * Writes `file` every 20 ms (the content `content()` says) until stopped; `running` until then.
+ * Atomic (write aside, rename over), as config managers write: never a half-written file.
+ */
+function busyWriter (file: string, content: () => string) {
+  let running = true
+  const done = (async () => {
+    while (running) { await writeFile(file + '.tmp', content()); await rename(file + '.tmp', file); await sleep(20) }
+  })()
+  return { get running () { return running }, stop: async () => { running = false; await done } }
+}
+
+for (const mode of [{ name: 'fs.watch + poll', opts: { pollMs: 50 } }, { name: 'poll only', opts: { pollMs: 50, fsWatch: false } }]) {
+  t.test(`${mode.name}: a file written every 20 ms next to the config does not postpone the reload`, async (t) => {
+    const dir = t.testdir({ 'config.yaml': 'a: 1\n' })
+    const file = join(dir, 'config.yaml')
+    const r = recorder()
+    const w = watchConfig(file, r.onChange, mode.opts) // the default 100 ms debounce, longer than the writes' gap
+    let n = 0
+    const writer = busyWriter(join(dir, 'diffs.ndjson'), () => `line ${n++}\n`)
+    t.teardown(async () => { w.close(); await writer.stop() })
+    await sleep(150)
+    const next = r.next('config edited while its directory is busy')
+    await writeFile(file, 'a: 2\n')
+    await next
+    t.ok(writer.running, 'reloaded while the writer is still running')
+    await writer.stop()
+    t.equal(r.calls, 1)
+  })
+}
+
+t.test('the config itself rewritten every 20 ms: the bounded debounce still checks', async (t) => {
+  const dir = t.testdir({ 'config.yaml': 'a: 1\n' })
+  const file = join(dir, 'config.yaml')
+  const r = recorder()
+  const w = watchConfig(file, r.onChange, { pollMs: 0 }) // the events alone, the default 100 ms debounce and 1 s bound
+  let content = 'a: 1\n'
+  const writer = busyWriter(file, () => content) // same bytes, over and over: events, no change
+  t.teardown(async () => { w.close(); await writer.stop() })
+  await sleep(150)
+  t.equal(r.calls, 0, 'identical rewrites are no change')
+  const next = r.next('edited among identical rewrites')
+  content = 'a: 2\n'
+  await next
+  t.ok(writer.running, 'reloaded while the writer is still running')
+  await writer.stop()
+  t.equal(r.calls, 1)
+})

@@ -115,3 +115,21 @@ t.test('redactFields: by concrete path, inside values, headers; others untouched
   t.same(redactFields([{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], redactionOf([])), [{ path: '$.a', concretePath: '$.a', kind: 'changed', primary: 1, candidate: 2 }], 'no paths: untouched')
   t.equal(redactFields([{ path: '$..x', concretePath: '$..x', kind: 'changed', primary: 1 }], redactionOf(['$.y']))[0].primary, REDACTED, 'recursive concrete path: redacted whole')
 })
+
+t.test('redactTarget: well-known and configured query parameters, everything else kept', async (t) => {
+  const { redactTarget, DEFAULT_REDACTED_QUERY } = await import('../../src/logging/redact.js')
+  t.equal(redactTarget('/a/b'), '/a/b', 'no query')
+  t.equal(redactTarget('/a?x=1&y=2'), '/a?x=1&y=2', 'nothing secret: the same string')
+  t.equal(redactTarget('/a?x=1&token=abc&API_KEY=k&Access_Token=t&y'), `/a?x=1&token=${REDACTED}&API_KEY=${REDACTED}&Access_Token=${REDACTED}&y`)
+  t.equal(redactTarget('/a?api%5Fkey=k&sig=s&key'), `/a?api%5Fkey=${REDACTED}&sig=${REDACTED}&key`, 'percent-encoded names match; a bare name has no value')
+  t.equal(redactTarget('/a?code=x&code=y&%zz=1'), `/a?code=${REDACTED}&code=${REDACTED}&%zz=1`, 'repeated names, undecodable names kept')
+  t.equal(redactTarget('/s3/obj?X-Amz-Signature=abc&X-Amz-Credential=AKIA/x&X-Amz-Expires=60'), `/s3/obj?X-Amz-Signature=${REDACTED}&X-Amz-Credential=${REDACTED}&X-Amz-Expires=60`)
+  for (const name of DEFAULT_REDACTED_QUERY) t.equal(redactTarget(`/?${name}=v`), `/?${name}=${REDACTED}`, name)
+
+  const red = redactionOf(['$.a', 'X-Tenant', 'query:Tenant_Secret', 'QUERY:otp'])
+  t.same(red.paths, ['$.a'])
+  t.ok(red.headers.has('x-tenant'))
+  t.notOk(red.headers.has('query:tenant_secret'), 'query entries are not header names')
+  t.equal(redactTarget('/a?tenant_secret=1&otp=2&token=3&page=4', red.query), `/a?tenant_secret=${REDACTED}&otp=${REDACTED}&token=${REDACTED}&page=4`)
+  t.equal(redactionOf([]).query.has('token'), true, 'defaults without configuration')
+})

@@ -9,7 +9,7 @@ import type { Exchange } from '../../src/shadow/exchange.js'
 import { send } from '../../src/replay/send.js'
 import { startServer, tempDir } from './helpers.js'
 
-const SECRETS = ['Bearer sk-live-123', 'session=abcdef', 'sid=zzz-secret', '4111111111111111', 'tok-987', 'hunter2']
+const SECRETS = ['Bearer sk-live-123', 'session=abcdef', 'sid=zzz-secret', '4111111111111111', 'tok-987', 'hunter2', 'qs-token-555', 'qs-tenant-666']
 
 async function backends (t: Test): Promise<{ primary: string, candidate: string }> {
   const body = (price: number): string => JSON.stringify({ id: 42, price, card: { number: '4111111111111111' }, auth: { token: 'tok-987' } })
@@ -28,7 +28,7 @@ async function backends (t: Test): Promise<{ primary: string, candidate: string 
 
 async function exchange (urls: { primary: string, candidate: string }, id: string): Promise<Exchange> {
   const headers = { authorization: 'Bearer sk-live-123', cookie: 'session=abcdef', accept: 'application/json' }
-  const req = { method: 'GET', path: `/orders/42?i=${id}`, headers }
+  const req = { method: 'GET', path: `/orders/42?i=${id}&access_token=qs-token-555&tenant=qs-tenant-666`, headers }
   const opts = { timeout: 2000, maxBodySize: 1 << 20 }
   const [primary, candidate] = await Promise.all([send(urls.primary, req, opts), send(urls.candidate, req, opts)])
   return { id, route: 'orders', startedAt: 1_763_700_000_000, request: req, primary, candidate }
@@ -59,7 +59,7 @@ t.test('records non-matches with secrets redacted everywhere in the file', async
   const w = new CaptureWriter({
     route: 'orders',
     record: recordSchema.parse({ file, mismatches: true }),
-    redact: ['$.card.number', '$..token', 'x-internal-key'],
+    redact: ['$.card.number', '$..token', 'x-internal-key', 'query:tenant'],
   })
   t.equal(w.consider(await exchange(urls, 'a'), result('a', 'mismatch')), true)
   t.equal(w.consider(await exchange(urls, 'b'), result('b', 'match')), false, 'matches are not recorded without sampling')
@@ -75,6 +75,7 @@ t.test('records non-matches with secrets redacted everywhere in the file', async
   t.equal(rec.id, 'a')
   t.equal(rec.request.headers.authorization, '[redacted]')
   t.equal(rec.request.headers.accept, 'application/json')
+  t.equal(rec.request.path, '/orders/42?i=a&access_token=[redacted]&tenant=[redacted]', 'secret query parameters redacted, the rest kept')
   t.equal(rec.primary.headers['set-cookie'], '[redacted]')
   t.equal(rec.candidate.headers['x-internal-key'], '[redacted]')
   const body = JSON.parse(Buffer.from(rec.candidate.bodyBase64 ?? '', 'base64').toString('utf8'))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DEFAULT_FIELD_LIMIT, FieldLabeler, OTHER_FIELD } from '../../src/report/field-labels.js'
+import { DEFAULT_FIELD_LIMIT, FieldLabeler, MAX_FIELD_LABEL, OTHER_FIELD, VALUE_KEY, fieldLabel } from '../../src/report/field-labels.js'
 import { Metrics } from '../../src/metrics/registry.js'
 
 t.test('first K distinct fields get a label, the rest __other__', async (t) => {
@@ -38,3 +38,30 @@ t.test('10,000 random paths create at most K+1 series per route in the expositio
     t.equal(Number(other!.split(' ')[1]), 5000 - K, 'every overflow counted once')
   }
 })
+
+t.test('labels carry key names only: value-like keys hidden, control characters replaced, length capped', async (t) => {
+  t.equal(fieldLabel('$.items[*].price'), '$.items[*].price')
+  t.equal(fieldLabel('header:x-request-id'), 'header:x-request-id')
+  t.equal(fieldLabel('$.address_line2'), '$.address_line2')
+  t.equal(fieldLabel("$.tokens['sk_live_4eC39HqLyjWDarjtT1zdp7dc'].active"), `$.tokens['${VALUE_KEY}'].active`, 'a token used as a key')
+  t.equal(fieldLabel("$.users['123'].name"), `$.users['${VALUE_KEY}'].name`, 'an id used as a key')
+  t.equal(fieldLabel("$.by['550e8400-e29b-41d4-a716-446655440000']"), `$.by['${VALUE_KEY}']`, 'a UUID')
+  t.equal(fieldLabel("$.by['bob@example.com'].x"), `$.by['${VALUE_KEY}'].x`, 'an e-mail address')
+  t.equal(fieldLabel('$.sessions.d41d8cd98f00b204e9800998ecf8427e'), `$.sessions.${VALUE_KEY}`, 'long hex as a dotted name')
+  t.equal(fieldLabel('header:sk_live_4eC39HqLyjWDarjtT1zdp7dc'), `header:${VALUE_KEY}`)
+  t.equal(fieldLabel("$['a\nb\u0000c\u007f']"), "$['a?b?c?']", 'control characters (formatPath leaves them raw) become ?')
+  const long = '$.' + Array.from({ length: 40 }, (_, i) => `field_name_${'x'.repeat(i % 3)}`).join('.')
+  const a = fieldLabel(long)
+  t.equal(a.length, MAX_FIELD_LABEL)
+  t.not(a, fieldLabel(long + '.other'), 'capped labels of different paths stay distinct')
+
+  const metrics = new Metrics({ defaultMetrics: false })
+  const l = new FieldLabeler()
+  metrics.fieldMismatches.inc({ route: 'r', field: l.label('r', "$.keys['sk_live_4eC39HqLyjWDarjtT1zdp7dc']") })
+  metrics.fieldMismatches.inc({ route: 'r', field: l.label('r', "$['quote\"back\\slash']") })
+  const text = await metrics.registry.metrics()
+  t.notMatch(text, /sk_live/, 'the exposition never shows the key')
+  t.match(text, `field="$.keys['${VALUE_KEY}']"`)
+  t.match(text, 'field="$[\'quote\\"back\\\\slash\']"', 'quotes and backslashes escaped in the exposition')
+})
+

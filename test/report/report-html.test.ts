@@ -82,13 +82,20 @@ t.test('empty report, omitted/equal/absent bodies, evicted samples, long lists',
   t.match(h2, /10 more fields in the sample JSON/)
 })
 
-t.test('live route state is shown, escaped', async (t) => {
+t.test('live split state is shown as columns, escaped', async (t) => {
   const { reporter, samples } = setup()
-  const html = renderReportPage({ ...reporter.report(), live: { invoices: { route: 'invoices', weight: 0.05, guard: { tripped: false }, note: '<b>x</b>' }, odd: 'plain' } }, samples)
-  t.match(html, /<h2>Live<\/h2>/)
-  t.match(html, /weight=<b>0\.05<\/b>/)
-  t.match(html, /guard=<b>\{&quot;tripped&quot;:false\}<\/b>/)
-  t.match(html, /note=<b>&lt;b&gt;x&lt;\/b&gt;<\/b>/)
-  t.match(html, /<td>odd<\/td><td>plain<\/td>/)
+  const trip = { reason: 'error_rate', at: 0 }
+  const html = renderReportPage({ ...reporter.report(), live: {
+    invoices: { to: '<b>x</b>', weight: 0.05, fileWeight: 0.1, tripped: trip, state: 'ready', reasons: [] },
+    bare: { weight: 0 },
+    odd: 'plain',
+    legacy: { tripped: true },
+  } }, samples)
+  t.match(html, /<h2>Live split<\/h2>/)
+  t.match(html, /<td>invoices<\/td><td>&lt;b&gt;x&lt;\/b&gt;<\/td><td class="num">5%<\/td><td class="num">10%<\/td><td><span class="guard tripped">tripped \(error_rate, 1970-01-01T00:00:00\.000Z\)<\/span>/)
+  t.match(html, /<span class="readiness-badge ready">ready<\/span>/)
+  t.match(html, /<td>bare<\/td><td>—<\/td><td class="num">0%<\/td><td class="num">—<\/td><td><span class="guard ok">armed/)
+  t.match(html, /<td>odd<\/td><td>—<\/td>/)
+  t.match(html, /<td>legacy<\/td>.*<span class="guard tripped">tripped<\/span>/)
   t.notMatch(renderReportPage({ ...reporter.report(), live: {} }, samples), /<h2>Live/)
 })

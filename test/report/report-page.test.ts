@@ -62,7 +62,7 @@ t.test('report page shows the differing field and both values', { skip: existsSy
     ready: () => true,
     reload: async () => ({ ok: true, hash: '' }),
     setSplit: () => ({ ok: false, status: 404, error: '' }),
-    routeStatus: () => ({ invoices: { to: 'billing-svc', weight: 0.05, fileWeight: 0.05, tripped: false } }),
+    routeStatus: () => ({ invoices: { to: 'billing-svc', weight: 0.05, fileWeight: 0.05, tripped: null, samples: 7, candidateErrorRate: 0, mismatches: 1, p99: { primary: 12, candidate: 9 }, state: 'not_ready', reasons: [{ code: 'mismatches', message: '1 unexplained mismatch in 7 exchanges' }] } }),
   } })
   const { port } = await admin.listen()
   t.teardown(() => admin.close())
@@ -92,12 +92,34 @@ t.test('report page shows the differing field and both values', { skip: existsSy
   t.match(await page.locator('main').innerText(), /<script>window\.__pwned = 1<\/script>/, 'traffic markup rendered as text')
   const text = await page.locator('body').innerText()
   t.notMatch(text, /4111-1111|5500-0000|top-secret/, 'redacted values never reach the page')
-  t.match(await page.locator('table.live').innerText(), /invoices\s+to=billing-svc\s+weight=0\.05/, 'live split state shown')
+  t.match(await page.locator('table.live').innerText(), /invoices\s+billing-svc\s+5%\s+5%\s+armed\s+7\s+0%\s+1\s+12\.0 ms \/ 9\.00 ms\s+not ready\s+1 unexplained mismatch in 7 exchanges/i, 'live split state formatted')
+  const orders = page.locator('#route-order-by-id')
+  t.match(await orders.locator('.readiness').innerText(), /not ready[\s\S]*4 unexplained mismatches in 6 exchanges[\s\S]*mismatch rate below/i, 'readiness with reasons and bound')
+  t.match(await orders.locator('table.latency').innerText(), /6\s+12\.\d+ ms\s+8\.\d+ ms/, 'latency of both sides')
+  t.match(await orders.locator('table.endpoints').innerText(), /GET \/api\/v1\/orders\/:id\s+6\s+4/, 'endpoint inferred')
+  t.equal(await page.locator('nav.windows a.window').count(), 3, 'window selector')
+  t.match(await page.locator('table.summary').innerText(), /not ready/i)
   t.match(await page.locator('table.summary').innerText(), /order-by-id\s+6\s+2\s+4/)
 
   const dir = resolve('.tap', 'report')
   await mkdir(dir, { recursive: true })
-  const shot = resolve(dir, 'report.png')
-  await page.screenshot({ path: shot, fullPage: true })
-  t.comment(`screenshot: ${shot}`)
+  await page.screenshot({ path: resolve(dir, 'report.png'), fullPage: true })
+
+  await page.locator('nav.windows a.window', { hasText: '5m' }).click()
+  t.match(page.url(), /window=5m$/)
+  t.match(await page.locator('nav.windows .current').innerText(), '5m')
+
+  await page.locator('a.sample-link').first().click()
+  await page.waitForLoadState('load')
+  t.match(await page.title(), /^sample /)
+  t.match(await page.locator('main').innerText(), /mismatch[\s\S]*Field diffs[\s\S]*Request headers[\s\S]*primary[\s\S]*candidate/i, 'drill-down page')
+  t.notMatch(await page.locator('body').innerText(), /top-secret|4111-1111/, 'headers and fields redacted')
+  t.equal(await page.locator('.sides .side').count(), 2, 'both responses side by side')
+  await page.screenshot({ path: resolve(dir, 'sample.png'), fullPage: true })
+  const gone = await page.goto(`http://127.0.0.1:${port}/report/samples/no-such-id`)
+  t.equal(gone?.status(), 404)
+  t.match(await page.locator('main').innerText(), /no longer stored/)
+  failed.length = 0
+
+  t.comment(`screenshots: ${dir}`)
 })

@@ -197,3 +197,20 @@ t.test('an undecided verdict is counted nowhere until its final verdict arrives;
   t.match(reporter.report().routes[0], { total: 1, undecided: 0, verdicts: { noise: 1, mismatch: 0 } })
   t.same((await events()).map((e) => e.verdict), ['noise'], 'one diff event, for the final verdict')
 })
+
+t.test('secret query parameters are redacted in diff events and samples', async (t) => {
+  const { samples, reporter, events } = await setup(t)
+  reporter.setRoutes([route('search', ['query:tenant'])])
+  const ex = exchange('search', { request: { method: 'GET', path: '/search?q=shoes&token=top-secret&tenant=top-secret&api_key=top-secret', headers: {} } })
+  reporter.record(result(ex, 'mismatch', [changed('$.total', 1, 2)]), ex)
+  const unknownRoute = exchange('not-configured', { request: { method: 'GET', path: '/x?access_token=top-secret', headers: {} } })
+  reporter.record(result(unknownRoute, 'candidate_error', [], { reason: '5xx' }), unknownRoute)
+  const lines = await events()
+  t.equal(lines[0].path, '/search?q=shoes&token=[redacted]&tenant=[redacted]&api_key=[redacted]')
+  t.equal(lines[1].path, '/x?access_token=[redacted]', 'a route the reporter was not told about: the defaults')
+  t.equal(samples.get(ex.id)?.request.path, '/search?q=shoes&token=[redacted]&tenant=[redacted]&api_key=[redacted]')
+  t.notMatch(JSON.stringify(lines), /top-secret/)
+  t.notMatch(JSON.stringify(reporter.report()), /top-secret/, 'nor the report')
+  t.notMatch(JSON.stringify([samples.get(ex.id), samples.get(unknownRoute.id)]), /top-secret/)
+})
+

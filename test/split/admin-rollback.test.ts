@@ -1,41 +1,18 @@
 /** End to end: `shadowfig rollback` against the real admin server, steering a real SplitRegistry. */
 import t from 'tap'
-import { pino } from 'pino'
 import { request } from 'undici'
 import { routeSchema } from '../../src/config/schema.js'
 import { main } from '../../src/commands/rollback.js'
-import { createAdminServer } from '../../src/admin/server.js'
 import { Metrics } from '../../src/metrics/registry.js'
-import { Reporter } from '../../src/report/reporter.js'
-import { SampleStore } from '../../src/report/samples.js'
 import { SplitRegistry } from '../../src/split/registry.js'
-import { collector, value } from './fixtures.js'
+import { collector, splitAdmin, value } from './fixtures.js'
 
 t.test('rollback through the admin API sets the live weight, and /api/report shows it', async (t) => {
   const metrics = new Metrics({ defaultMetrics: false })
-  const samples = new SampleStore()
-  const silent = pino({ level: 'silent' })
   const reg = new SplitRegistry({ metrics, log: collector().log }, [
     routeSchema.parse({ name: 'invoices', match: { pathPrefix: '/invoices' }, primary: 'monolith', split: { to: 'billing-svc', weight: '5%' } }),
   ])
-  const admin = createAdminServer({
-    host: '127.0.0.1',
-    port: 0,
-    token: 's3cret',
-    metrics,
-    samples,
-    reporter: new Reporter({ metrics, diffs: silent, samples }),
-    log: silent,
-    hooks: {
-      ready: () => true,
-      reload: async () => ({ ok: true, hash: 'h' }),
-      setSplit: (route, weight) => reg.setWeight(route, weight),
-      routeStatus: () => reg.statusByRoute(),
-    },
-  })
-  const { port } = await admin.listen()
-  t.teardown(() => admin.close())
-  const url = `http://127.0.0.1:${port}`
+  const url = await splitAdmin(t, reg, metrics)
   const out: string[] = []
   const err: string[] = []
   const io = (token?: string): Parameters<typeof main>[1] => ({ stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: { SHADOWFIG_ADMIN_TOKEN: token } })

@@ -1,0 +1,111 @@
+/**
+ * Per-route and per-endpoint statistics for `/api/report`: verdict counts and latency over a
+ * time window (windows.ts), differing fields per endpoint (since start), and the route's
+ * readiness (readiness.ts). Latency is measured only on exchanges where both sides answered
+ * (no transport failure, status below 500): a fast 503 or a slow timeout is judged by the error
+ * rate, not folded into the percentiles. Bounded: endpoints per route (endpoints.ts), fields
+ * per endpoint (`maxFields`, then `__other__`).
+ */
+import type { FinalVerdict } from '../compare/types.js'
+import { OTHER_FIELD } from './field-labels.js'
+import { sides, type LatencyReport } from './latency.js'
+import { assessReadiness, DEFAULT_READINESS_RULE, latencySlower, type Readiness, type ReadinessRule } from './readiness.js'
+import { WindowedCounts, type Block, type WindowName } from './windows.js'
+
+export interface EndpointReport {
+  endpoint: string
+  total: number
+  verdicts: Record<FinalVerdict, number>
+  mismatchRate: number
+  errorRate: number
+  /** Since start, whatever the window. */
+  topFields: Array<{ field: string, count: number }>
+  latency: LatencyReport
+}
+
+export interface RouteStatsReport {
+  window: WindowName
+  total: number
+  verdicts: Record<FinalVerdict, number>
+  mismatchRate: number
+  errorRate: number
+  latency: LatencyReport
+  readiness: Readiness
+  endpoints: EndpointReport[]
+}
+
+interface EndpointAgg { counts: WindowedCounts, fields: Map<string, number> }
+interface RouteAgg { counts: WindowedCounts, endpoints: Map<string, EndpointAgg> }
+
+export interface Measured { primary: number, candidate: number }
+
+export class RouteStats {
+  private readonly byRoute = new Map<string, RouteAgg>()
+  private readonly maxFields: number
+  private readonly topFields: number
+
+  constructor (limits: { maxFields?: number, topFields?: number } = {}) {
+    this.maxFields = limits.maxFields ?? 100
+    this.topFields = limits.topFields ?? 10
+  }
+
+  add (route: string, endpoint: string, verdict: FinalVerdict, paths: readonly string[], latency: Measured | undefined, time: number): void {
+    let r = this.byRoute.get(route)
+    if (r === undefined) this.byRoute.set(route, r = { counts: new WindowedCounts(), endpoints: new Map() })
+    let e = r.endpoints.get(endpoint)
+    if (e === undefined) r.endpoints.set(endpoint, e = { counts: new WindowedCounts(), fields: new Map() })
+    r.counts.add(time, verdict, latency)
+    e.counts.add(time, verdict, latency)
+    if (verdict !== 'mismatch') return
+    for (const p of paths) {
+      const key = e.fields.has(p) || e.fields.size < this.maxFields ? p : OTHER_FIELD
+      e.fields.set(key, (e.fields.get(key) ?? 0) + 1)
+    }
+  }
+
+  has (route: string): boolean {
+    return this.byRoute.has(route)
+  }
+
+  report (route: string, window: WindowName, now: number, rule: ReadinessRule = DEFAULT_READINESS_RULE): RouteStatsReport {
+    const r = this.byRoute.get(route) as RouteAgg
+    const block = r.counts.read(window, now)
+    const numbers = counted(block, rule)
+    const v = numbers.verdicts
+    const readiness = assessReadiness({
+      compared: numbers.total - v.skipped,
+      mismatches: v.mismatch,
+      samples: numbers.total - v.skipped,
+      candidateErrors: v.candidate_error,
+      p99: { primary: numbers.latency.primary.p99, candidate: numbers.latency.candidate.p99 },
+    }, rule)
+    const endpoints = [...r.endpoints.entries()].map(([endpoint, e]): EndpointReport => ({
+      endpoint,
+      ...counted(e.counts.read(window, now), rule),
+      topFields: [...e.fields.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, this.topFields)
+        .map(([field, count]) => ({ field, count })),
+    })).filter((e) => e.total > 0)
+      .sort((a, b) => b.verdicts.mismatch - a.verdicts.mismatch || b.total - a.total || a.endpoint.localeCompare(b.endpoint))
+    return { window, ...numbers, readiness, endpoints }
+  }
+}
+
+function counted (block: Block, rule: ReadinessRule): Omit<EndpointReport, 'endpoint' | 'topFields'> {
+  const total = block.total
+  const verdicts = block.verdictCounts()
+  const lat = block.latency === undefined ? { samples: 0, primary: { p50: null, p99: null }, candidate: { p50: null, p99: null } } : sides(block.latency)
+  const p99 = { primary: lat.primary.p99, candidate: lat.candidate.p99 }
+  return {
+    total,
+    verdicts,
+    mismatchRate: total === 0 ? 0 : verdicts.mismatch / total,
+    errorRate: total === 0 ? 0 : verdicts.candidate_error / total,
+    latency: {
+      ...lat,
+      ratio: p99.primary === null || p99.candidate === null || p99.primary <= 0 ? null : Math.round(p99.candidate / p99.primary * 1000) / 1000,
+      slower: latencySlower(p99, rule.latency),
+    },
+  }
+}
