@@ -22,7 +22,7 @@ import { addCounts, type CountsByName } from './chain.js'
 import { NoiseModel, type NoiseOptions } from './noise.js'
 import { compileRoute, DEFAULT_COMPARE_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { precheck } from './precheck.js'
-import { judge, learn, simpleResult } from './result.js'
+import { judge, learn, simpleResult, type Pending } from './result.js'
 import { UndecidedStore, type Held, type UndecidedOptions } from './undecided.js'
 import type { ComparisonResult, SkipReason } from './types.js'
 import { Batch, watchdogPeriod, type Waiting } from './batch.js'
@@ -44,10 +44,12 @@ export interface CompareEngineOptions {
   onResult?: (result: ComparisonResult, exchange: Exchange) => void
   noise?: NoiseOptions
   /**
-   * When a held (`undecided`) exchange is judged: `warm-up` (the proxy) once its route's noise
-   * model has `minSamples`, or when the store's bounds say so; `end` (replay, which sees the
-   * whole capture) only on `decideAll()`, with everything learnt; `at-once` never holds (each
-   * verdict is final with the evidence at hand, as embedders that cannot wait may want).
+   * Which mismatches are held (`undecided`) and when they are judged: `warm-up` (the proxy)
+   * holds only a mismatch whose every unexplained path the route's noise model is learning
+   * about, on an exchange without a secondary answer (result.ts, `learning`), and judges it
+   * once the route's window has its samples or the store's bounds say so; `end` (replay,
+   * which sees the whole capture) holds every mismatch that has a reference and judges it on
+   * `decideAll()`, with everything learnt; `at-once` never holds.
    */
   decide?: 'warm-up' | 'end' | 'at-once'
   undecided?: UndecidedOptions
@@ -196,23 +198,13 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     })
   }
 
-  /**
-   * Whether a mismatch may wait for evidence: only where evidence can come (a route with a
-   * secondary, or a repeatable request), and in warm-up mode only while the route's window is
-   * short of its samples. Elsewhere waiting would only delay the same verdict.
-   */
-  const mayHold = (ex: Exchange, out: WorkerOutput): boolean => {
-    if (out.verdict !== 'mismatch' || opts.decide === 'at-once') return false
-    if (routes.get(ex.route)?.hasSecondary !== true && out.fingerprint === undefined) return false
-    return atEnd || !noise.settled(ex.route)
-  }
+  /** What a mismatch the evidence cannot explain yet does (result.ts, `Pending`). */
+  const unexplained: Pending = opts.decide === 'at-once' ? 'decide' : atEnd ? 'all' : 'learning'
 
   const completedResult = (ex: Exchange, out: WorkerOutput): ComparisonResult => {
     try {
       learn(ex, out, noise)
-      const hold = mayHold(ex, out)
-      const r = judge(ex, out, noise, hold)
-      if (atEnd && hold) r.verdict = 'undecided' // replay judges nothing before it has seen everything
+      const r = judge(ex, out, noise, unexplained)
       if (r.verdict === 'undecided') overflow.push(...held.add(ex, out))
       return r
     } catch {

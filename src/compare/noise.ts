@@ -114,6 +114,16 @@ export class NoiseModel {
     return this.samples(route) >= this.minSamples
   }
 
+  /**
+   * Whether the model is still learning about a path: the reference has varied there, but the
+   * window is short of its samples, so its rates cannot decide yet. A path the reference never
+   * varied on is not being learnt: nothing suggests the primary varies there by itself.
+   */
+  learning (route: string, path: string): boolean {
+    const w = this.routes.get(route)
+    return w !== undefined && w.ring.length < this.minSamples && (w.ref.get(path) ?? 0) > 0
+  }
+
   isNoise (route: string, path: string): boolean {
     const w = this.routes.get(route)
     if (!w || w.ring.length < this.minSamples) return false

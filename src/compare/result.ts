@@ -4,7 +4,7 @@
  * `noise` (its fields are the noisy ones); otherwise noisy paths are listed in `noise` and only
  * the real fields remain in `fields` (a real difference on a noisy route stays a mismatch on
  * its own exchange). Learning (`learn`) and judging (`judge`) are apart so that an exchange
- * held `undecided` is judged again later without being counted twice.
+ * held `undecided` is judged again later without being learnt twice.
  */
 import { createHash } from 'node:crypto'
 import type { Exchange } from '../shadow/exchange.js'
@@ -52,13 +52,30 @@ export function learn (ex: Exchange, out: WorkerOutput, noise: NoiseModel | unde
 }
 
 /**
- * The verdict from the evidence at hand. Once the route's window has its samples, its rates
- * decide (a path is noise where the primary varies by itself at a rate comparable to the
- * candidate's). Before that, the exchange's own secondary decides: a path where it differs
- * too was answered differently by the primary's own code for this very request. With `hold`,
- * a mismatch whose remaining paths that evidence cannot explain comes back `undecided`.
+ * What `judge` does with a mismatch the evidence at hand does not explain:
+ *  - `decide`: it is final now (a held exchange at the end of its wait, `at-once` embedders);
+ *  - `learning` (the proxy): it waits (`undecided`) only when evidence for it can still come
+ *    soon: the exchange has no answer of its own secondary, and every unexplained path is one
+ *    the route's noise model is learning about (the reference has varied there, the window is
+ *    still short of its samples). A path the reference never varied on is a real difference at
+ *    once, so a real regression shows on its own exchange from the first request;
+ *  - `all` (replay, which judges after the whole capture): every mismatch that has a reference
+ *    (secondary or repeated request) waits, also one the window explains now: the window's
+ *    rates at the end of the capture decide.
  */
-export function judge (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined, hold = false): ComparisonResult {
+export type Pending = 'decide' | 'learning' | 'all'
+
+/**
+ * The verdict from the evidence at hand. Until the route's window has its samples, the
+ * exchange's own secondary decides: a path where it differs too was answered differently by
+ * the primary's own code for this very request (Diffy's per-exchange model), and one where it
+ * agrees with the primary is a real difference. Once the window has its samples its rates
+ * decide (a path is noise where the primary varies by itself at a rate comparable to the
+ * candidate's): they sum the per-exchange evidence of the last exchanges, so a field that
+ * varies on some calls only is still noise when the secondary happens to agree, and a rarely
+ * flaky secondary does not hide a field the candidate always changes.
+ */
+export function judge (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined, pending: Pending = 'decide'): ComparisonResult {
   const r = simpleResult(ex, out.verdict, out.reason)
   if (out.decidedBy) r.decidedBy = out.decidedBy
   if (out.verdict !== 'mismatch') return r
@@ -75,12 +92,18 @@ export function judge (ex: Exchange, out: WorkerOutput, noise: NoiseModel | unde
   } else {
     r.fields = out.fields.filter((f) => !noisy.has(f.path))
     r.signature = signatureOf(real)
-    if (hold) r.verdict = 'undecided'
+    if (pending === 'learning' && learning(ex, out, real, noise)) r.verdict = 'undecided'
   }
+  if (pending === 'all' && noise !== undefined && (out.secondaryPaths !== undefined || out.fingerprint !== undefined)) r.verdict = 'undecided'
   return r
 }
 
-export function finalize (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined, hold = false): ComparisonResult {
+/** No secondary answer of its own, and every unexplained path one the model is learning about. */
+function learning (ex: Exchange, out: WorkerOutput, real: readonly string[], noise: NoiseModel | undefined): boolean {
+  return noise !== undefined && out.secondaryPaths === undefined && real.length > 0 && real.every((p) => noise.learning(ex.route, p))
+}
+
+export function finalize (ex: Exchange, out: WorkerOutput, noise: NoiseModel | undefined, pending: Pending = 'decide'): ComparisonResult {
   learn(ex, out, noise)
-  return judge(ex, out, noise, hold)
+  return judge(ex, out, noise, pending)
 }
