@@ -5,8 +5,10 @@
  *  - `/metrics`: every ready worker's registry as JSON, merged by prom-client's
  *    AggregatorRegistry.aggregate (each metric's `aggregator`: counters and histograms sum,
  *    in-flight gauges sum, split weight and config_info max, default metrics as prom-client
- *    sets them), plus the primary's own `shadowfig_cluster_workers` and
- *    `shadowfig_cluster_worker_restarts_total`. Not `clusterMetrics()`: it asks
+ *    sets them), plus the primary's own `shadowfig_cluster_workers`,
+ *    `shadowfig_cluster_worker_restarts_total` and `shadowfig_config_reloads_total` (one
+ *    reload is one fan-out: counted once here, the workers' own counts are left out of the
+ *    sum, which would count it once per worker). Not `clusterMetrics()`: it asks
  *    every *connected* worker, and one still loading (no listener yet) or busy dying makes
  *    the whole scrape wait 5 s and fail.
  *  - `/readyz`: 200 only while every worker is up and the cluster is not draining.
@@ -22,6 +24,7 @@ import type { Logger } from 'pino'
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client'
 import type { ReloadResult } from '../app.js'
 import { createAdminServer, type AdminServer } from '../admin/server.js'
+import { CONFIG_RELOADS } from '../metrics/registry.js'
 import type { Report } from '../report/reporter.js'
 import { SampleStore } from '../report/samples.js'
 import type { SetWeightResult } from '../split/registry.js'
@@ -40,13 +43,18 @@ export interface ClusterAdminOptions {
   log: Logger
 }
 
-/** A registry whose exposition is the aggregate of the workers' (and its own) metrics. */
+/**
+ * A registry whose exposition is the aggregate of the workers' metrics and its own; a metric
+ * the primary counts itself replaces the workers' series of that name.
+ */
 class ClusterRegistry extends Registry {
   constructor (private readonly collect: () => Promise<MetricJson[][]>) { super() }
 
   override async metrics (): Promise<string> {
     const own = await super.getMetricsAsJSON()
-    return await AggregatorRegistry.aggregate([own, ...await this.collect()]).metrics()
+    const mine = new Set(own.map((m) => m.name))
+    const workers = (await this.collect()).map((list) => list.filter((m) => !mine.has(m.name)))
+    return await AggregatorRegistry.aggregate([own, ...workers]).metrics()
   }
 }
 
@@ -63,7 +71,13 @@ export function createClusterAdmin (opts: ClusterAdminOptions): { server: AdminS
     collect () { this.inc(sup.restarts - counted); counted = sup.restarts },
   })
 
+  const reloads = new Counter({ ...CONFIG_RELOADS, registers: [registry] })
   const reloadAll = async (reason: string): Promise<ReloadResult> => {
+    const r = await fanOutReload(reason)
+    reloads.labels(r.ok ? 'success' : 'failure').inc()
+    return r
+  }
+  const fanOutReload = async (reason: string): Promise<ReloadResult> => {
     const rs = await all((w) => fanout.ask(w, { op: 'reload', reason }))
     if (rs.length === 0) return { ok: false, errors: ['no worker is running'] }
     const errors = new Set<string>()

@@ -14,6 +14,12 @@ export const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ]
 
+/**
+ * Reload attempts are counted by whoever runs them: a single process's App, or a cluster's
+ * primary once per fan-out (its workers' own counts would count one reload N times).
+ */
+export const CONFIG_RELOADS = { name: 'shadowfig_config_reloads_total', help: 'Config reload attempts by result.', labelNames: ['result'] as const }
+
 const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
 
 export type MirrorOutcome =
@@ -65,7 +71,7 @@ export class Metrics {
     this.fieldMismatches = new Counter({ name: 'shadowfig_field_mismatches_total', help: 'Differing fields per route (capped per route; overflow is field="__other__").', labelNames: ['route', 'field'], registers })
     this.split = new Counter({ name: 'shadowfig_split_total', help: 'Live requests per route by serving target.', labelNames: ['route', 'target'], registers })
     this.splitWeight = new Gauge({ name: 'shadowfig_split_weight_ratio', help: 'Live split weight per route (0..1).', labelNames: ['route'], registers, aggregator: 'max' })
-    this.configReloads = new Counter({ name: 'shadowfig_config_reloads_total', help: 'Config reload attempts by result.', labelNames: ['result'], registers })
+    this.configReloads = new Counter({ ...CONFIG_RELOADS, registers })
     this.configInfo = new Gauge({ name: 'shadowfig_config_info', help: 'Always 1; the hash label names the live config.', labelNames: ['hash'], registers, aggregator: 'max' })
     this.upstreamErrors = new Counter({ name: 'shadowfig_upstream_errors_total', help: 'Upstream failures by route, role and error code.', labelNames: ['route', 'role', 'code'], registers })
     this.rejected = new Counter({ name: 'shadowfig_rejected_total', help: 'Client requests and connections refused by a limit or as malformed (docs/limits.md).', labelNames: ['reason'], registers })
