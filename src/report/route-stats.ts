@@ -68,7 +68,8 @@ export class RouteStats {
   }
 
   report (route: string, window: WindowName, now: number, rule: ReadinessRule = DEFAULT_READINESS_RULE): RouteStatsReport {
-    const r = this.byRoute.get(route) as RouteAgg
+    // A route whose every exchange is still undecided has no final verdict here yet: all zeros.
+    const r = this.byRoute.get(route) ?? { counts: new WindowedCounts(), endpoints: new Map() }
     const block = r.counts.read(window, now)
     const numbers = counted(block, rule)
     const v = numbers.verdicts
