@@ -1,6 +1,7 @@
 /**
  * Circuit breaker per mirror target: after `failures` consecutive transport failures
- * (connect, timeout, reset, protocol) mirroring to that target stops for `cooldownMs`; then
+ * (connect, timeout, reset, protocol) or answers cut at the capture limit, mirroring to that
+ * target stops for `cooldownMs`; then
  * exactly one probe is let through; its success closes the circuit, its failure re-opens it.
  * 5xx answers are not failures here: they are data the comparison reports as candidate_error.
  */

@@ -49,7 +49,7 @@ async function huge (declared: boolean): Promise<{ url: string, close (): Promis
   return { ...s, seen }
 }
 
-async function proxyFor (primaryUrl: string, candidateUrl: string, secondaryUrl?: string): Promise<TestProxy> {
+async function proxyFor (primaryUrl: string, candidateUrl: string, secondaryUrl?: string, circuit?: { failures: number, cooldown: string }): Promise<TestProxy> {
   return startProxy({
     upstreams: {
       primary: { url: primaryUrl },
@@ -60,7 +60,7 @@ async function proxyFor (primaryUrl: string, candidateUrl: string, secondaryUrl?
       name: 'r',
       match: { pathPrefix: '/' },
       primary: 'primary',
-      shadow: { candidate: 'candidate', ...(secondaryUrl !== undefined && { secondary: 'secondary' }), timeout: '60s' },
+      shadow: { candidate: 'candidate', ...(secondaryUrl !== undefined && { secondary: 'secondary' }), timeout: '60s', ...(circuit !== undefined && { circuit }) },
       compare: { maxBodySize: CAP },
     }],
   })
@@ -141,4 +141,20 @@ t.test('a primary declaring more than the cap is streamed whole and not buffered
   const hx = await exchangeOf(p)
   t.equal(hx.primary.truncated, false, 'HEAD primary not truncated')
   t.equal(hx.candidate.truncated, false, 'HEAD candidate not truncated')
+})
+
+t.test('a candidate that keeps answering past the cap opens its circuit: a few reads per cooldown, not one per request', async (t) => {
+  const cand = await huge(false)
+  const p = await proxyFor(primary.url, cand.url, undefined, { failures: 3, cooldown: '60s' })
+  t.teardown(async () => { await p.close(); await cand.close() })
+  for (let i = 0; i < 10; i++) {
+    const r = await request(p.url)
+    t.equal(await r.body.text(), primaryBody)
+    // one at a time: each cut is counted before the next request decides
+    for (let j = 0; j < 200 && p.exchanges.length < Math.min(i + 1, 3); j++) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  const mirror = (outcome: string): Promise<number> => counterValue(p.metrics, 'shadowfig_mirror_total', { outcome })
+  t.equal(await mirror('response_too_large'), 3, 'three answers were cut at the cap…')
+  t.equal(await mirror('circuit_open'), 7, '…then the circuit kept the other seven from being mirrored')
+  t.equal(cand.seen.length, 3, 'the candidate was asked three times')
 })
