@@ -73,8 +73,8 @@ export function intro (stack: DemoStack, o: DemoArgs): string {
   monolith ${backends.monolith.url} · secondary ${backends.secondary.url} · candidate ${backends.candidate.url}
   The candidate has a rounding bug on discounted totals, a renamed field, reordered arrays,
   and fails 2% of requests; the config ignores timestamps and matches arrays by id.
-  request_id differs on every call of every service: once the secondary has shown that
-  (50 user requests, about 10 s), it is reported as noise instead of a mismatch.
+  request_id differs on every call of every service: the secondary answers each user request
+  too and differs there as well, so it is reported as noise from the first request.
   ${o.traffic ? `Sending ${o.rate} requests/s through the proxy.` : 'No traffic (--no-traffic): send your own requests to the proxy.'} ${o.duration !== undefined ? `Stopping after ${o.duration} s.` : 'Ctrl-C to stop.'}
 `
 }

@@ -71,7 +71,7 @@ function routeSection (r: ReportRoute, samples: SampleStore): string {
   const sigs = r.signatures.slice(0, MAX_SIGNATURES).map((s) => signatureBlock(s, samples)).join('\n')
   const more = r.signatures.length > MAX_SIGNATURES ? `<p class="note">${r.signatures.length - MAX_SIGNATURES} more signatures in <a href="/api/report">the JSON report</a>.</p>` : ''
   return `<section class="route" id="route-${esc(r.route)}">
-<h2>${esc(r.route)} <small>${r.total} compared · ${pct(r.mismatchRate)} mismatch</small></h2>
+<h2>${esc(r.route)} <small>${r.total} compared · ${pct(r.mismatchRate)} mismatch${(r.undecided ?? 0) > 0 ? ` · ${r.undecided} undecided (waiting for noise evidence, in no count yet)` : ''}</small></h2>
 ${r.readiness === undefined ? '' : readinessBlock(r.readiness)}
 ${r.latency === undefined ? '' : `<h3>Latency</h3>\n${latencyTable(r.latency)}`}
 ${r.endpoints === undefined ? '' : `<h3>Endpoints</h3>\n${endpointsTable(r.endpoints)}`}

@@ -99,3 +99,12 @@ t.test('live split state is shown as columns, escaped', async (t) => {
   t.match(html, /<td>legacy<\/td>.*<span class="guard tripped">tripped<\/span>/)
   t.notMatch(renderReportPage({ ...reporter.report(), live: {} }, samples), /<h2>Live/)
 })
+
+t.test('exchanges still undecided are said, apart from the counts', async (t) => {
+  const { reporter, page } = setup()
+  const ex = exchange('orders')
+  reporter.record(result(ex, 'undecided', [changed('$.rid', 1, 2)]), ex)
+  t.match(page(), /0 compared · 0(\.0+)?% mismatch · 1 undecided/)
+  reporter.record({ ...result(ex, 'noise', [changed('$.rid', 1, 2)]), revised: true }, ex)
+  t.notMatch(page(), /undecided/, 'gone once final')
+})
