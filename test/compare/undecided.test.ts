@@ -50,6 +50,14 @@ t.test('without a secondary: only a path the model is learning about waits; a re
   t.same([after.verdict, after.noise, after.fields.map((f) => f.path)], ['mismatch', ['$.rid'], ['$.a']], 'on a noisy route a real bug stays on its exchange')
 })
 
+t.test('`at-once` never holds: the same difference is final with the evidence at hand', async (t) => {
+  const { engine } = await engineWith(t, { noise: { minSamples: 4 }, decide: 'at-once' })
+  const verdicts = []
+  for (let i = 0; i < 3; i++) verdicts.push((await engine.compare(onlyNoise(i))).verdict)
+  t.same(verdicts, ['mismatch', 'mismatch', 'mismatch'])
+  t.equal(engine.undecided('r'), 0)
+})
+
 t.test('a capture whose only difference is noise: every held exchange ends as noise', async (t) => {
   const { engine } = await engineWith(t, { noise: { minSamples: 3 }, decide: 'end' })
   const live = []
