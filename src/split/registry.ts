@@ -42,7 +42,7 @@ export class SplitRegistry {
     const next = new Map<string, SplitController>()
     for (const r of routes) {
       if (r.split === undefined) continue
-      const c = new SplitController(r.name, r.split, this.opts)
+      const c = new SplitController(r.name, r.split, r.compare.latency === undefined ? this.opts : { ...this.opts, latency: r.compare.latency })
       const prev = this.controllers.get(r.name)
       // A start resumes the climb from its state file, if any; an edited split block starts
       // from the file's weight, and its state file says so from now on.
