@@ -78,6 +78,8 @@ export interface SplitControllerOptions {
   baseDir?: string
   /** The route's `compare.latency`: readiness judges latency as the report does for this route. */
   latency?: LatencyRule
+  /** The top-level `state.dir`: where a climb without its own `stateFile` keeps its state. */
+  stateDir?: string
 }
 
 export interface SplitReadiness {
@@ -142,7 +144,7 @@ export class SplitController {
     this.gauge.set(this.live)
     this.climb = split.steps === undefined
       ? undefined
-      : new Climb(route, split, this.limits.minSamples, this, { now: this.now, log: this.log, onStep: opts.onStep, baseDir: opts.baseDir })
+      : new Climb(route, split, this.limits.minSamples, this, { now: this.now, log: this.log, onStep: opts.onStep, baseDir: opts.baseDir, stateDir: opts.stateDir })
   }
 
   get weight (): number { return this.live }

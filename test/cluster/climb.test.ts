@@ -3,9 +3,10 @@
  * keeps its own window, so a step is decided by whichever worker gets there first and relayed
  * by the primary (step → applyStep); every worker must end up at every step, never apart for
  * longer than the relay. Promote on the primary's admin port: one worker decides, the other
- * takes its weight. Every worker's weight changes are read from its own log lines (`pid`),
+ * takes its weight. The climb's state goes to the top-level `state.dir`. Every worker's weight changes are read from its own log lines (`pid`),
  * since the primary's /metrics aggregates the weight gauge by max.
  */
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,6 +35,7 @@ t.test('--workers 2: the climb steps every worker together; promote on the clust
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'shadowfig.yaml')
   await writeFile(file, `${configHead(TOKEN, '1s', { mono: mono.url, cand: cand.url })}
+state: { dir: state }
 routes:
   - name: climbing
     match: { pathPrefix: /climb }
@@ -106,6 +108,11 @@ routes:
     t.equal(report.status, 200)
     const route = (JSON.parse(report.body) as { live: Record<string, unknown> }).live.climbing
     t.match(route, { workers: 2, weight: 1, tripped: null, climb: { steps: steps, step: 4, next: null, stopped: null, waitingFor: [] } })
+
+    // state.dir: the workers write the same state, each through its own temporary file.
+    const state = (): unknown => { try { return JSON.parse(readFileSync(join(dir, 'state', 'climbing.climb.json'), 'utf8')) } catch { return undefined } }
+    t.ok(await until(() => (state() as { weight?: number } | undefined)?.weight === 1), 'the state file says 100%')
+    t.match(state(), { route: 'climbing', weight: 1, stopped: false })
   })
 
   await t.test('a manual route waits in both workers; promote on the cluster admin moves both', async (t) => {
