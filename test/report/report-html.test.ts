@@ -126,5 +126,6 @@ t.test('climb row states: awaiting approval, top, stopped, starting weight, off 
   t.match(row({ step: 0, next: 0.05, waitingFor: [] }, 0.01), /climb <b>1%<\/b> → 5% → 100% · starting weight <span class="climb-state">next 5%: due on the next sample<\/span><\/td>/)
   t.equal(row({ steps: undefined }), '<tr class="climb"><td colspan="3">climb 1%</td></tr>', 'fields missing: only what is known')
   t.equal(climbRow('odd', 0.01, 0.01, 3), '')
+  t.equal(climbRow({ steps: [0.5] }, undefined, 0.5, 1), '<tr class="climb"><td colspan="1">climb <b>50%</b></td></tr>', 'no file weight: the steps alone')
   t.same([45_000, 120_000, 200_000, 3_600_000, 7_500_000, -5].map(spanText), ['45 s', '2 min', '3 min 20 s', '1 h', '2 h 5 min', '0 s'])
 })
