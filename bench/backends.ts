@@ -3,10 +3,14 @@
  * `GET /r/<route>/json/<bytes>`) with a static JSON document of exactly that many bytes (built
  * once per size and cached).
  *  - `primary`: the reference document.
- *  - `candidate`: the same order with realistic, normalizable differences (a new
- *    `generated_at`, `total` off in the 3rd decimal (same serialized length, so the padding matches), items in reverse order), so a route with
- *    `ignore: [$.generated_at]`, `numbers: { precision: 2 }`, `arrays: { $.items: { key: id } }`
- *    does the full decode → normalize → keyed diff work and still ends in `match`.
+ *  - `candidate`: the same order as a faithful port would serialize it, differing from the
+ *    primary only where the bench's route normalizes (configs.ts `mirroredRoute`: `ignore:
+ *    [$.generated_at]`, `numbers: { precision: 2 }`, `arrays: { $.items: { key: id } }`): a
+ *    later `generated_at`, float noise below the 2nd decimal (`total` and every item's `price`,
+ *    same serialized length), keys in another order (top level and every item), items in
+ *    reverse order. Different bytes, so every comparison does the full decode → normalize →
+ *    keyed diff work, and still ends in `match`. (The identical-bytes case, a candidate
+ *    answering the primary's very bytes, is the `same` shadow mode: configs.ts.)
  * `latencyMs` delays every response (a slow candidate is `latencyMs: 2000`); a down candidate
  * is `closedPort()`: a port that was just free, so connecting is refused.
  */
@@ -32,28 +36,38 @@ export const KiB = 1024
 export const MiB = 1024 * KiB
 
 /** Roughly the serialized size of one item, so items (not padding) fill most of the body. */
-const ITEM_BYTES = 72
+const ITEM_BYTES = 68
+
+interface Item { id: number, sku: string, name: string, price: number, qty: number }
+interface Doc { id: number, generated_at: string, currency: string, total: number, items: Item[], pad: string }
+
+/** The primary's document of exactly `size` bytes (at least the ~200-byte skeleton). */
+function primaryDoc (size: number): Doc {
+  const items: Item[] = []
+  for (let i = 1; i <= Math.max(1, Math.floor((size - 200) / ITEM_BYTES)); i++) {
+    // A third decimal the candidate's float noise changes (.251 ↔ .249, both .25 at 2 decimals).
+    items.push({ id: i, sku: `SKU-${String(i).padStart(6, '0')}`, name: `item ${i}`, price: Number(`${i % 97}.251`), qty: 1 + (i % 3) })
+  }
+  const doc: Doc = { id: 42, generated_at: '2026-01-01T00:00:00.000Z', currency: 'EUR', total: 1234.564, items, pad: '' }
+  // Drop trailing items until the document fits, then pad to the exact size.
+  while (items.length > 1 && Buffer.byteLength(JSON.stringify(doc)) > size) items.pop()
+  doc.pad = 'x'.repeat(Math.max(0, size - Buffer.byteLength(JSON.stringify(doc))))
+  return doc
+}
+
+/**
+ * The same document as the candidate answers it: only normalizable differences, each value
+ * serialized to the same length as the primary's, so both bodies have the asked size.
+ */
+function candidateDoc (p: Doc): object {
+  const items = p.items.map((it) => ({ qty: it.qty, price: Number(it.price.toFixed(3).replace(/251$/, '249')), name: it.name, sku: it.sku, id: it.id }))
+  return { pad: p.pad, items: items.reverse(), total: 1234.561, currency: p.currency, generated_at: '2026-01-01T00:00:01.000Z', id: p.id }
+}
 
 /** A JSON order of exactly `size` bytes (at least the ~200-byte skeleton). */
 export function makeBody (size: number, variant: Variant): Buffer {
-  const candidate = variant === 'candidate'
-  const items = []
-  for (let i = 1; i <= Math.max(1, Math.floor((size - 200) / ITEM_BYTES)); i++) {
-    items.push({ id: i, sku: `SKU-${String(i).padStart(6, '0')}`, name: `item ${i}`, price: (i % 97) + 0.25, qty: 1 + (i % 3) })
-  }
-  const doc = {
-    id: 42,
-    generated_at: candidate ? '2026-01-01T00:00:01.000Z' : '2026-01-01T00:00:00.000Z',
-    currency: 'EUR',
-    total: candidate ? 1234.561 : 1234.564, // same length, equal at 2 decimals
-    items,
-    pad: '',
-  }
-  // Drop trailing items until the document fits (same ones for both variants), then pad.
-  while (items.length > 1 && Buffer.byteLength(JSON.stringify(doc)) > size) items.pop()
-  doc.pad = 'x'.repeat(Math.max(0, size - Buffer.byteLength(JSON.stringify(doc))))
-  if (candidate) items.reverse()
-  return Buffer.from(JSON.stringify(doc))
+  const doc = primaryDoc(size)
+  return Buffer.from(JSON.stringify(variant === 'candidate' ? candidateDoc(doc) : doc))
 }
 
 /**

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url'
 import { startBackendProcesses } from './targets.js'
 import { nginxAvailable } from './nginx.js'
 import { runScenario, runLatencyGroup, type BenchEnv } from './scenarios.js'
-import { scenarioList, latencyGroups, rtFor, withBaseline } from './scenario-list.js'
+import { scenarioList, latencyGroups, rtFor, withBaseline, resolveRate } from './scenario-list.js'
 import { markdownTable, measurements, floorContext, type ScenarioDef, type ScenarioResult } from './stats.js'
-import { checkBudget, parseBudget } from './budget.js'
+import { checkBudget, lineMark, parseBudget } from './budget.js'
 import { defineCommand, readCommandLine } from '../src/commands/command-line.js'
 import { faultsMain } from './faults/command.js'
 import { soakMain } from './faults/soak.js'
@@ -131,10 +131,12 @@ try {
   const measured = new Set<ScenarioDef>()
   for (const def of list) {
     if (measured.has(def)) continue
+    const resolved = resolveRate(def, results)
+    if (!resolved) { log(`${def.name}: skipped, ${def.rateOf?.scenario} was not measured before it`); continue }
     const group = groups.find((g) => g.includes(def)) ?? [def]
-    for (const d of group) { measured.add(d); log(`${d.name}: ${d.description}`) }
+    for (const d of group) { measured.add(d); log(`${d.name}: ${d.description}${d === def && resolved.rateOf ? ` (${resolved.rate} req/s)` : ''}`) }
     try {
-      results.push(...groups.includes(group) ? await runLatencyGroup(group, env) : [await runScenario(def, env)])
+      results.push(...groups.includes(group) ? await runLatencyGroup(group, env) : [await runScenario(resolved, env)])
       save()
     } catch (err) {
       log(`  ${group.map((d) => d.name).join(', ')} failed: ${(err as Error).message}`)
@@ -147,7 +149,7 @@ try {
 const budget = parseBudget(JSON.parse(readFileSync(new URL('./budget.json', import.meta.url), 'utf8')))
 const verdict = checkBudget(budget, measurements(results))
 process.stdout.write(`\n${markdownTable(results)}\n\nBudget (bench/budget.json):\n`)
-for (const l of verdict.lines) process.stdout.write(`  ${l.ok ? 'ok  ' : 'FAIL'} ${l.message}\n`)
+for (const l of verdict.lines) process.stdout.write(`  ${lineMark(l)} ${l.message}\n`)
 const context = floorContext(results)
 if (context) process.stdout.write(`  (${context})\n`)
 

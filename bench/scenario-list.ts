@@ -48,10 +48,18 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
   // The floor: a bare Node + undici proxy (floor-proxy.ts) at the same loads (in the same
   // rotation for latency), so shadowfig's cost splits into what Node's HTTP server and undici
   // take and what shadowfig adds; and its pass-through throughput is Node's ceiling for ours.
-  for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'saturation-pass'].includes(s.name))) {
+  for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'saturation-pass', 'saturation-mirror'].includes(s.name))) {
     const what = d.shadow === 'none' ? 'pass-through' : 'copy to the candidate, answer read, no comparison'
     list.push({ ...d, name: `floor-${d.name}`, peer: 'floor', description: `bare Node + undici proxy: ${what}${d.kind === 'saturation' ? ', max throughput' : ''}` })
   }
+  // Saturation alone says nothing of what was compared: a proxy that sheds comparisons can
+  // reach any rate. At 80% of the floor's mirroring saturation, every request must still be
+  // compared (its rate is only known once floor-saturation-mirror has run: see resolveRate).
+  list.push({
+    ...lat('mirror-80pct-floor', 'mirror + compare, open loop at 80% of floor-saturation-mirror\'s throughput: nothing may be shed', 'healthy'),
+    rate: undefined,
+    rateOf: { scenario: 'floor-saturation-mirror', share: 0.8 },
+  })
   if (opts.nginx) {
     for (const d of list.filter((s) => ['pass-2k', 'mirror-2k', 'slow-candidate', 'saturation-mirror'].includes(s.name))) {
       // nginx holds each client request until its mirror subrequest ends: with a 2 s candidate
@@ -70,7 +78,22 @@ export function scenarioList (opts: { nginx: boolean, workers: boolean }): Scena
  * to them rose to 2.7-7 ms (~0.5 ms next to the 2 KiB peers).
  */
 function light (def: ScenarioDef): boolean {
-  return def.kind === 'latency' && (def.rate ?? 0) * def.sizeBytes <= 4 * MiB
+  // A rate not yet known (`rateOf`) is not light: such a scenario is measured alone.
+  return def.kind === 'latency' && def.rate !== undefined && def.rate * def.sizeBytes <= 4 * MiB
+}
+
+/**
+ * The scenario with its open-loop rate set: `rateOf.share` of the named scenario's proxied
+ * throughput in `results` (rounded down to 50 req/s). A scenario without `rateOf` is returned
+ * as it is; undefined when the scenario it depends on was not measured (the bench then skips
+ * it, and a budget line on it fails as not measured).
+ */
+export function resolveRate (def: ScenarioDef, results: ReadonlyArray<{ name: string, proxy: { throughput: number } }>): ScenarioDef | undefined {
+  if (!def.rateOf) return def
+  const { scenario, share } = def.rateOf
+  const measured = results.find((r) => r.name === scenario)?.proxy.throughput
+  if (measured === undefined || !(measured > 0)) return undefined
+  return { ...def, rate: Math.max(50, Math.floor(measured * share / 50) * 50) }
 }
 
 /**

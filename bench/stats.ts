@@ -26,6 +26,11 @@ export interface ScenarioDef {
   root?: string
   /** Fewer repeats than the run's (for a scenario whose every run is long). */
   maxRepeats?: number
+  /**
+   * An open-loop rate known only once the run has measured another scenario: `share` of that
+   * scenario's proxied throughput (scenario-list.ts `resolveRate`). `rate` is unset until then.
+   */
+  rateOf?: { scenario: string, share: number }
 }
 
 export interface Repeat {
@@ -133,6 +138,16 @@ export function floorContext (results: ScenarioResult[], scenario = 'mirror-2k')
   return `same seconds: ${scenario} p99 overhead ${figures(ours)}; ${floors.map((r) => `${r.name} ${figures(r)}`).join('; ')}`
 }
 
+/**
+ * Requests the proxy did not compare for lack of room, summed over the repeats: mirrors it
+ * skipped as `saturated` (the comparison queue or the in-flight caps were full) plus
+ * comparisons that ended `skipped`. The counters carry no skip reason; in the bench's
+ * healthy-candidate scenarios nothing else skips (JSON bodies under the size limit).
+ */
+export function shedCount (r: ScenarioResult): number {
+  return (r.counters['mirror_total.saturated'] ?? 0) + (r.counters['comparisons_total.skipped'] ?? 0)
+}
+
 /** The flat metrics budget.json lines refer to, by scenario name. */
 export function measurements (results: ScenarioResult[]): Measurements {
   const m: Measurements = {}
@@ -147,6 +162,7 @@ export function measurements (results: ScenarioResult[]): Measurements {
       directP99Ms: r.direct.p99,
       cpuSecPer1k: r.cpuSecPer1k,
       peakRssMiB: r.peakRssMiB,
+      shedCount: shedCount(r),
     }
   }
   return m
@@ -176,13 +192,16 @@ function spread (r: ScenarioResult, [lo, hi]: [number, number]): string {
 
 export function markdownTable (results: ScenarioResult[]): string {
   const rows = [
-    '| scenario | peer | load | req/s direct → proxy (range) | p50 ms d → p | p99 ms d → p | p99.9 ms d → p | **p99 overhead ms** (range) | from send | CPU s / 1k req | peak RSS MiB | shadow (share of requests) | errors d/p |',
+    '| scenario | peer | load | req/s direct → proxy (range), shed | p50 ms d → p | p99 ms d → p | p99.9 ms d → p | **p99 overhead ms** (range) | from send | CPU s / 1k req | peak RSS MiB | shadow (share of requests) | errors d/p |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const r of results) {
     const load = r.kind === 'latency' ? `${r.rate} req/s, ${kib(r.sizeBytes)}` : `closed loop, ${kib(r.sizeBytes)}`
     const note = r.notes.length ? ` (${r.notes.join('; ')})` : ''
-    const rate = `${r.direct.throughput} → ${r.proxy.throughput}${r.kind === 'saturation' ? spread(r, r.proxyThroughputRange) : ''}`
+    // Shed beside the throughput wherever the peer mirrors and counts (a proxy that sheds its
+    // comparisons can show any throughput).
+    const shed = r.peer === 'shadowfig' && r.shadow !== 'none' ? `, shed ${shedCount(r)}` : ''
+    const rate = `${r.direct.throughput} → ${r.proxy.throughput}${r.kind === 'saturation' ? spread(r, r.proxyThroughputRange) : ''}${shed}`
     rows.push(`| ${r.name}${note} | ${r.peer}${r.workers && r.workers > 1 ? ` ×${r.workers}` : ''} | ${load} | ${rate} | ${r.direct.p50} → ${r.proxy.p50} | ${r.direct.p99} → ${r.proxy.p99} | ${r.direct.p999} → ${r.proxy.p999} | **${r.overheadP99Ms}**${spread(r, r.overheadP99RangeMs)} | ${r.kind === 'latency' ? r.overheadP99FromSendMs : '–'} | ${r.cpuSecPer1k} | ${r.peakRssMiB} | ${shadowSummary(r)} | ${r.direct.errors}/${r.proxy.errors} |`)
   }
   return rows.join('\n')

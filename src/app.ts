@@ -193,7 +193,7 @@ export class App {
   }
 
   private build (config: Config, hash: string, prev: Runtime | undefined): Runtime {
-    this.splits.rebuild(config.routes)
+    this.splits.rebuild(config.routes, config.state?.dir)
     const sink = { submit: (e: Exchange) => { this.engine.submit(e) }, room: () => this.engine.room() }
     const { runtime, retired } = buildRuntime(config, hash, { metrics: this.metrics, targets: this.targets, sink, splits: this.splits }, prev)
     this.reporter.setRoutes(config.routes)

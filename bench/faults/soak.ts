@@ -4,7 +4,8 @@
  * to one fault's route, the fault changing every phase (each fault in turn, `none` included,
  * over and over). Reports the proxy's RSS (VmRSS), V8 heap used (its /metrics) and open fds
  * (/proc/<pid>/fd) at the start (after a warm-up) and at the end (after the last mirrors
- * settled), and the client errors per route. The loop is bounded by phase count and time.
+ * settled), each after an idle pause longer than the upstreams' keep-alive timeout, and the
+ * client errors per route. The loop is bounded by phase count and time.
  * Holds: no client error on the healthy route, RSS and heap flat (end ≤ start × 1.25 + 16 MiB),
  * no fd growth (end ≤ start + 8: pooled sockets come and go). Exit code 1 only with `--check`.
  */
@@ -18,6 +19,12 @@ import { counts } from './report.js'
 
 export interface SoakRun extends Omit<FaultMatrixOptions, 'durationMs'> {
   minutes: number
+  /**
+   * Idle time before the start and the end points (default 5 s: longer than the upstreams'
+   * 4 s keep-alive timeout), so both count open fds with idle pooled sockets closed: what is
+   * left then is what the proxy holds, not what the last phase's load left open.
+   */
+  idleMs?: number
   check: boolean
   resultsDir: URL
   out: { write (s: string): unknown }
@@ -36,6 +43,7 @@ export interface SoakSummary {
 }
 
 const MiB = 2 ** 20
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function point (rig: FaultRig, t0: number): Promise<SoakPoint> {
   const heap = gauge(await rig.proxy.metrics(), 'shadowfig_nodejs_heap_size_used_bytes')
@@ -54,6 +62,7 @@ export async function soak (o: Omit<SoakRun, 'check' | 'resultsDir' | 'out'>): P
     const t0 = Date.now()
     // Warm-up, then the starting point.
     await runPhase(rig, rig.faults[0]!, { ...o, durationMs: Math.max(1000, o.warmupMs), warmupMs: 0 })
+    await sleep(o.idleMs ?? 5000)
     const start = await point(rig, t0)
     o.log(`soak: ${total} phases of ${seconds} s at ${o.rate} req/s; start RSS ${start.rssMiB} MiB, heap ${start.heapMiB} MiB, fds ${start.fds}`)
     const series = []
@@ -70,6 +79,7 @@ export async function soak (o: Omit<SoakRun, 'check' | 'resultsDir' | 'out'>): P
       series.push(row)
       o.log(`${String(row.tSec).padStart(5)} s  ${def.name.padEnd(15)} healthy p99 ${row.healthyP99Ms} ms, errors ${row.healthyErrors}; fault route errors ${row.faultErrors}; RSS ${row.rssMiB} MiB, heap ${row.heapMiB} MiB, fds ${row.fds}`)
     }
+    await sleep(o.idleMs ?? 5000)
     const end = await point(rig, t0)
     const summary: SoakSummary = {
       minutes: o.minutes,

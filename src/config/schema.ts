@@ -202,6 +202,9 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   drainTimeout: duration.default(30_000),
   limits: limitsSchema.prefault({}),
+  state: z.strictObject({
+    dir: z.string().meta({ description: 'Directory of the climbs\' state files (ROUTE.climb.json), relative to the config file; a route\'s split.stateFile wins.' }),
+  }).optional().meta({ description: 'State kept across restarts for every route.' }),
   upstreams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, _ . -'), upstream),
   defaults: z.strictObject({
     shadow: shadowDefaultsSchema.optional(),

@@ -1,7 +1,7 @@
 /**
  * Sections of the `/report` page built from the windowed statistics: the window selector, the
  * readiness verdict per route, the latency comparison, the endpoints table, and the live split
- * state. Plain HTML, everything from traffic escaped.
+ * state with each route's climb. Plain HTML, everything from traffic escaped.
  */
 import type { EndpointReport } from './route-stats.js'
 import type { LatencyReport } from './latency.js'
@@ -86,7 +86,10 @@ interface LiveSplit {
   state?: Readiness['state']
   reasons?: Readiness['reasons']
   windowMs?: number
+  climb?: unknown
 }
+
+const LIVE_COLUMNS = 10
 
 export function liveSection (live: Record<string, unknown>): string {
   const routes = Object.entries(live)
@@ -100,7 +103,61 @@ export function liveSection (live: Record<string, unknown>): string {
     const state = v.state === undefined ? '—' : `<span class="readiness-badge ${v.state}">${STATE_LABEL[v.state]}</span>${
       (v.reasons ?? []).map((r) => `<div class="reason">${esc(r.message)}</div>`).join('')}`
     const weight = (w: number | undefined): string => w === undefined ? '—' : percent(w)
-    return `<tr><td>${esc(route)}</td><td>${v.to === undefined ? '—' : esc(v.to)}</td><td class="num">${weight(v.weight)}</td><td class="num">${weight(v.fileWeight)}</td><td>${guard}</td><td class="num">${v.samples ?? '—'}</td><td class="num">${v.candidateErrorRate === undefined ? '—' : percent(v.candidateErrorRate)}</td><td class="num">${v.mismatches ?? '—'}</td><td class="num">${msText(v.p99?.primary ?? null)} / ${msText(v.p99?.candidate ?? null)}</td><td>${state}</td></tr>`
+    return `<tr><td>${esc(route)}</td><td>${v.to === undefined ? '—' : esc(v.to)}</td><td class="num">${weight(v.weight)}</td><td class="num">${weight(v.fileWeight)}</td><td>${guard}</td><td class="num">${v.samples ?? '—'}</td><td class="num">${v.candidateErrorRate === undefined ? '—' : percent(v.candidateErrorRate)}</td><td class="num">${v.mismatches ?? '—'}</td><td class="num">${msText(v.p99?.primary ?? null)} / ${msText(v.p99?.candidate ?? null)}</td><td>${state}</td></tr>${climbRow(v.climb, v.fileWeight, v.weight, LIVE_COLUMNS)}`
   }).join('')
   return `<section><h2>Live split</h2><table class="live"><thead><tr><th>route</th><th>candidate</th><th class="num">live weight</th><th class="num">file weight</th><th>guard</th><th class="num">samples</th><th class="num">error rate</th><th class="num">mismatches</th><th class="num">p99 primary / candidate</th><th>readiness</th></tr></thead><tbody>${rows}</tbody></table></section>\n`
+}
+
+/** A route's climb, as `live[route].climb` of /api/report has it (`ClimbStatus`, src/split/climb.ts). */
+interface LiveClimb {
+  steps?: number[]
+  approval?: string
+  step?: number | null
+  atWeightMs?: number
+  samplesAtWeight?: number
+  next?: number | null
+  awaitingApproval?: boolean
+  stopped?: 'tripped' | 'rolled_back' | null
+  waitingFor?: string[]
+}
+
+/** "45 s", "3 min 20 s", "2 h 5 min": the time at a step, to the unit that matters. */
+export function spanText (ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 === 0 ? '' : ` ${s % 60} s`}`
+  const m = Math.floor(s / 60) % 60
+  return `${Math.floor(s / 3600)} h${m === 0 ? '' : ` ${m} min`}`
+}
+
+/**
+ * The row under a route's live split row when it climbs: the ladder from the file weight (the
+ * live weight in bold), the step, the time and the samples at it, and what the next step waits
+ * for. '' for a route without a climb.
+ */
+export function climbRow (raw: unknown, fileWeight: number | undefined, weight: number | undefined, columns: number): string {
+  if (typeof raw !== 'object' || raw === null) return ''
+  const c = raw as LiveClimb
+  const steps = c.steps ?? []
+  const ladder = [...fileWeight === undefined ? [] : [fileWeight], ...steps]
+    .map((w) => w === weight ? `<b>${percent(w)}</b>` : percent(w)).join(' → ')
+  const at = c.step === undefined ? '' : c.step === null
+    ? 'off the ladder (weight set by an operator)'
+    : c.step === 0 ? 'starting weight' : `step ${c.step} of ${steps.length}`
+  const facts = [
+    at,
+    c.atWeightMs === undefined ? '' : `${spanText(c.atWeightMs)} at it`,
+    c.samplesAtWeight === undefined ? '' : `${c.samplesAtWeight} samples at it`,
+    c.approval === undefined ? '' : `approval ${esc(c.approval)}`,
+  ].filter((f) => f !== '').join(' · ')
+  const waits = (c.waitingFor ?? []).map((w) => `<li>${esc(w)}</li>`).join('')
+  const next = typeof c.next === 'number' ? percent(c.next) : undefined
+  const state = c.stopped === 'tripped' ? 'stopped: guard tripped'
+    : c.stopped === 'rolled_back' ? 'stopped: rolled back'
+      : c.next === null ? 'at the top of its climb'
+        : next === undefined ? ''
+          : c.awaitingApproval === true ? `awaiting approval for ${next}`
+            : `next ${next}${waits === '' ? ': due on the next sample' : ' waits for:'}`
+  return `<tr class="climb"><td colspan="${columns}">climb ${ladder}${facts === '' ? '' : ` · ${facts}`}${
+    state === '' ? '' : ` <span class="climb-state">${state}</span>`}${waits === '' ? '' : `<ul class="waiting">${waits}</ul>`}</td></tr>`
 }

@@ -1,11 +1,12 @@
 /**
- * The climb's state file (`split.stateFile`): the live weight a route's climb reached, so a
+ * The climb's state file (`split.stateFile`, or ROUTE.climb.json in the top-level `state.dir`): the live weight a route's climb reached, so a
  * restart resumes there instead of at the file's `weight`. One small JSON document per route,
  * written whole to a temporary file and renamed over the old one, so a crash mid-write leaves
  * the previous state, never a torn one. A missing, unreadable or foreign file reads as
  * "no state": the route then starts from its config, which is the safe direction.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 export interface ClimbState {
   route: string
@@ -30,6 +31,7 @@ export function readClimbState (file: string, route: string): ClimbState | undef
 export function writeClimbState (file: string, state: ClimbState): void {
   // One writer per process; workers of a cluster write the same content, each via its own temp file.
   const tmp = `${file}.${process.pid}.tmp`
+  mkdirSync(dirname(file), { recursive: true }) // a state directory named in the config need not exist yet
   writeFileSync(tmp, JSON.stringify(state) + '\n')
   renameSync(tmp, file)
 }

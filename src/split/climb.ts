@@ -20,7 +20,7 @@
  * with an injected clock is deterministic. Readiness scans histograms, so a route that is not
  * ready is re-examined at most once per RECHECK_MS.
  */
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { formatShare as pct } from '../config/units.js'
 import { readClimbState, writeClimbState } from './climb-state.js'
 
@@ -59,6 +59,8 @@ export interface ClimbOptions {
   onStep?: (route: string, to: number) => void
   /** Directory a relative `stateFile` is resolved against (the config file's). */
   baseDir?: string
+  /** The top-level `state.dir`: the state file is ROUTE.climb.json there unless `stateFile` names one. */
+  stateDir?: string
 }
 
 export interface ClimbStatus {
@@ -107,7 +109,8 @@ export class Climb {
     this.start = settings.weight
     this.approval = settings.approval ?? 'auto'
     this.stepAfter = settings.stepAfter ?? DEFAULT_STEP_AFTER_MS
-    this.stateFile = settings.stateFile === undefined ? undefined : resolve(opts.baseDir ?? '.', settings.stateFile)
+    const file = settings.stateFile ?? (opts.stateDir === undefined ? undefined : join(opts.stateDir, `${route}.climb.json`))
+    this.stateFile = file === undefined ? undefined : resolve(opts.baseDir ?? '.', file)
     this.since = opts.now()
   }
 

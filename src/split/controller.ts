@@ -24,7 +24,7 @@ import type { UpstreamFailure } from '../http/failure.js'
 import type { Metrics } from '../metrics/registry.js'
 import { cohortBucket, compileCohortKey } from '../routing/cohort.js'
 import type { CohortReader } from '../routing/cohort.js'
-import { assessReadiness, DEFAULT_LATENCY_RULE, type Readiness } from '../report/readiness.js'
+import { assessReadiness, DEFAULT_LATENCY_RULE, type LatencyRule, type Readiness } from '../report/readiness.js'
 import { Climb } from './climb.js'
 import { COMPARED, COMPARED_ERRORS, LIVE, LIVE_ERRORS, MISMATCHES, SlidingWindow } from './window.js'
 
@@ -76,6 +76,10 @@ export interface SplitControllerOptions {
   onStep?: (route: string, to: number) => void
   /** Directory a relative `split.stateFile` is resolved against (the config file's). */
   baseDir?: string
+  /** The route's `compare.latency`: readiness judges latency as the report does for this route. */
+  latency?: LatencyRule
+  /** The top-level `state.dir`: where a climb without its own `stateFile` keeps its state. */
+  stateDir?: string
 }
 
 export interface SplitReadiness {
@@ -110,6 +114,7 @@ export class SplitController {
   private readonly log: SplitLogger
   private readonly now: () => number
   private readonly onTrip: ((route: string, trip: SplitTrip) => void) | undefined
+  private readonly latencyRule: LatencyRule
   private readonly win: SlidingWindow
   private readonly toPrimary: Child
   private readonly toCandidate: Child
@@ -128,6 +133,7 @@ export class SplitController {
     this.log = opts.log
     this.now = opts.now ?? Date.now
     this.onTrip = opts.onTrip
+    this.latencyRule = opts.latency ?? DEFAULT_LATENCY_RULE
     this.win = new SlidingWindow(this.limits.window, this.now())
     // Label children resolved once: an increment on the hot path is a field update, not a lookup.
     this.toPrimary = opts.metrics.split.labels(route, 'primary')
@@ -138,7 +144,7 @@ export class SplitController {
     this.gauge.set(this.live)
     this.climb = split.steps === undefined
       ? undefined
-      : new Climb(route, split, this.limits.minSamples, this, { now: this.now, log: this.log, onStep: opts.onStep, baseDir: opts.baseDir })
+      : new Climb(route, split, this.limits.minSamples, this, { now: this.now, log: this.log, onStep: opts.onStep, baseDir: opts.baseDir, stateDir: opts.stateDir })
   }
 
   get weight (): number { return this.live }
@@ -249,7 +255,7 @@ export class SplitController {
       candidateErrors: w.total(LIVE_ERRORS) + w.total(COMPARED_ERRORS),
       p99: n.p99,
       ...(this.trip !== undefined && { tripped: this.trip.reason }),
-    }, { minSamples: this.limits.minSamples, maxErrorRate: READY_MAX_ERROR_RATE, latency: DEFAULT_LATENCY_RULE })
+    }, { minSamples: this.limits.minSamples, maxErrorRate: READY_MAX_ERROR_RATE, latency: this.latencyRule })
     return {
       samples: n.samples,
       candidateErrorRate: n.errorRate,

@@ -37,12 +37,13 @@ export class SplitRegistry {
    * Replaces the controllers for a new config. A route whose split is deep-equal to the
    * previous one keeps its live weight, trip and window; any other starts from the file.
    * Gauges of routes that lost their split are removed so dashboards do not show ghosts.
+   * `stateDir` is the top-level `state.dir` (climb state files of routes without their own).
    */
-  rebuild (routes: RouteConfig[]): void {
+  rebuild (routes: RouteConfig[], stateDir?: string): void {
     const next = new Map<string, SplitController>()
     for (const r of routes) {
       if (r.split === undefined) continue
-      const c = new SplitController(r.name, r.split, this.opts)
+      const c = new SplitController(r.name, r.split, { ...this.opts, latency: r.compare.latency, stateDir })
       const prev = this.controllers.get(r.name)
       // A start resumes the climb from its state file, if any; an edited split block starts
       // from the file's weight, and its state file says so from now on.

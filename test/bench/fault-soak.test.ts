@@ -22,7 +22,7 @@ t.test('a one-phase soak reports start and end and no healthy-route error', asyn
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   let out = ''
   const code = await soakMain({
-    faults: ['refused'], minutes: 0.05, rate: 100, warmupMs: 200, settleTimeoutMs: 5000,
+    faults: ['refused'], minutes: 0.05, rate: 100, warmupMs: 200, settleTimeoutMs: 5000, idleMs: 0,
     check: true, resultsDir: pathToFileURL(dir + '/'), out: { write: (s: string) => { out += s } }, log: () => {},
   })
   t.match(out, /soak: 1 phases, 0\.05 min at 100 req\/s/)

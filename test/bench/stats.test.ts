@@ -1,7 +1,7 @@
 // From repeats to reported figures: medians, pairwise p99 overhead, CPU per 1k requests, peak
 // RSS, shadow shares, the flat measurements the budget reads, and the markdown table.
 import t from 'tap'
-import { median, summarize, measurements, shadowSummary, markdownTable, floorContext, type Repeat, type ScenarioDef } from '../../bench/stats.js'
+import { median, summarize, measurements, shadowSummary, markdownTable, floorContext, shedCount, type Repeat, type ScenarioDef } from '../../bench/stats.js'
 import type { LoadResult } from '../../bench/loadgen.js'
 
 const run = (p99: number, over: Partial<LoadResult> = {}): LoadResult => ({
@@ -64,12 +64,23 @@ t.test('measurements expose what budget lines name; the table has one row per sc
   t.equal(table.length, 4)
   t.match(table[2], /^\| mirror-2k \| shadowfig \| 1000 req\/s, 2 KiB \|.*\*\*0\.4\*\* \| 0\.36 \|/, 'p99 overhead, then from the sends')
   t.equal(m['mirror-2k']?.overheadP99FromSendMs, 0.36)
-  t.match(table[3], /^\| sat \(x\) \| shadowfig ×2 \| closed loop, 1 MiB \| 1000 → 1000 \|.*\| – \|/, 'saturation rows have no from-send figure')
+  t.match(table[3], /^\| sat \(x\) \| shadowfig ×2 \| closed loop, 1 MiB \| 1000 → 1000, shed 0 \|.*\| – \|/, 'saturation rows have no from-send figure')
   t.notMatch(table[2] as string, /\(\d/, 'one repeat: no spread')
   const c = summarize({ ...def, name: 'sat3', kind: 'saturation', rate: undefined }, [rep(1, 2, { proxy: run(2, { achievedRate: 900 }) }), rep(1, 1.5, { proxy: run(1.5, { achievedRate: 1200 }) }), rep(1, 3)])
   const row = markdownTable([c]).split('\n')[2] as string
-  t.match(row, /\| 1000 → 1000 \(900–1200\) \|/, 'saturation rows show the throughput spread')
+  t.match(row, /\| 1000 → 1000 \(900–1200\), shed 0 \|/, 'saturation rows show the throughput spread')
   t.match(row, /\*\*1\*\* \(0\.5–2\) \|/, 'and every row the p99 overhead spread')
+})
+
+t.test('shed: mirrors skipped as saturated plus comparisons skipped, beside the throughput of a mirroring shadowfig row', async (t) => {
+  const r = summarize(def, [rep(1, 2, { counters: { 'mirror_total.sent': 970, 'mirror_total.saturated': 30, 'comparisons_total.match': 960, 'comparisons_total.skipped': 10 } }), rep(1, 2)])
+  t.equal(shedCount(r), 40)
+  t.equal(measurements([r])['mirror-2k']?.shedCount, 40)
+  t.match(markdownTable([r]).split('\n')[2], /\| 1000 → 1000, shed 40 \|/)
+  const pass = summarize({ ...def, name: 'pass-2k', shadow: 'none' }, [rep(1, 2, { counters: {} })])
+  const floor = summarize({ ...def, name: 'floor-mirror-2k', peer: 'floor' }, [rep(1, 2, { counters: {} })])
+  t.equal(shedCount(floor), 0)
+  for (const row of [pass, floor]) t.notMatch(markdownTable([row]).split('\n')[2], /shed/, `${row.name}: nothing mirrored or nothing counted`)
 })
 
 t.test('the nginx context line sets the budget scenario beside nginx\'s mirror in the same run', async (t) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { closedPort, httpServer } from '../helpers/servers.js'
-import { metricSum, request, startCluster } from './harness.js'
+import { configHead, metricSum, request, startCluster } from './harness.js'
 
 const TOKEN = 'cluster-test-token'
 const auth = { authorization: `Bearer ${TOKEN}` }
@@ -35,15 +35,7 @@ t.test('--workers 2', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'shadowfig-cluster-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'shadowfig.yaml')
-  const config = (extraRoute = ''): string => `
-listen: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: 0, token: ${TOKEN} }
-drainTimeout: 3s
-logging: { level: info }
-upstreams:
-  mono: { url: ${upstream.url} }
-  cand: { url: http://127.0.0.1:${down} }
-  shadow: { url: ${candidate.url} }
+  const config = (extraRoute = ''): string => `${configHead(TOKEN, '3s', { mono: upstream.url, cand: `http://127.0.0.1:${down}`, shadow: candidate.url })}
 routes:
   - name: shadowed
     match: { pathPrefix: /sh/ }

@@ -95,3 +95,16 @@ export function metricSum (text: string, name: string, labels: Record<string, st
   }
   return sum
 }
+
+/** The top of a cluster test's config: loopback ports 0, the admin token, info logs, the upstreams by URL. */
+export function configHead (token: string, drainTimeout: string, upstreams: Record<string, string>): string {
+  return [
+    'listen: { host: 127.0.0.1, port: 0 }',
+    `admin: { host: 127.0.0.1, port: 0, token: ${token} }`,
+    `drainTimeout: ${drainTimeout}`,
+    'logging: { level: info }',
+    'upstreams:',
+    ...Object.entries(upstreams).map(([name, url]) => `  ${name}: { url: ${url} }`),
+    '',
+  ].join('\n')
+}

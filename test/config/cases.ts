@@ -71,6 +71,14 @@ routes:
     ],
   },
   {
+    name: 'a top-level state block takes a directory',
+    yaml: 'state: { file: climbs.json }\n' + HEAD + ALL,
+    issues: [
+      'bad.yaml:1:8 state.dir: missing: expected a string',
+      'bad.yaml:1:10 state.file: unknown key "file"; allowed here: dir',
+    ],
+  },
+  {
     name: 'climb settings with bad units',
     yaml: HEAD + `  - name: a
     match: { pathPrefix: / }

@@ -36,6 +36,7 @@ t.test('states and reasons', async (t) => {
 t.test('latency: ratio and absolute floor, both needed', async (t) => {
   const rule = { maxRatio: 1.1, floorMs: 2 }
   t.notOk(latencySlower({ primary: 0.2, candidate: 0.9 }, rule), '×4.5 but 0.7 ms: loopback noise')
+  t.notOk(latencySlower({ primary: 0.2, candidate: 0.5 }, rule), '0.3 ms slower than a 0.2 ms primary (×2.5): not flagged')
   t.notOk(latencySlower({ primary: 100, candidate: 105 }, rule), '+5 ms but ×1.05')
   t.ok(latencySlower({ primary: 10, candidate: 13 }, rule))
   t.notOk(latencySlower({ primary: null, candidate: 13 }, rule))

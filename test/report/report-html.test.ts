@@ -5,6 +5,8 @@ import { Metrics } from '../../src/metrics/registry.js'
 import { esc, renderReportPage } from '../../src/report/report-page.js'
 import { Reporter } from '../../src/report/reporter.js'
 import { SampleStore } from '../../src/report/samples.js'
+import { climbRow, spanText } from '../../src/report/report-sections.js'
+import { harness } from '../split/fixtures.js'
 import { changed, exchange, result, route } from './fixtures.js'
 
 function setup () {
@@ -107,4 +109,32 @@ t.test('exchanges still undecided are said, apart from the counts', async (t) =>
   t.match(page(), /0 compared · 0(\.0+)?% mismatch · 1 undecided/)
   reporter.record({ ...result(ex, 'noise', [changed('$.rid', 1, 2)]), revised: true }, ex)
   t.notMatch(page(), /undecided/, 'gone once final')
+})
+
+t.test('a climbing route gets a climb row: ladder, step, time and samples at it, what the next step waits for', async (t) => {
+  const { reporter, samples } = setup()
+  const h = harness({ weight: '1%', steps: ['5%', '20%', '50%', '100%'], stepAfter: '1m', guard: { minSamples: 10 } })
+  const feed = (n: number): void => { for (let i = 0; i < n; i++) { h.c.recordPrimary(10, 200); h.c.recordCandidate({ status: 200, durationMs: 10 }) } }
+  h.clock.t += 60_000
+  feed(10)
+  h.clock.t += 200_000
+  feed(4)
+  const r = h.c.readiness()
+  const html = renderReportPage({ ...reporter.report(), live: { invoices: { to: 'billing-svc', ...r, climb: h.c.climb?.status(r) } } }, samples)
+  t.match(html, '<tr class="climb"><td colspan="10">climb 1% → <b>5%</b> → 20% → 50% → 100% · step 1 of 4 · 3 min 20 s at it · 4 samples at it · approval auto <span class="climb-state">next 20% waits for:</span><ul class="waiting"><li>samples: 4 of 10 at 5%</li></ul></td></tr>')
+  t.notMatch(renderReportPage({ ...reporter.report(), live: { fixed: { weight: 0.1 } } }, samples), 'class="climb"', 'no climb, no row')
+})
+
+t.test('climb row states: awaiting approval, top, stopped, starting weight, off the ladder, due', async (t) => {
+  const row = (climb: Record<string, unknown>, weight = 0.05): string => climbRow({ steps: [0.05, 1], ...climb }, 0.01, weight, 3)
+  t.match(row({ step: 1, next: 1, awaitingApproval: true, waitingFor: ['approval: shadowfig promote invoices'] }),
+    /· step 1 of 2 <span class="climb-state">awaiting approval for 100%<\/span><ul class="waiting"><li>approval: shadowfig promote invoices<\/li><\/ul>/)
+  t.match(row({ step: 2, next: null, waitingFor: [] }, 1), /^<tr class="climb"><td colspan="3">climb 1% → 5% → <b>100%<\/b> · step 2 of 2 <span class="climb-state">at the top of its climb<\/span><\/td><\/tr>$/)
+  t.match(row({ step: null, next: 0.01, stopped: 'tripped', waitingFor: ['an operator: <tripped>'] }, 0), /off the ladder \(weight set by an operator\) <span class="climb-state">stopped: guard tripped<\/span><ul class="waiting"><li>an operator: &lt;tripped&gt;<\/li>/)
+  t.match(row({ step: null, next: 0.01, stopped: 'rolled_back' }, 0), /stopped: rolled back/)
+  t.match(row({ step: 0, next: 0.05, waitingFor: [] }, 0.01), /climb <b>1%<\/b> → 5% → 100% · starting weight <span class="climb-state">next 5%: due on the next sample<\/span><\/td>/)
+  t.equal(row({ steps: undefined }), '<tr class="climb"><td colspan="3">climb 1%</td></tr>', 'fields missing: only what is known')
+  t.equal(climbRow('odd', 0.01, 0.01, 3), '')
+  t.equal(climbRow({ steps: [0.5] }, undefined, 0.5, 1), '<tr class="climb"><td colspan="1">climb <b>50%</b></td></tr>', 'no file weight: the steps alone')
+  t.same([45_000, 120_000, 200_000, 3_600_000, 7_500_000, -5].map(spanText), ['45 s', '2 min', '3 min 20 s', '1 h', '2 h 5 min', '0 s'])
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { routeSchema } from '../../src/config/schema.js'
 import { Metrics } from '../../src/metrics/registry.js'
@@ -210,15 +210,41 @@ t.test('stateFile: a restart resumes the persisted step, never above it; a trip 
   t.equal(lines.filter((l) => l.obj.event === 'shadowfig.split.state_write_failed').length, 0)
 })
 
-t.test('a state file that cannot be written is logged and traffic goes on', async (t) => {
+t.test('state.dir: each climb without its own stateFile keeps ROUTE.climb.json there', async (t) => {
   const dir = t.testdir({})
+  const clock = { t: 1_000_000 }
+  const routes = [
+    ...climbRoutes({}),
+    routeSchema.parse({ name: 'own', match: { pathPrefix: '/own' }, primary: 'monolith', split: { to: 'b', ...CLIMB, stateFile: 'own.json' } }),
+    routeSchema.parse({ name: 'plain', match: { pathPrefix: '/plain' }, primary: 'monolith', split: { to: 'b', weight: '5%' } }),
+  ]
+  const opts = { metrics: new Metrics({ defaultMetrics: false }), log: collector().log, now: () => clock.t, baseDir: dir }
+  const start = (stateDir?: string): SplitRegistry => {
+    const reg = new SplitRegistry(opts)
+    reg.rebuild(routes, stateDir)
+    return reg
+  }
+  const reg = start('state')
+  clock.t += 60_000
+  for (const name of ['invoices', 'own']) feed(reg.get(name) as SplitController, 10)
+  t.same([reg.get('invoices')?.weight, reg.get('own')?.weight], [0.05, 0.05])
+  t.match(JSON.parse(readFileSync(join(dir, 'state', 'invoices.climb.json'), 'utf8')), { route: 'invoices', weight: 0.05 }, 'the directory is created')
+  t.match(JSON.parse(readFileSync(join(dir, 'own.json'), 'utf8')), { route: 'own', weight: 0.05 }, "a route's own stateFile wins")
+  t.same(readdirSync(join(dir, 'state')), ['invoices.climb.json'], 'nothing for the others')
+  const again = start('state')
+  t.same([again.get('invoices')?.weight, again.get('own')?.weight], [0.05, 0.05], 'a restart resumes both')
+  t.equal(start().get('invoices')?.weight, 0.01, 'without state.dir: the file weight')
+})
+
+t.test('a state file that cannot be written is logged and traffic goes on', async (t) => {
+  const dir = t.testdir({ 'a-file': 'not a directory' })
   const { log, lines } = collector()
   const clock = { t: 1_000_000 }
-  const reg = new SplitRegistry({ metrics: new Metrics({ defaultMetrics: false }), log, now: () => clock.t, baseDir: dir }, climbRoutes({ stateFile: 'missing-dir/x.json' }))
+  const reg = new SplitRegistry({ metrics: new Metrics({ defaultMetrics: false }), log, now: () => clock.t, baseDir: dir }, climbRoutes({ stateFile: 'a-file/x.json' }))
   clock.t += 60_000
   feed(reg.get('invoices') as SplitController, 10)
   t.equal(reg.get('invoices')?.weight, 0.05)
-  t.match(events(lines, 'shadowfig.split.state_write_failed'), [{ route: 'invoices', file: join(dir, 'missing-dir/x.json') }])
+  t.match(events(lines, 'shadowfig.split.state_write_failed'), [{ route: 'invoices', file: join(dir, 'a-file/x.json') }])
 })
 
 t.test('adopt follows a step decided by another worker, unless stopped or already past it', async (t) => {

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { Metrics } from '../../src/metrics/registry.js'
 import { SplitController } from '../../src/split/controller.js'
+import { routeSchema } from '../../src/config/schema.js'
+import { SplitRegistry } from '../../src/split/registry.js'
 import { collector, harness, splitConfig } from './fixtures.js'
 
 const guard = { maxErrorRate: '1%', window: '1m', minSamples: 100 }
@@ -37,6 +39,27 @@ t.test('one unexplained mismatch, a 0.1% error rate or a slow candidate is not r
   const slow = harness({ weight: '5%', guard }).c
   feed(slow, 200, 13)
   t.match(slow.readiness(), { ready: false, candidateErrorRate: 0, mismatches: 0 })
+})
+
+t.test('sub-millisecond latencies never hold a route back; the route\'s compare.latency is the rule', async (t) => {
+  const fast = harness({ weight: '5%', guard }).c
+  for (let i = 0; i < 200; i++) {
+    fast.recordPrimary(0.2, 200)
+    fast.recordCandidate({ status: 200, durationMs: 0.5 })
+  }
+  const r = fast.readiness()
+  t.ok(r.latencyRatio !== null && r.latencyRatio > 2, `ratio ${r.latencyRatio}`)
+  t.match(r, { ready: true, state: 'ready', reasons: [] }, '0.3 ms slower than a 0.2 ms primary is within the 2 ms floor')
+
+  // The same traffic under a route whose compare.latency floor is 0.1 ms: not ready, as the report says.
+  const route = routeSchema.parse({ name: 'invoices', match: { pathPrefix: '/' }, primary: 'mono', compare: { latency: { maxRatio: 1.1, floor: '0.1ms' } }, split: { to: 'cand', weight: '5%', guard } })
+  const reg = new SplitRegistry({ metrics: new Metrics({ defaultMetrics: false }), log: collector().log }, [route])
+  const strict = reg.get('invoices') as SplitController
+  for (let i = 0; i < 200; i++) {
+    strict.recordPrimary(0.2, 200)
+    strict.recordCandidate({ status: 200, durationMs: 0.5 })
+  }
+  t.match(strict.readiness(), { ready: false, state: 'not_ready', reasons: [{ code: 'latency' }] })
 })
 
 t.test('shadow-only (weight 0) readiness rests on the verdicts', async (t) => {
