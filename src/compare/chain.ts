@@ -8,6 +8,8 @@
  */
 import { BUILTINS } from './comparators/index.js'
 import type { BuiltinComparator, BuiltinContext } from './comparators/context.js'
+import { ExpressionError } from '../errors.js'
+import { closest } from '../config/messages.js'
 import { isModuleRef, loadComparator, type Comparator, type ComparatorExchange } from './plugin.js'
 import type { FieldDiff, FieldKind, SkipReason } from './types.js'
 
@@ -24,20 +26,32 @@ export interface ChainOutcome {
   decidedBy: string
 }
 
-/** Resolve a route's `comparators:` entries; throws on an unknown name or a bad module. */
+/** Resolve a route's `comparators:` entries; throws an ExpressionError on an unknown name or a bad module. */
 export async function compileChain (entries: readonly string[], configDir: string): Promise<Step[]> {
   const steps: Step[] = []
-  for (const entry of entries) {
-    const builtin = BUILTINS.get(entry)
-    if (builtin) steps.push({ kind: 'builtin', name: entry, impl: builtin })
-    else if (isModuleRef(entry)) {
-      const impl = await loadComparator(entry, configDir)
-      steps.push({ kind: 'custom', name: impl.name, impl })
-    } else {
-      throw new TypeError(`unknown comparator "${entry}": use one of ${[...BUILTINS.keys()].join(', ')} or a module path such as ./comparators/money.js`)
-    }
-  }
+  for (const entry of entries) steps.push(await compileStep(entry, configDir))
   return steps
+}
+
+/**
+ * One `comparators:` entry: a built-in, or a module imported and checked. The config loader
+ * runs this on every entry (check, start and reload), so what it accepts, the workers accept.
+ */
+export async function compileStep (entry: string, configDir: string): Promise<Step> {
+  const builtin = BUILTINS.get(entry)
+  if (builtin) return { kind: 'builtin', name: entry, impl: builtin }
+  const unknown = unknownComparator(entry)
+  if (unknown) throw unknown
+  const impl = await loadComparator(entry, configDir)
+  return { kind: 'custom', name: impl.name, impl }
+}
+
+/** The error for an entry that is neither a built-in name nor a module path; undefined when it is one. */
+export function unknownComparator (entry: string): ExpressionError | undefined {
+  if (BUILTINS.has(entry) || isModuleRef(entry)) return undefined
+  const names = [...BUILTINS.keys()]
+  const guess = closest(entry, names)
+  return new ExpressionError(`unknown comparator "${entry}"${guess ? ` (did you mean "${guess}"?)` : ''}; built-in: ${names.join(', ')}; a custom one is a module path starting with ./ ../ or /`)
 }
 
 /** Adds `delta` into `into`. */

@@ -13,7 +13,6 @@
  */
 import type { FieldDiff } from '../compare/types.js'
 import type { HeaderMap } from '../http/headers.js'
-import { ShadowfigError } from '../errors.js'
 import { anyMatches, compilePath, parseLocation, type PathMatcher, type Segment } from '../compare/jsonpath.js'
 
 export const REDACTED = '[redacted]'
@@ -107,15 +106,13 @@ const COMPILED_MAX = 4096
 
 /**
  * Compiles redact JSONPaths with the same grammar as `ignore:` (src/compare/jsonpath.ts), so a
- * path that works in one list works in the other. Throws SHADOWFIG_ERR_CONFIG on bad syntax.
+ * path that works in one list works in the other. Throws its ExpressionError on bad syntax.
  */
 export function compileRedactPaths (paths: readonly string[]): PathMatcher[] {
   return paths.map((path) => {
     let m = compiled.get(path)
     if (m === undefined) {
-      try { m = compilePath(path) } catch (err) {
-        throw new ShadowfigError('SHADOWFIG_ERR_CONFIG', `unsupported JSONPath ${JSON.stringify(path)}: ${(err as Error).message}`)
-      }
+      m = compilePath(path)
       if (compiled.size >= COMPILED_MAX) compiled.clear()
       compiled.set(path, m)
     }
