@@ -11,7 +11,7 @@ import type { BuiltinComparator, BuiltinContext } from './comparators/context.js
 import { ExpressionError } from '../errors.js'
 import { closest } from '../config/messages.js'
 import { isModuleRef, loadComparator, type Comparator, type ComparatorExchange } from './plugin.js'
-import type { FieldDiff, FieldKind, SkipReason } from './types.js'
+import type { FieldDiff, FieldKind, ForgivenField, SkipReason } from './types.js'
 
 export type Step =
   | { kind: 'builtin', name: string, impl: BuiltinComparator }
@@ -24,6 +24,8 @@ export interface ChainOutcome {
   verdict: 'match' | 'mismatch' | 'skipped'
   reason?: SkipReason
   decidedBy: string
+  /** Fields the deciding comparator dropped from the list it was given. */
+  forgiven?: ForgivenField[]
 }
 
 /** Resolve a route's `comparators:` entries; throws an ExpressionError on an unknown name or a bad module. */
@@ -89,6 +91,12 @@ function validFields (fields: unknown): FieldDiff[] | undefined {
   return out
 }
 
+/** The fields of `before` that `after` no longer lists (same kind at the same concrete path), forgiven by `by`. */
+function dropped (before: readonly FieldDiff[], after: readonly FieldDiff[], by: string): ForgivenField[] {
+  const kept = new Set(after.map((f) => `${f.kind} ${f.concretePath}`))
+  return before.filter((f) => !kept.has(`${f.kind} ${f.concretePath}`)).map((f) => ({ ...f, by }))
+}
+
 export interface RunChainOptions {
   /** Time budget of one asynchronous custom comparator call. */
   comparatorTimeoutMs: number
@@ -127,8 +135,10 @@ export async function runChain (steps: readonly Step[], ctx: BuiltinContext, opt
       return { verdict: 'skipped', reason: 'comparator_error', decidedBy: step.name }
     }
     bump(opts.counts, step.name, 'decided')
-    if (d.fields !== undefined) ctx.fields.replace(fields)
-    return { verdict: d.verdict, decidedBy: step.name }
+    if (d.fields === undefined) return { verdict: d.verdict, decidedBy: step.name }
+    const forgiven = dropped(input.fields, fields, step.name)
+    ctx.fields.replace(fields)
+    return forgiven.length ? { verdict: d.verdict, decidedBy: step.name, forgiven } : { verdict: d.verdict, decidedBy: step.name }
   }
   return { verdict: ctx.fields.total > 0 ? 'mismatch' : 'match', decidedBy: 'chain' }
 }

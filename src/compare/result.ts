@@ -51,6 +51,7 @@ export function finalize (ex: Exchange, out: WorkerOutput, noise: NoiseModel | u
   }
   if (out.verdict !== 'mismatch') return r
   if (out.normalized) r.normalized = out.normalized
+  if (out.forgiven) r.forgiven = out.forgiven
   const noisy = new Set(noise ? out.paths.filter((p) => noise.isNoise(ex.route, p)) : [])
   const real = out.paths.filter((p) => !noisy.has(p))
   r.noise = [...noisy].sort()

@@ -157,7 +157,7 @@ function walk (node: unknown, loc: Segment[], matchers: readonly PathMatcher[]):
  * fields when their concrete path is, or lies under, or contains a redacted path (a value
  * that is itself an object is redacted inside). A path we cannot place is redacted whole.
  */
-export function redactFields (fields: readonly FieldDiff[], { paths, headers }: Redaction): FieldDiff[] {
+export function redactFields<F extends FieldDiff> (fields: readonly F[], { paths, headers }: Redaction): F[] {
   return fields.map((f) => {
     let redact: (v: unknown) => unknown
     if (f.path.startsWith('header:')) {
@@ -168,7 +168,7 @@ export function redactFields (fields: readonly FieldDiff[], { paths, headers }: 
     } else {
       return f
     }
-    const out: FieldDiff = { ...f }
+    const out: F = { ...f }
     if ('primary' in f) out.primary = redact(f.primary)
     if ('candidate' in f) out.candidate = redact(f.candidate)
     return out
