@@ -16,6 +16,7 @@ t.test('a bare body: added, removed and changed items inside arrays', async (t) 
     forgiven({ path: '$.gone', kind: 'removed', primary: 'x' }),
     forgiven({ path: '$.extra', kind: 'added', candidate: true }),
     forgiven({ path: '$.n', kind: 'changed', primary: 1, candidate: 3 }), // other values: not this node
+    forgiven({ path: '$.items', kind: 'changed', primary: 0, candidate: 1 }), // $.items is a node, not a leaf
   ])
   t.same(marked(html).sort(), ['added extra', 'deleted gone', 'modified p'])
   t.match(html, /<li class="jsondiffpatch-modified" data-key="n">/)
