@@ -115,6 +115,25 @@ export function formatConfigIssue (i: ConfigIssue): string {
   return `${i.file}:${i.line}:${i.col} ${i.path ? i.path + ': ' : ''}${i.message}`
 }
 
+/**
+ * A config expression the compile step refuses: a JSONPath outside the supported subset, a
+ * regular expression that does not compile, an unknown comparator or a module that cannot be
+ * one. The message names the expression and what to write instead; the loader positions it
+ * (file:line:col) at the entry that holds it.
+ */
+export class ExpressionError extends ShadowfigError {
+  constructor (message: string, options?: { cause?: unknown }) { super('SHADOWFIG_ERR_CONFIG', message, options) }
+}
+
+/** `new RegExp` for a config value; a bad pattern is an ExpressionError saying so. */
+export function configRegExp (source: string, flags?: string): RegExp {
+  try {
+    return new RegExp(source, flags)
+  } catch (err) {
+    throw new ExpressionError(`not a valid regular expression: ${(err as Error).message}; escape a character meant literally with a backslash (\\( \\[ \\. \\+)`, { cause: err })
+  }
+}
+
 /** A command line a command cannot run with (unknown option, bad value, missing argument). */
 export class UsageError extends ShadowfigError {
   constructor (message: string) { super('SHADOWFIG_ERR_USAGE', message) }

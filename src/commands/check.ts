@@ -2,7 +2,9 @@
  * `shadowfig check FILE`: validate a config without running anything.
  * Exit 0 and one summary line on stdout (`config/x.yaml: ok — 3 routes, 3 upstreams,
  * 1 shadowed, 1 split`), warnings on stderr; exit 1 and every error as `file:line:col message`
- * on stderr. Same loader as the proxy and its reloads, so "check passes" means "reload accepts".
+ * on stderr. Same loader and compile step (src/config/compile.ts: every JSONPath, pattern,
+ * rewrite and comparator module) as the proxy and its reloads, so "check passes" means
+ * "start-up and reload accept".
  */
 import { formatConfigIssue, UsageError, type ConfigIssue } from '../errors.js'
 import { loadConfigFile } from '../config/load.js'

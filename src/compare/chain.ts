@@ -8,8 +8,10 @@
  */
 import { BUILTINS } from './comparators/index.js'
 import type { BuiltinComparator, BuiltinContext } from './comparators/context.js'
+import { ExpressionError } from '../errors.js'
+import { closest } from '../config/messages.js'
 import { isModuleRef, loadComparator, type Comparator, type ComparatorExchange } from './plugin.js'
-import type { FieldDiff, FieldKind, SkipReason } from './types.js'
+import type { FieldDiff, FieldKind, ForgivenField, SkipReason } from './types.js'
 
 export type Step =
   | { kind: 'builtin', name: string, impl: BuiltinComparator }
@@ -22,22 +24,36 @@ export interface ChainOutcome {
   verdict: 'match' | 'mismatch' | 'skipped'
   reason?: SkipReason
   decidedBy: string
+  /** Fields the deciding comparator dropped from the list it was given. */
+  forgiven?: ForgivenField[]
 }
 
-/** Resolve a route's `comparators:` entries; throws on an unknown name or a bad module. */
+/** Resolve a route's `comparators:` entries; throws an ExpressionError on an unknown name or a bad module. */
 export async function compileChain (entries: readonly string[], configDir: string): Promise<Step[]> {
   const steps: Step[] = []
-  for (const entry of entries) {
-    const builtin = BUILTINS.get(entry)
-    if (builtin) steps.push({ kind: 'builtin', name: entry, impl: builtin })
-    else if (isModuleRef(entry)) {
-      const impl = await loadComparator(entry, configDir)
-      steps.push({ kind: 'custom', name: impl.name, impl })
-    } else {
-      throw new TypeError(`unknown comparator "${entry}": use one of ${[...BUILTINS.keys()].join(', ')} or a module path such as ./comparators/money.js`)
-    }
-  }
+  for (const entry of entries) steps.push(await compileStep(entry, configDir))
   return steps
+}
+
+/**
+ * One `comparators:` entry: a built-in, or a module imported and checked. The config loader
+ * runs this on every entry (check, start and reload), so what it accepts, the workers accept.
+ */
+export async function compileStep (entry: string, configDir: string): Promise<Step> {
+  const builtin = BUILTINS.get(entry)
+  if (builtin) return { kind: 'builtin', name: entry, impl: builtin }
+  const unknown = unknownComparator(entry)
+  if (unknown) throw unknown
+  const impl = await loadComparator(entry, configDir)
+  return { kind: 'custom', name: impl.name, impl }
+}
+
+/** The error for an entry that is neither a built-in name nor a module path; undefined when it is one. */
+export function unknownComparator (entry: string): ExpressionError | undefined {
+  if (BUILTINS.has(entry) || isModuleRef(entry)) return undefined
+  const names = [...BUILTINS.keys()]
+  const guess = closest(entry, names)
+  return new ExpressionError(`unknown comparator "${entry}"${guess ? ` (did you mean "${guess}"?)` : ''}; built-in: ${names.join(', ')}; a custom one is a module path starting with ./ ../ or /`)
 }
 
 /** Adds `delta` into `into`. */
@@ -73,6 +89,12 @@ function validFields (fields: unknown): FieldDiff[] | undefined {
     out.push({ path: f.path, concretePath: typeof f.concretePath === 'string' ? f.concretePath : f.path, kind: f.kind as FieldKind, primary: f.primary, candidate: f.candidate })
   }
   return out
+}
+
+/** The fields of `before` that `after` no longer lists (same kind at the same concrete path), forgiven by `by`. */
+function dropped (before: readonly FieldDiff[], after: readonly FieldDiff[], by: string): ForgivenField[] {
+  const kept = new Set(after.map((f) => `${f.kind} ${f.concretePath}`))
+  return before.filter((f) => !kept.has(`${f.kind} ${f.concretePath}`)).map((f) => ({ ...f, by }))
 }
 
 export interface RunChainOptions {
@@ -113,8 +135,10 @@ export async function runChain (steps: readonly Step[], ctx: BuiltinContext, opt
       return { verdict: 'skipped', reason: 'comparator_error', decidedBy: step.name }
     }
     bump(opts.counts, step.name, 'decided')
-    if (d.fields !== undefined) ctx.fields.replace(fields)
-    return { verdict: d.verdict, decidedBy: step.name }
+    if (d.fields === undefined) return { verdict: d.verdict, decidedBy: step.name }
+    const forgiven = dropped(input.fields, fields, step.name)
+    ctx.fields.replace(fields)
+    return forgiven.length ? { verdict: d.verdict, decidedBy: step.name, forgiven } : { verdict: d.verdict, decidedBy: step.name }
   }
   return { verdict: ctx.fields.total > 0 ? 'mismatch' : 'match', decidedBy: 'chain' }
 }

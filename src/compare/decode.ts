@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import { TextDecoder } from 'node:util'
 import { undoContentCoding } from '../http/content-coding.js'
 import { headerValue, type HeaderMap } from '../http/headers.js'
+import { charsetOf, isJsonEssence, parseMediaType } from '../http/media-type.js'
 
 export type DecodedBody =
   | { kind: 'json', text: string, value: unknown }
@@ -34,22 +35,14 @@ export function decodeBody (headers: HeaderMap, raw: Uint8Array, maxOutput: numb
   return { ok: true, bytes, body: classify(headerValue(headers, 'content-type'), bytes) }
 }
 
-interface MediaType { essence: string, charset: string | undefined }
-
-function parseContentType (ct: string | undefined): MediaType {
-  if (!ct) return { essence: '', charset: undefined }
-  const [type, ...params] = ct.split(';')
-  let charset: string | undefined
-  for (const p of params) {
-    const m = /^\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(p)
-    if (m) charset = m[1].toLowerCase()
-  }
-  return { essence: type.trim().toLowerCase(), charset }
+function parseContentType (ct: string | undefined): { essence: string, charset: string | undefined } {
+  const t = parseMediaType(ct)
+  return { essence: t.essence, charset: charsetOf(t) }
 }
 
 function kindOf (essence: string): 'json' | 'text' | 'binary' | 'sniff' {
   if (essence === '' || essence === 'application/octet-stream') return 'sniff'
-  if (essence === 'application/json' || essence.endsWith('+json') || essence.endsWith('/json')) return 'json'
+  if (isJsonEssence(essence)) return 'json'
   if (essence.startsWith('text/') || essence.endsWith('+xml') || essence.endsWith('/xml') ||
     essence === 'application/javascript' || essence === 'application/x-www-form-urlencoded' ||
     essence === 'application/graphql') return 'text'

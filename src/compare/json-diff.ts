@@ -22,6 +22,7 @@
 import { create, type Delta, type DiffContext, type DiffPatcher } from 'jsondiffpatch'
 import { formatPath, type Segment } from './jsonpath.js'
 import { changeKind, type FieldSet } from './field-set.js'
+import { originalIndex } from './normalize.js'
 import type { Plan } from './plan.js'
 
 export const DEFAULT_MAX_LCS_CELLS = 1_000_000
@@ -43,7 +44,7 @@ export function diffJson (primary: unknown, candidate: unknown, plan: Plan, out:
   if (lcsCells(primary, candidate, plan, maxLcsCells) > maxLcsCells) return false
   const delta = patcherFor(plan).diff(primary, candidate)
   const before = out.total
-  if (delta !== undefined) collect(delta, [], out)
+  if (delta !== undefined) collect(delta, { segs: [], real: [], left: primary, right: candidate }, plan, out)
   // jsondiffpatch never descends into keys named __proto__ (prototype-pollution guard), so two
   // values differing only there give no delta; the canonical bytes differed, so say so.
   if (out.total === before) out.add({ path: '$', concretePath: '$', kind: 'changed' })
@@ -124,29 +125,66 @@ function lcsCells (a: unknown, b: unknown, plan: Plan, cap: number): number {
   return cells
 }
 
-function at (segs: readonly Segment[], s: Segment): Segment[] { return [...segs, s] }
+/**
+ * Where `collect` is: the grouping location in the normalized values (`segs`), the same location
+ * with the indices of the real responses (`real`), and the two normalized values there.
+ */
+interface Cursor { segs: Segment[], real: Segment[], left: unknown, right: unknown }
 
-function collect (delta: NonNullable<Delta>, segs: Segment[], out: FieldSet): void {
+const child = (v: unknown, k: Segment): unknown => v !== null && typeof v === 'object' ? (v as Record<Segment, unknown>)[k] : undefined
+
+/** Per primary array, the first index of each item hash (built on the first lookup: one pass, not one per item). */
+const byHash = new WeakMap<readonly unknown[], Map<string, number>>()
+
+/** The primary's item that jsondiffpatch paired with the candidate's item `j`: same key (ruled arrays) or same index. */
+function pairedLeft (left: unknown, right: unknown[], j: number, segs: readonly Segment[], plan: Plan): number {
+  if (!Array.isArray(left) || !isRuled(plan, segs)) return j
+  const item = right[j]
+  if (item === null || typeof item !== 'object') return j
+  let index = byHash.get(left)
+  if (index === undefined) {
+    index = new Map()
+    for (let i = left.length - 1; i >= 0; i--) {
+      const x = left[i]
+      if (x !== null && typeof x === 'object') index.set(plan.objectHash(x), i)
+    }
+    byHash.set(left, index)
+  }
+  return index.get(plan.objectHash(item)) ?? j
+}
+
+function collect (delta: NonNullable<Delta>, at: Cursor, plan: Plan, out: FieldSet): void {
   if (Array.isArray(delta)) {
-    leaf(delta, segs, out)
+    leaf(delta, at, out)
     return
   }
   if ((delta as { _t?: string })._t === 'a') {
+    const left = Array.isArray(at.left) ? at.left : []
+    const right = Array.isArray(at.right) ? at.right : []
     for (const key of Object.keys(delta)) {
       if (key === '_t') continue
       const d = (delta as Record<string, NonNullable<Delta>>)[key]
-      // `_N` entries refer to the primary's index, plain `N` to the candidate's.
-      const idx = key.startsWith('_') ? Number(key.slice(1)) : Number(key)
-      collect(d, at(segs, idx), out)
+      // `_N` entries refer to the primary's index, plain `N` to the candidate's; both are
+      // indices into normalized (sorted, filtered) arrays, mapped back to the responses'.
+      if (key.startsWith('_')) {
+        const i = Number(key.slice(1))
+        collect(d, { segs: [...at.segs, i], real: [...at.real, originalIndex(left, i)], left: left[i], right: undefined }, plan, out)
+      } else {
+        const j = Number(key)
+        const i = pairedLeft(at.left, right, j, at.segs, plan)
+        collect(d, { segs: [...at.segs, j], real: [...at.real, originalIndex(right, j)], left: left[i], right: right[j] }, plan, out)
+      }
     }
     return
   }
-  for (const key of Object.keys(delta)) collect((delta as Record<string, NonNullable<Delta>>)[key], at(segs, key), out)
+  for (const key of Object.keys(delta)) {
+    collect((delta as Record<string, NonNullable<Delta>>)[key], { segs: [...at.segs, key], real: [...at.real, key], left: child(at.left, key), right: child(at.right, key) }, plan, out)
+  }
 }
 
-function leaf (d: unknown[], segs: Segment[], out: FieldSet): void {
-  const path = formatPath(segs, true)
-  const concretePath = formatPath(segs, false)
+function leaf (d: unknown[], at: Cursor, out: FieldSet): void {
+  const path = formatPath(at.segs, true)
+  const concretePath = formatPath(at.real, false)
   if (d.length === 1) out.add({ path, concretePath, kind: 'added', candidate: d[0] })
   else if (d.length === 2) out.add({ path, concretePath, kind: changeKind(d[0], d[1]), primary: d[0], candidate: d[1] })
   else if (d[2] === 0) out.add({ path, concretePath, kind: 'removed', primary: d[0] })

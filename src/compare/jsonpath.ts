@@ -5,6 +5,7 @@
  * tokens against a concrete location (keys and indices) with backtracking only for `..`.
  * No filters or slices: they are rarely needed to tame noise and would make matching costly.
  */
+import { ExpressionError } from '../errors.js'
 
 /** A concrete location inside a JSON value: object keys and array indices. */
 export type Segment = string | number
@@ -23,22 +24,49 @@ export interface PathMatcher {
 
 const NAME = /^[A-Za-z_$][\w$-]*/
 
-/** Compile a JSONPath of the subset; throws a TypeError naming the offset of a bad token. */
+/**
+ * Compile a JSONPath of the subset; throws an ExpressionError naming the character where the
+ * path leaves the subset and what to write instead.
+ */
 export function compilePath (source: string): PathMatcher {
   const tokens = parse(source)
   return { source, matches: (segs) => matchFrom(tokens, 0, segs, 0) }
 }
 
+const SUBSET = 'supported: $.a.b, $..key, $.items[*].x, $.items[3], $.a[\'odd key\']'
+
+/** Why `src` leaves the subset at offset `i`, and what to write instead. */
+function unsupported (src: string, i: number): string {
+  const rest = src.slice(i)
+  const at = `at character ${i + 1}`
+  let why: string
+  if (rest === '' || rest === '.' || rest === '..') why = `ends ${at} where a name, [index] or * must follow; remove the trailing "${rest || src.slice(-1)}" or name a field`
+  else if (rest.startsWith('[?')) why = `has a filter ${at}: filters ([?(...)]) are not supported; name the field under every item instead, e.g. $.items[*].x (or match items by key with arrays: { $.items: { key: id } })`
+  else if (/^\[-?\d*:/.test(rest)) why = `has a slice ${at}: slices are not supported; use [*] for every item or [3] for one`
+  else if (/^\[[^\]]*,/.test(rest)) why = `has a union ${at}: unions are not supported; list each path as its own entry`
+  else if (rest.startsWith('[') && !rest.includes(']')) {
+    const name = /^\[['"]?([A-Za-z_$][\w$-]*)/.exec(rest)?.[1]
+    why = `has an unclosed [ ${at}` + (name ? `; write ${src.slice(0, i)}${src.startsWith('..', i - 2) ? '' : '.'}${name} or ${src.slice(0, i)}['${name}']` : '; write [\'name\'], [3] or [*]')
+  } else if (/^\[[A-Za-z_$]/.test(rest)) {
+    const name = /^\[([^\]]*)\]/.exec(rest)?.[1] ?? ''
+    why = `has an unquoted key ${at}: quote it, ['${name}'], or write .${name}`
+  } else if (/^\.\d/.test(rest) || /^\.[^\w$*.]/.test(rest)) why = `has a key that is not a plain name ${at}: write it in brackets, e.g. ['${rest.slice(1).split(/[.[]/)[0]}']`
+  else why = `has unsupported syntax ${at} ("${rest.slice(0, 12)}")`
+  return `JSONPath ${JSON.stringify(src)} ${why} (${SUBSET})`
+}
+
 function parse (src: string): Token[] {
-  if (src[0] !== '$') throw new TypeError(`JSONPath ${JSON.stringify(src)} must start with $`)
+  if (src[0] !== '$') throw new ExpressionError(`JSONPath ${JSON.stringify(src)} must start with $: write $.${src.replace(/^\.+/, '')}`)
   const out: Token[] = []
   let i = 1
-  const fail = (): never => { throw new TypeError(`JSONPath ${JSON.stringify(src)}: unsupported syntax at offset ${i}`) }
+  let from = i
+  const fail = (): never => { throw new ExpressionError(unsupported(src, from)) }
   while (i < src.length) {
+    from = i
     if (src.startsWith('..', i)) {
       i += 2
       if (src[i] === '*') { out.push({ t: 'desc', v: null }); i++; continue }
-      if (src[i] === '[') { const b = bracket(src, i, fail); i = b.next; out.push({ t: 'desc', v: b.tok.t === 'name' ? b.tok.v : null }); continue }
+      if (src[i] === '[') { from = i; const b = bracket(src, i, fail); i = b.next; out.push({ t: 'desc', v: b.tok.t === 'name' ? b.tok.v : null }); continue }
       const m = NAME.exec(src.slice(i)) ?? fail()
       out.push({ t: 'desc', v: m[0] }); i += m[0].length
     } else if (src[i] === '.') {

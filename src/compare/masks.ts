@@ -10,6 +10,7 @@
  * - `{ name, pattern }`: a custom JavaScript regex (global flag added), replaced by `<name>`.
  */
 import type { CompareConfig } from '../config/schema.js'
+import { configRegExp } from '../errors.js'
 
 export interface CompiledMask {
   name: string
@@ -29,6 +30,7 @@ const BUILTIN: Record<'uuid' | 'iso8601' | 'epoch', string> = {
   epoch: '^(?:\\d{10}|\\d{13})$',
 }
 
+/** Throws an ExpressionError on a custom pattern that is not a regular expression. */
 export function compileMasks (rules: CompareConfig['masks']): MaskSet {
   const strings: CompiledMask[] = []
   let epoch = false
@@ -37,7 +39,7 @@ export function compileMasks (rules: CompareConfig['masks']): MaskSet {
       if (r === 'epoch') epoch = true
       strings.push({ name: r, re: new RegExp(BUILTIN[r], 'g') })
     } else {
-      strings.push({ name: r.name, re: new RegExp(r.pattern, 'g') })
+      strings.push({ name: r.name, re: configRegExp(r.pattern, 'g') })
     }
   }
   return { strings, epoch }

@@ -51,6 +51,18 @@ function put (obj: Record<string, unknown>, key: string, value: unknown): void {
   else obj[key] = value
 }
 
+/**
+ * Arrays whose items normalization moved (ruled arrays are sorted) or dropped (ignored items):
+ * for each item, its index in the response. Kept beside the value, not in it, so the value
+ * stays plain JSON; the diff reads it to report indices of the real responses.
+ */
+const origins = new WeakMap<readonly unknown[], readonly number[]>()
+
+/** The index in the response of item `i` of a normalized array. */
+export function originalIndex (array: readonly unknown[], i: number): number {
+  return origins.get(array)?.[i] ?? i
+}
+
 export function normalizeJson (value: unknown, plan: Plan): unknown {
   const segs: Segment[] = []
   const ignoring = plan.ignore.length > 0
@@ -60,12 +72,15 @@ export function normalizeJson (value: unknown, plan: Plan): unknown {
     if (v === null || typeof v !== 'object') return v
     if (Array.isArray(v)) {
       const out: unknown[] = []
+      const from: number[] = []
       for (let i = 0; i < v.length; i++) {
         segs.push(i)
-        if (!ignoring || !anyMatches(plan.ignore, segs)) out.push(walk(v[i]))
+        if (!ignoring || !anyMatches(plan.ignore, segs)) { out.push(walk(v[i])); from.push(i) }
         segs.pop()
       }
-      return orderArray(out, segs, plan)
+      const ordered = orderArray(out, from, segs, plan)
+      if (ordered.from.some((o, i) => o !== i)) origins.set(ordered.items, ordered.from)
+      return ordered.items
     }
     const out: Record<string, unknown> = {}
     for (const k of Object.keys(v)) {
@@ -86,13 +101,13 @@ function normalizeNumber (n: number, plan: Plan): number | string {
   return maskNumber(r, plan.masks)
 }
 
-function orderArray (items: unknown[], segs: readonly Segment[], plan: Plan): unknown[] {
+function orderArray (items: unknown[], from: number[], segs: readonly Segment[], plan: Plan): { items: unknown[], from: number[] } {
   const rule = plan.arrays.find((a) => a.path.matches(segs))
-  if (!rule) return items
-  const keyed = items.map((item) => ({ item, ...sortKeyOf(item, rule.mode) }))
+  if (!rule) return { items, from }
+  const keyed = items.map((item, i) => ({ item, at: from[i] as number, ...sortKeyOf(item, rule.mode) }))
   // Equal keys (duplicates) tie-break on content, so the order the upstream sent never matters.
   keyed.sort((a, b) => a.rank - b.rank || (a.n - b.n) || cmp(a.s, b.s) || cmp(canonical(a.item), canonical(b.item)))
-  return keyed.map((k) => k.item)
+  return { items: keyed.map((k) => k.item), from: keyed.map((k) => k.at) }
 }
 
 function cmp (a: string, b: string): number {

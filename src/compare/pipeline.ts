@@ -17,7 +17,7 @@ import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
 import { normalizeHeaders, normalizeJson } from './normalize.js'
 import { compilePlan, type Plan } from './plan.js'
-import type { FieldDiff, SkipReason } from './types.js'
+import type { FieldDiff, ForgivenField, SkipReason } from './types.js'
 
 export interface RouteSpec { name: string, compare: CompareConfig, hasSecondary: boolean }
 
@@ -70,6 +70,8 @@ export interface WorkerOutput {
   fields: FieldDiff[]
   /** Every distinct grouping path that differs (fields may be capped). */
   paths: string[]
+  /** Differences a custom comparator forgave (mismatches only; redacted). */
+  forgiven?: ForgivenField[]
   /** Redacted normalized sides, for non-match verdicts. */
   normalized?: { primary: SideSummary, candidate: SideSummary }
   /** Grouping paths where the secondary differs from the primary (when a secondary answered). */
@@ -177,6 +179,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
   if (outcome.verdict === 'mismatch') {
     out.fields = redactFields(ctx.fields.list, plan.redaction)
     out.paths = [...ctx.fields.paths].sort()
+    if (outcome.forgiven) out.forgiven = redactFields(outcome.forgiven, plan.redaction)
     out.normalized = { primary: summary(p.side, ex.primary, plan, limits.maxSampleBytes), candidate: summary(c.side, ex.candidate, plan, limits.maxSampleBytes) }
   }
   if (route.spec.hasSecondary && ex.secondary && !ex.secondary.failure && !ex.secondary.truncated) {

@@ -36,8 +36,8 @@ export const DEFAULT_IGNORED_HEADERS: readonly string[] = [
 ]
 
 /**
- * Compile a route's compare settings. Throws a TypeError on a bad JSONPath or regex, and
- * SHADOWFIG_ERR_CONFIG on a bad `redact:` JSONPath.
+ * Compile a route's compare settings. Throws an ExpressionError on a bad JSONPath or regex (the
+ * config loader has run the same compilers on every entry, src/config/compile.ts).
  */
 export function compilePlan (cfg: CompareConfig): Plan {
   const redaction = redactionOf(cfg.redact)

@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { ExpressionError } from '../errors.js'
 import type { FieldDiff } from './types.js'
 
 export type { FieldDiff } from './types.js'
@@ -46,16 +47,33 @@ export function isModuleRef (entry: string): boolean {
   return entry.includes('/') || entry.includes('\\') || /\.(c|m)?(j|t)s$/.test(entry)
 }
 
-/** Import a comparator module; relative paths resolve against the config file's directory. */
+/** The file a module entry names: relative paths resolve against the config file's directory. */
+export function comparatorFile (entry: string, configDir: string): string {
+  return isAbsolute(entry) ? entry : resolve(configDir, entry)
+}
+
+export function missingModule (file: string): ExpressionError {
+  return new ExpressionError(`comparator module not found: ${file} (paths are relative to the config file)`)
+}
+
+/** Import a comparator module; throws an ExpressionError saying what is wrong with it. */
 export async function loadComparator (entry: string, configDir: string): Promise<Comparator> {
-  const file = isAbsolute(entry) ? entry : resolve(configDir, entry)
-  // ESM modules are cached by URL for the life of the process; the file's mtime in the query
-  // makes a config reload pick up an edited comparator (an unchanged file is reused).
-  const { mtimeMs } = await stat(file)
-  const mod = await import(`${pathToFileURL(file).href}?mtime=${mtimeMs}`) as { default?: unknown }
+  const file = comparatorFile(entry, configDir)
+  let mod: { default?: unknown }
+  try {
+    // ESM modules are cached by URL for the life of the process; the file's mtime in the query
+    // makes a config reload pick up an edited comparator (an unchanged file is reused).
+    const { mtimeMs } = await stat(file)
+    mod = await import(`${pathToFileURL(file).href}?mtime=${mtimeMs}`) as { default?: unknown }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw missingModule(file)
+    throw new ExpressionError(`comparator module ${file} cannot be loaded (${String((err as Error | undefined)?.message ?? err).split('\n')[0]}); it must be an ES module that default-exports { name, compare }`, { cause: err })
+  }
   const c = mod.default as Partial<Comparator> | undefined
   if (!c || typeof c !== 'object' || typeof c.name !== 'string' || typeof c.compare !== 'function') {
-    throw new TypeError(`comparator ${file} must default-export { name: string, compare(exchange) }`)
+    const found = c === undefined ? 'no default export' : c === null || typeof c !== 'object' ? `a default export of type ${c === null ? 'null' : typeof c}` : `an object with ${Object.keys(c).join(', ') || 'no keys'}`
+    throw new ExpressionError(`comparator ${file} must default-export { name: string, compare(exchange) }, found ${found}; e.g. export default { name: 'money', compare (ex) { return 'continue' } }`)
   }
   return c as Comparator
 }

@@ -30,6 +30,12 @@ export interface FieldDiff {
   candidate?: unknown
 }
 
+/** A difference a custom comparator removed from the fields when it decided: the chain forgave it. */
+export interface ForgivenField extends FieldDiff {
+  /** The comparator that forgave it. */
+  by: string
+}
+
 export interface ComparisonResult {
   id: string
   route: string
@@ -38,6 +44,8 @@ export interface ComparisonResult {
   reason?: SkipReason | string
   /** Differences that remain after normalization (for `noise`: the noisy ones). */
   fields: FieldDiff[]
+  /** Differences a custom comparator forgave (mismatches only): found, then decided not to count. */
+  forgiven?: ForgivenField[]
   /** Paths that differ but are explained as noise by the secondary or by the primary itself. */
   noise: string[]
   /** Hash of the sorted differing paths, so one bug groups as one signature. Empty for match. */

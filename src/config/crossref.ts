@@ -5,7 +5,7 @@
  *
  * Errors block the config; warnings (`warning: true`) are reported but the config loads.
  */
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { HTTP_METHODS, SAFE_METHODS } from '../http/methods.js'
 import { routePattern } from '../routing/table.js'
@@ -21,7 +21,6 @@ export interface CheckIssue extends DraftIssue {
   warning?: boolean
 }
 
-export const BUILTIN_COMPARATORS = ['status', 'headers', 'json', 'text', 'bytes'] as const
 interface Covering { pattern: PathPattern, match: RouteConfig['match'], name: string }
 
 /** Methods the schema accepts that are not safe: listed in shadow.methods, they need allowWrites. */
@@ -36,10 +35,6 @@ function share (v: unknown): number | undefined {
 }
 
 const pct = (r: number): string => `${Math.round(r * 10_000) / 100}%`
-
-function badRegex (source: string): string | undefined {
-  try { new RegExp(source); return undefined } catch (e) { return (e as Error).message }
-}
 
 export function crossCheck (raw: unknown, file: string): CheckIssue[] {
   const out: CheckIssue[] = []
@@ -76,8 +71,8 @@ export function crossCheck (raw: unknown, file: string): CheckIssue[] {
     if (shadow) checkShadow(shadow, primary, at, upstreamRef, out)
     const split = plain(route.split)
     if (split) checkSplit(split, shadow, primary, at, upstreamRef, out)
-    const compare = plain(route.compare)
-    if (compare) checkCompare(compare, file, at, out)
+    const record = plain(route.record)
+    if (record) checkRecord(record, file, at, out)
   })
   return out
 }
@@ -116,16 +111,16 @@ function checkShadow (shadow: Plain, primary: string | undefined, at: (...r: Arr
   if (unsafe.length && shadow.allowWrites !== true) {
     out.push({ path: at('shadow', 'methods'), message: `${unsafe.join(', ')} listed but allowWrites is false: unsafe methods are never mirrored (the candidate would write twice); remove them, or set allowWrites: true if the candidate writes to its own store` })
   }
-  const rewrite = plain(plain(shadow.rewrite)?.path)
-  const from = str(rewrite?.from)
-  const bad = from === undefined ? undefined : badRegex(from)
-  if (bad) out.push({ path: at('shadow', 'rewrite', 'path', 'from'), message: `not a valid regular expression: ${bad}` })
 }
 
 function checkSplit (split: Plain, shadow: Plain | undefined, primary: string | undefined, at: (...r: Array<string | number>) => KeyPath, upstreamRef: (p: KeyPath, v: unknown) => void, out: CheckIssue[]): void {
   upstreamRef(at('split', 'to'), split.to)
   if (primary !== undefined && split.to === primary) {
     out.push({ path: at('split', 'to'), message: `split.to is the route's primary ("${primary}"): no traffic would move; name the new service` })
+  }
+  const guard = plain(split.guard)
+  if (!shadow && guard?.maxMismatchRate !== undefined) {
+    out.push({ warning: true, path: at('split', 'guard', 'maxMismatchRate'), message: 'the route has no shadow: block, so nothing is compared and maxMismatchRate can never trip; add shadow: { candidate: ... } (the split.to service) or remove maxMismatchRate' })
   }
   if (!shadow) return
   if (str(shadow.candidate) !== undefined && str(split.to) !== undefined && shadow.candidate !== split.to) {
@@ -142,23 +137,22 @@ function checkSplit (split: Plain, shadow: Plain | undefined, primary: string | 
   }
 }
 
-function checkCompare (compare: Plain, file: string, at: (...r: Array<string | number>) => KeyPath, out: CheckIssue[]): void {
-  const comparators = Array.isArray(compare.comparators) ? compare.comparators : []
-  comparators.forEach((c: unknown, k: number) => {
-    const name = str(c)
-    if (name === undefined) return
-    if (/^(\.\.?\/|\/)/.test(name)) {
-      const full = resolve(dirname(file), name)
-      if (!existsSync(full)) out.push({ path: at('compare', 'comparators', k), message: `comparator module not found: ${full} (paths are relative to the config file)` })
-    } else if (!(BUILTIN_COMPARATORS as readonly string[]).includes(name)) {
-      const guess = closest(name, BUILTIN_COMPARATORS)
-      out.push({ path: at('compare', 'comparators', k), message: `unknown comparator "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; built-in: ${BUILTIN_COMPARATORS.join(', ')}; a custom one is a module path starting with ./ ../ or /` })
-    }
-  })
-  const masks = Array.isArray(compare.masks) ? compare.masks : []
-  masks.forEach((m: unknown, k: number) => {
-    const pattern = str(plain(m)?.pattern)
-    const bad = pattern === undefined ? undefined : badRegex(pattern)
-    if (bad) out.push({ path: at('compare', 'masks', k, 'pattern'), message: `not a valid regular expression: ${bad}` })
-  })
+/**
+ * A capture file whose directory cannot be created or written: the proxy starts, but records
+ * nothing (and warns each minute). The writer creates missing directories, so the nearest
+ * existing ancestor is what must be a writable directory.
+ */
+function checkRecord (record: Plain, file: string, at: (...r: Array<string | number>) => KeyPath, out: CheckIssue[]): void {
+  const target = str(record.file)
+  if (target === undefined) return
+  let dir = dirname(resolve(dirname(file), target))
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir)
+  let why: string | undefined
+  try {
+    if (!statSync(dir).isDirectory()) why = `${dir} is a file, not a directory (ENOTDIR)`
+    else accessSync(dir, constants.W_OK)
+  } catch (err) {
+    why = `${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
+  }
+  if (why) out.push({ warning: true, path: at('record', 'file'), message: `captures cannot be written: ${why}; point record.file at a writable directory (relative paths start at the config file)` })
 }

@@ -1,5 +1,6 @@
 /**
- * Config loading: YAML text → interpolated → defaults merged → validated → cross-checked.
+ * Config loading: YAML text → interpolated → defaults merged → validated → cross-checked →
+ * every expression compiled (compile.ts).
  * Never throws for a bad file: every problem comes back at once as a `ConfigIssue` with
  * `file:line:col`, the key path, what was expected and what was found. A result with
  * `ok: true` is a complete, validated `Config`; nothing half-applied can come out of here.
@@ -16,6 +17,7 @@ import { interpolateDocument, interpolateText, type Env } from './interpolate.js
 import { mergeDefaults } from './merge.js'
 import { zodIssueToDrafts } from './messages.js'
 import { crossCheck, type CheckIssue } from './crossref.js'
+import { compileExpressions, compileModules } from './compile.js'
 import { formatKeyPath, Locator } from './positions.js'
 
 export type LoadResult =
@@ -42,7 +44,21 @@ function byPosition (a: ConfigIssue, b: ConfigIssue): number {
   return a.line - b.line || a.col - b.col || a.message.localeCompare(b.message)
 }
 
-export function loadConfigText (text: string, file: string, opts: LoadOptions = {}): LoadResult {
+/** A parsed, interpolated, merged and schema-checked file, before its issues are positioned. */
+interface Prepared {
+  file: string
+  text: string
+  env: Env
+  locator: Locator
+  merged: unknown
+  parsed: ReturnType<typeof configSchema.safeParse>
+  /** Key paths whose values a missing variable left unresolved (they already have an issue). */
+  interpolated: Set<string>
+  issues: ConfigIssue[]
+  drafts: CheckIssue[]
+}
+
+function prepare (text: string, file: string, opts: LoadOptions): Prepared | LoadResult {
   const env = opts.env ?? process.env
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   if (text.length > MAX_CONFIG_CHARS) {
@@ -62,10 +78,7 @@ export function loadConfigText (text: string, file: string, opts: LoadOptions = 
     }
     return { ok: false, issues: [...byLine.values()] }
   }
-  const locator = new Locator(doc, lines)
   const issues: ConfigIssue[] = []
-  const warnings: ConfigIssue[] = []
-
   const interpolated = new Set<string>()
   for (const i of interpolateDocument(doc, env)) {
     const { line, col } = lines.linePos(i.offset)
@@ -88,23 +101,46 @@ export function loadConfigText (text: string, file: string, opts: LoadOptions = 
   const merged = mergeDefaults(raw)
   const parsed = configSchema.safeParse(merged)
   const drafts: CheckIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => zodIssueToDrafts(i, merged))
-  drafts.push(...crossCheck(merged, file))
+  drafts.push(...crossCheck(merged, file), ...compileExpressions(merged, file))
+  return { file, text, env, locator: new Locator(doc, lines), merged, parsed, interpolated, issues, drafts }
+}
 
+/** Positions every draft; the result is ok only when nothing but warnings remain. */
+function conclude (p: Prepared): LoadResult {
+  const { file, issues } = p
+  const warnings: ConfigIssue[] = []
   const seen = new Set<string>()
-  for (const d of drafts) {
-    const pos = locator.locate(d.path, d.at)
+  for (const d of p.drafts) {
+    const pos = p.locator.locate(d.path, d.at)
     const path = formatKeyPath(pos.path)
     // a value left unresolved by a missing variable already has its error
-    if (d.at !== 'key' && interpolated.has(path)) continue
+    if (d.at !== 'key' && p.interpolated.has(path)) continue
     const issue = { file, line: pos.line, col: pos.col, path, message: d.message }
     const key = `${issue.line}:${issue.col}:${path}:${issue.message}`
     if (seen.has(key)) continue // a bad value in defaults is reported once, not once per route
     seen.add(key)
     ;(d.warning ? warnings : issues).push(issue)
   }
-  if (issues.length || !parsed.success) return { ok: false, issues: issues.sort(byPosition) }
-  const hash = createHash('sha256').update(interpolateText(text, env)).digest('hex').slice(0, 12)
-  return { ok: true, config: parsed.data, hash, file, warnings: warnings.sort(byPosition) }
+  if (issues.length || !p.parsed.success) return { ok: false, issues: issues.sort(byPosition) }
+  const hash = createHash('sha256').update(interpolateText(p.text, p.env)).digest('hex').slice(0, 12)
+  return { ok: true, config: p.parsed.data, hash, file, warnings: warnings.sort(byPosition) }
+}
+
+/**
+ * Everything but importing comparator modules (those are only checked to exist): for callers
+ * that cannot wait. `loadConfig` and `loadConfigFile` run the whole compile step.
+ */
+export function loadConfigText (text: string, file: string, opts: LoadOptions = {}): LoadResult {
+  const p = prepare(text, file, opts)
+  return 'ok' in p ? p : conclude(p)
+}
+
+/** The full load: loadConfigText plus importing and checking every comparator module. */
+export async function loadConfig (text: string, file: string, opts: LoadOptions = {}): Promise<LoadResult> {
+  const p = prepare(text, file, opts)
+  if ('ok' in p) return p
+  p.drafts.push(...await compileModules(p.merged, file))
+  return conclude(p)
 }
 
 /** The issue for an alias toJS refused, at the unresolved alias (else the first alias). */
@@ -129,5 +165,5 @@ export async function loadConfigFile (file: string, opts: LoadOptions = {}): Pro
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message
     return { ok: false, issues: [{ file, line: 1, col: 1, path: '', message: `cannot read the config file (${code}: ${why}); check the path (or SHADOWFIG_CONFIG) and its permissions` }] }
   }
-  return loadConfigText(text, file, opts)
+  return loadConfig(text, file, opts)
 }

@@ -13,7 +13,6 @@
  */
 import type { FieldDiff } from '../compare/types.js'
 import type { HeaderMap } from '../http/headers.js'
-import { ShadowfigError } from '../errors.js'
 import { anyMatches, compilePath, parseLocation, type PathMatcher, type Segment } from '../compare/jsonpath.js'
 
 export const REDACTED = '[redacted]'
@@ -107,15 +106,13 @@ const COMPILED_MAX = 4096
 
 /**
  * Compiles redact JSONPaths with the same grammar as `ignore:` (src/compare/jsonpath.ts), so a
- * path that works in one list works in the other. Throws SHADOWFIG_ERR_CONFIG on bad syntax.
+ * path that works in one list works in the other. Throws its ExpressionError on bad syntax.
  */
 export function compileRedactPaths (paths: readonly string[]): PathMatcher[] {
   return paths.map((path) => {
     let m = compiled.get(path)
     if (m === undefined) {
-      try { m = compilePath(path) } catch (err) {
-        throw new ShadowfigError('SHADOWFIG_ERR_CONFIG', `unsupported JSONPath ${JSON.stringify(path)}: ${(err as Error).message}`)
-      }
+      m = compilePath(path)
       if (compiled.size >= COMPILED_MAX) compiled.clear()
       compiled.set(path, m)
     }
@@ -160,7 +157,7 @@ function walk (node: unknown, loc: Segment[], matchers: readonly PathMatcher[]):
  * fields when their concrete path is, or lies under, or contains a redacted path (a value
  * that is itself an object is redacted inside). A path we cannot place is redacted whole.
  */
-export function redactFields (fields: readonly FieldDiff[], { paths, headers }: Redaction): FieldDiff[] {
+export function redactFields<F extends FieldDiff> (fields: readonly F[], { paths, headers }: Redaction): F[] {
   return fields.map((f) => {
     let redact: (v: unknown) => unknown
     if (f.path.startsWith('header:')) {
@@ -171,7 +168,7 @@ export function redactFields (fields: readonly FieldDiff[], { paths, headers }: 
     } else {
       return f
     }
-    const out: FieldDiff = { ...f }
+    const out: F = { ...f }
     if ('primary' in f) out.primary = redact(f.primary)
     if ('candidate' in f) out.candidate = redact(f.candidate)
     return out

@@ -53,4 +53,7 @@ td.slower { color: var(--bad); font-weight: 600; }
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; } .side pre { background: var(--bg); padding: 8px; overflow-x: auto; max-height: 480px; }
 .side.primary h3 { color: var(--bad); } .side.candidate h3 { color: var(--ok); } ul.why { color: var(--fg); }
 .empty, .note { color: var(--muted); font-style: italic; }
+table.diff.forgiven td.primary, table.diff.forgiven td.candidate { background: var(--infobg); }
+.jdp li.forgiven pre, .jdp li.forgiven .jsondiffpatch-property-name { background: var(--infobg); text-decoration: none; color: var(--info); }
+.forgiven-by { font-size: 11px; font-weight: normal; color: var(--info); border: 1px solid var(--line); border-radius: 8px; padding: 0 6px; }
 `

@@ -9,10 +9,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { diff } from 'jsondiffpatch'
-import { format } from 'jsondiffpatch/formatters/html'
-import type { FieldDiff } from '../compare/types.js'
+import type { FieldDiff, ForgivenField } from '../compare/types.js'
 import type { SignatureReport } from './aggregates.js'
+import { bodyDiffHtml } from './body-diff.js'
 import { VERDICTS } from './aggregates.js'
 import { REPORT_CSS } from './report-css.js'
 import type { Report, ReportRoute } from './reporter.js'
@@ -98,22 +97,24 @@ function sampleBlock (s: Sample): string {
   return meta + fieldTable(s.fields) + bodiesBlock(s)
 }
 
-export function fieldTable (fields: readonly FieldDiff[]): string {
+/** Field diffs as a table; forgiven fields (they carry `by`) get their own style and a column naming the comparator. */
+export function fieldTable (fields: ReadonlyArray<FieldDiff | ForgivenField>): string {
   if (fields.length === 0) return ''
   const shown = fields.slice(0, 50)
-  return `<table class="diff"><thead><tr><th>path</th><th>kind</th><th>primary</th><th>candidate</th></tr></thead><tbody>${
-    shown.map((f) => `<tr class="${esc(f.kind)}"><td><code>${esc(f.concretePath)}</code></td><td>${esc(f.kind)}</td><td class="val primary"><code>${esc(json(f.primary))}</code></td><td class="val candidate"><code>${esc(json(f.candidate))}</code></td></tr>`).join('')
+  const forgiven = shown.some((f) => 'by' in f)
+  return `<table class="diff${forgiven ? ' forgiven' : ''}"><thead><tr><th>path</th><th>kind</th><th>primary</th><th>candidate</th>${forgiven ? '<th>forgiven by</th>' : ''}</tr></thead><tbody>${
+    shown.map((f) => `<tr class="${esc(f.kind)}"><td><code>${esc(f.concretePath)}</code></td><td>${esc(f.kind)}</td><td class="val primary"><code>${esc(json(f.primary))}</code></td><td class="val candidate"><code>${esc(json(f.candidate))}</code></td>${'by' in f ? `<td><code>${esc(f.by)}</code></td>` : ''}</tr>`).join('')
   }</tbody></table>${fields.length > shown.length ? `<p class="note">${fields.length - shown.length} more fields in the sample JSON.</p>` : ''}`
 }
 
 export function bodiesBlock (s: Sample): string {
   if (s.bodiesOmitted) return '<p class="note">Bodies omitted from this sample (too large).</p>'
   if (s.bodies === undefined) return ''
-  const delta = diff(s.bodies.primary, s.bodies.candidate)
-  if (delta === undefined) return '<p class="note">Bodies are equal after normalization.</p>'
+  const html = bodyDiffHtml(s.bodies.primary, s.bodies.candidate, s.forgiven)
+  if (html === undefined) return '<p class="note">Bodies are equal after normalization.</p>'
   // A CSS-only toggle (the page runs no script): unchanged values hidden until asked for.
   const id = `u-${esc(s.id)}`
   return `<details class="bodies" open><summary>Body diff (primary → candidate, normalized)</summary>
 <input type="checkbox" class="toggle" id="${id}"><label for="${id}">show unchanged fields</label>
-<div class="jdp">${format(delta, s.bodies.primary) as string}</div></details>`
+<div class="jdp">${html}</div></details>`
 }

@@ -159,6 +159,7 @@ export class Reporter {
       status: result.status,
       durationMs: result.durationMs,
       fields,
+      ...(result.forgiven !== undefined && { forgiven: redactFields(result.forgiven, red) }),
       noise: result.noise,
       ...(result.normalized !== undefined && {
         bodies: {

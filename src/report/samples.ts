@@ -13,7 +13,7 @@
  *    so a huge response cannot push everything else out.
  * Samples are stored already redacted; the store never sees secrets.
  */
-import type { FieldDiff, Verdict } from '../compare/types.js'
+import type { FieldDiff, ForgivenField, Verdict } from '../compare/types.js'
 import type { HeaderMap } from '../http/headers.js'
 
 export interface Sample {
@@ -29,6 +29,8 @@ export interface Sample {
   status: { primary: number, candidate: number, secondary?: number }
   durationMs: { primary: number, candidate: number, secondary?: number }
   fields: FieldDiff[]
+  /** Differences a custom comparator forgave: shown as forgiven, never as failures. */
+  forgiven?: ForgivenField[]
   noise: string[]
   /** Normalized, redacted bodies; absent when not JSON or omitted for size. */
   bodies?: { primary: unknown, candidate: unknown }

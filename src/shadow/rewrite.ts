@@ -4,6 +4,7 @@
  * requests only; the primary always gets the client's request.
  */
 import type { RewriteConfig } from '../config/schema.js'
+import { configRegExp } from '../errors.js'
 
 export interface CompiledRewrite {
   readonly path: { re: RegExp, to: string } | undefined
@@ -13,12 +14,13 @@ export interface CompiledRewrite {
   readonly host: string | undefined
 }
 
+/** Throws an ExpressionError when `path.from` is not a regular expression. */
 export function compileRewrite (cfg: RewriteConfig | undefined): CompiledRewrite | undefined {
   if (cfg === undefined) return undefined
   const set = Object.entries(cfg.headers?.set ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const)
   const drop = new Set([...(cfg.headers?.remove ?? []).map((h) => h.toLowerCase()), ...set.map(([k]) => k)])
   return {
-    path: cfg.path ? { re: new RegExp(cfg.path.from), to: cfg.path.to } : undefined,
+    path: cfg.path ? { re: configRegExp(cfg.path.from), to: cfg.path.to } : undefined,
     set,
     drop,
     host: cfg.host,

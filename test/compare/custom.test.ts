@@ -72,7 +72,7 @@ t.test('plugins see normalized sides, earlier fields and redacted request header
 t.test('bad comparator entries are refused at compile time', async (t) => {
   await t.rejects(route({ comparators: ['nope'] }), /unknown comparator "nope"/)
   await t.rejects(route({ comparators: ['./not-a-comparator.js'] }, false, FIXTURES), /must default-export/)
-  await t.rejects(loadComparator('./missing.js', FIXTURES), { code: 'ENOENT' })
+  await t.rejects(loadComparator('./missing.js', FIXTURES), { name: 'ExpressionError', code: 'SHADOWFIG_ERR_CONFIG', message: /comparator module not found/ })
 })
 
 t.test('an edited comparator file is picked up on reload', async (t) => {

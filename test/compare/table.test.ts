@@ -81,7 +81,7 @@ const rows: Row[] = [
   { name: 'status differs', p: json({ a: 1 }), c: resp({ a: 1 }, {}, 404), verdict: 'mismatch', fields: ['changed status'] },
   { name: 'both 5xx are compared', p: resp({ e: 1 }, {}, 500), c: resp({ e: 1 }, {}, 502), verdict: 'mismatch', fields: ['changed status'] },
   { name: 'default ignored headers', p: json({}, { date: 'x', server: 'a', etag: '1', 'x-request-id': '1', 'x-shadowfig-role': 'p', age: '1' }), c: json({}, { date: 'y', server: 'b', etag: '2', 'x-request-id': '2', 'x-shadowfig-role': 'c', via: '1.1 z' }), verdict: 'match' },
-  { name: 'header changed, added, removed', p: json({}, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }), c: json({}, { 'content-type': 'application/json', 'x-new': '1' }), verdict: 'mismatch', fields: ['removed header:cache-control', 'changed header:content-type', 'added header:x-new'] },
+  { name: 'header changed, added, removed', p: json({}, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }), c: json({}, { 'content-type': 'application/problem+json', 'x-new': '1' }), verdict: 'mismatch', fields: ['removed header:cache-control', 'changed header:content-type', 'added header:x-new'] },
   { name: 'include list, case-insensitive', p: json({}, { 'X-A': '1', 'x-b': '1' }), c: json({}, { 'x-a': '2', 'x-b': '2' }), rules: { headers: { include: ['X-A'] } }, verdict: 'mismatch', fields: ['changed header:x-a'] },
   { name: 'exclude list', p: json({}, { 'x-a': '1', 'x-b': '1' }), c: json({}, { 'x-a': '1', 'x-b': '2' }), rules: { headers: { exclude: ['X-B'] } }, verdict: 'match' },
   { name: 'repeated headers join', p: json({}, { vary2: ['a', 'b'] }), c: json({}, { vary2: 'a, b' }), verdict: 'match' },

@@ -47,7 +47,25 @@ t.test('JSONPath subset', async (t) => {
     ['$..a..b', ['b']],
   ]
   for (const [p, segs] of no) t.notOk(compilePath(p).matches(segs), `${p} does not match ${JSON.stringify(segs)}`)
-  for (const bad of ['a.b', '$.', '$[?(@.a)]', '$.a b', '$[1:2]', '$..']) t.throws(() => compilePath(bad), TypeError, bad)
+  for (const bad of ['a.b', '$.', '$[?(@.a)]', '$.a b', '$[1:2]', '$..']) t.throws(() => compilePath(bad), { name: 'ExpressionError', code: 'SHADOWFIG_ERR_CONFIG' }, bad)
+  // each refusal says where and what to write instead
+  const why = (p: string): string => { try { compilePath(p); return 'ok' } catch (e) { return (e as Error).message.replace(/ \(supported: .*\)$/, '') } }
+  t.same([
+    'a.b', '$.', '$..', '$.items[?(@.x)]', '$..[generated_at', "$.a['b", '$[*', '$.a[0:2]', '$.a[1,2]', '$.a[name]', '$.2x', '$.a b',
+  ].map(why), [
+    'JSONPath "a.b" must start with $: write $.a.b',
+    'JSONPath "$." ends at character 2 where a name, [index] or * must follow; remove the trailing "." or name a field',
+    'JSONPath "$.." ends at character 2 where a name, [index] or * must follow; remove the trailing ".." or name a field',
+    'JSONPath "$.items[?(@.x)]" has a filter at character 8: filters ([?(...)]) are not supported; name the field under every item instead, e.g. $.items[*].x (or match items by key with arrays: { $.items: { key: id } })',
+    'JSONPath "$..[generated_at" has an unclosed [ at character 4; write $..generated_at or $..[\'generated_at\']',
+    'JSONPath "$.a[\'b" has an unclosed [ at character 4; write $.a.b or $.a[\'b\']',
+    'JSONPath "$[*" has an unclosed [ at character 2; write [\'name\'], [3] or [*]',
+    'JSONPath "$.a[0:2]" has a slice at character 4: slices are not supported; use [*] for every item or [3] for one',
+    'JSONPath "$.a[1,2]" has a union at character 4: unions are not supported; list each path as its own entry',
+    'JSONPath "$.a[name]" has an unquoted key at character 4: quote it, [\'name\'], or write .name',
+    'JSONPath "$.2x" has a key that is not a plain name at character 2: write it in brackets, e.g. [\'2x\']',
+    'JSONPath "$.a b" has unsupported syntax at character 4 (" b")',
+  ])
   t.equal(formatPath(['a', 3, 'odd key', "it's", 'x\\y'], false), "$.a[3]['odd key']['it\\'s']['x\\\\y']")
   t.equal(formatPath(['a', 3, 'b'], true), '$.a[*].b')
   t.same(parseLocation("$.a[2]['k']"), ['a', 2, 'k'])

@@ -213,11 +213,11 @@ routes: []
       masks: [uuid, { name: order, pattern: "ORD-[0-9+" }, uuuid]
 `,
     issues: [
-      'bad.yaml:10:32 routes[0].shadow.rewrite.path.from: not a valid regular expression: Invalid regular expression: /^/api(/: Unterminated group',
+      'bad.yaml:10:32 routes[0].shadow.rewrite.path.from: not a valid regular expression: Invalid regular expression: /^/api(/: Unterminated group; escape a character meant literally with a backslash (\\( \\[ \\. \\+)',
       'bad.yaml:12:29 routes[0].compare.comparators[1]: unknown comparator "jsn" (did you mean "json"?); built-in: status, headers, json, text, bytes; a custom one is a module path starting with ./ ../ or /',
       'bad.yaml:12:34 routes[0].compare.comparators[2]: unknown comparator "money"; built-in: status, headers, json, text, bytes; a custom one is a module path starting with ./ ../ or /',
       'bad.yaml:12:41 routes[0].compare.comparators[3]: comparator module not found: {{cwd}}/nope.js (paths are relative to the config file)',
-      'bad.yaml:13:45 routes[0].compare.masks[1].pattern: not a valid regular expression: Invalid regular expression: /ORD-[0-9+/: Unterminated character class',
+      'bad.yaml:13:45 routes[0].compare.masks[1].pattern: not a valid regular expression: Invalid regular expression: /ORD-[0-9+/g: Unterminated character class; escape a character meant literally with a backslash (\\( \\[ \\. \\+)',
       'bad.yaml:13:60 routes[0].compare.masks[2]: expected uuid, iso8601, epoch, or { name: NAME, pattern: REGEX }, found "uuuid"',
     ],
   },

@@ -26,7 +26,7 @@ t.test('every shipped config/*.yaml passes check', async (t) => {
 
 t.test('the example\'s summary', async (t) => {
   const r = await run([join(ROOT, 'config/example.yaml')])
-  t.same(r.out, [`${join(ROOT, 'config/example.yaml')}: ok — 3 routes, 4 upstreams, 1 shadowed, 1 split`])
+  t.same(r.out, [`${join(ROOT, 'config/example.yaml')}: ok — 3 routes, 4 upstreams, 2 shadowed, 1 split`])
 })
 
 const UPSTREAMS = 'upstreams:\n  m: { url: http://127.0.0.1:1 }\n  c: { url: http://127.0.0.1:2 }\n'

@@ -16,8 +16,8 @@ routes:
 
 t.test('reads a file; comparator modules resolve relative to it', async (t) => {
   const dir = t.testdir({
-    conf: { 'shadowfig.yaml': CONFIG, comparators: { 'money.js': 'export default {}' } },
-    shared: { 'x.js': 'export default {}' },
+    conf: { 'shadowfig.yaml': CONFIG, comparators: { 'money.js': 'export default { name: \'ok\', compare: () => \'continue\' }' } },
+    shared: { 'x.js': 'export default { name: \'ok\', compare: () => \'continue\' }' },
   })
   const r = await loadConfigFile(join(dir, 'conf', 'shadowfig.yaml'), { env: {} })
   t.equal(r.ok, true)
@@ -32,6 +32,22 @@ t.test('a missing module is reported with the absolute path it looked for', asyn
     `${file}:9:38 routes[0].compare.comparators[1]: comparator module not found: ${join(dir, 'comparators/money.js')} (paths are relative to the config file)`,
     `${file}:9:62 routes[0].compare.comparators[2]: comparator module not found: ${join(dir, '../shared/x.js')} (paths are relative to the config file)`,
   ])
+})
+
+t.test('every module is imported and checked: wrong shape, a throwing module, not JavaScript', async (t) => {
+  const dir = t.testdir({
+    conf: { 'shadowfig.yaml': CONFIG, comparators: { 'money.js': 'export default {}' } },
+    shared: { 'x.js': 'throw new Error("boom")' },
+  })
+  const file = join(dir, 'conf', 'shadowfig.yaml')
+  const r = await loadConfigFile(file)
+  t.same(r.ok ? [] : r.issues.map(formatConfigIssue), [
+    `${file}:9:38 routes[0].compare.comparators[1]: comparator ${join(dir, 'conf/comparators/money.js')} must default-export { name: string, compare(exchange) }, found an object with no keys; e.g. export default { name: 'money', compare (ex) { return 'continue' } }`,
+    `${file}:9:62 routes[0].compare.comparators[2]: comparator module ${join(dir, 'shared/x.js')} cannot be loaded (boom); it must be an ES module that default-exports { name, compare }`,
+  ])
+  // the text-only loader checks that modules exist, and imports nothing
+  const text = loadConfigText(CONFIG, file)
+  t.equal(text.ok, true)
 })
 
 t.test('unreadable files', async (t) => {
