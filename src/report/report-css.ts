@@ -53,4 +53,8 @@ td.slower { color: var(--bad); font-weight: 600; }
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; } .side pre { background: var(--bg); padding: 8px; overflow-x: auto; max-height: 480px; }
 .side.primary h3 { color: var(--bad); } .side.candidate h3 { color: var(--ok); } ul.why { color: var(--fg); }
 .empty, .note { color: var(--muted); font-style: italic; }
+form.signout { display: inline; }
+form.signout button, .signin button { font: inherit; padding: .2em .8em; cursor: pointer; }
+.signin input[type=password] { font: inherit; padding: .2em; min-width: 20em; }
+.signin .error { color: #b00020; font-weight: bold; }
 `

@@ -40,14 +40,15 @@ const json = (v: unknown): string => v === undefined ? '—' : JSON.stringify(v)
 /** Signatures shown per route; the JSON API has them all. */
 const MAX_SIGNATURES = 20
 
-export function renderReportPage (report: Report & { live?: Record<string, unknown> }, samples: SampleStore): string {
+/** `headerExtra`: trusted markup for the header (the admin server's sign-out form). */
+export function renderReportPage (report: Report & { live?: Record<string, unknown> }, samples: SampleStore, headerExtra = ''): string {
   const body = report.routes.length === 0
     ? '<p class="empty">No comparisons yet. Send traffic through a route with <code>shadow:</code> configured.</p>'
     : summaryTable(report.routes) + report.routes.map((r) => routeSection(r, samples)).join('\n')
   const live = liveSection(report.live ?? {})
   const window = report.window ?? 'all'
   return htmlPage('shadowfig report', `<h1>shadowfig report</h1><p>Generated ${esc(report.generatedAt)} · ${window === 'all' ? 'counts since process start' : `last ${window}`} ·
-<a href="/api/report?window=${window}">JSON</a> · <a href="/metrics">metrics</a></p>${windowSelector(window)}`, `${live}${body}`)
+<a href="/api/report?window=${window}">JSON</a> · <a href="/metrics">metrics</a></p>${headerExtra}${windowSelector(window)}`, `${live}${body}`)
 }
 
 
