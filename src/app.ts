@@ -197,6 +197,7 @@ export class App {
     const sink = { submit: (e: Exchange) => { this.engine.submit(e) }, room: () => this.engine.room() }
     const { runtime, retired } = buildRuntime(config, hash, { metrics: this.metrics, targets: this.targets, sink, splits: this.splits }, prev)
     this.reporter.setRoutes(config.routes)
+    this.samples.configure({ perGroup: config.report.samples.perSignature, maxBytes: config.report.samples.maxBytes })
     this.rebuildCaptures(config)
     this.metrics.configInfo.reset()
     this.metrics.configInfo.labels(hash).set(1)

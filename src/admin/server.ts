@@ -128,8 +128,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
       handle: async (_req, res, id) => {
         const sample = opts.samples.get(id) ?? await hooks.sample?.(id)
         if (sample !== undefined) return send(res, 200, renderSamplePage(sample, undefined), HTML)
-        const s = opts.samples
-        send(res, 404, renderEvictedPage(id, `Samples are kept ${s.perGroup} per signature for ${Math.round(s.ttlMs / 60_000)} min, within ${Math.round(s.maxBytes / 1048576)} MiB in all.`), HTML)
+        send(res, 404, renderEvictedPage(id, opts.samples.retention()), HTML)
       },
     },
     {

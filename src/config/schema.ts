@@ -200,6 +200,13 @@ export const configSchema = z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     diffs: z.string().optional().meta({ description: 'File for diff events (NDJSON); stdout when absent.' }),
   }).prefault({}),
+  report: z.strictObject({
+    samples: z.strictObject({
+      perSignature: z.number().int().min(2).default(5)
+        .meta({ description: 'Samples kept per signature: the first seen, the latest, and the rest drawn at random from those in between.' }),
+      maxBytes: size.default(32 * 1024 * 1024).meta({ description: 'Memory for all stored samples; when full, the signature using the most gives up a sample.' }),
+    }).prefault({}),
+  }).prefault({}),
   drainTimeout: duration.default(30_000),
   limits: limitsSchema.prefault({}),
   upstreams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, _ . -'), upstream),
