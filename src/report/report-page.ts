@@ -17,6 +17,7 @@ import { VERDICTS } from './aggregates.js'
 import { REPORT_CSS } from './report-css.js'
 import type { Report, ReportRoute } from './reporter.js'
 import type { Sample, SampleStore } from './samples.js'
+import { fieldTreeHtml } from './field-tree-html.js'
 import { endpointsTable, esc, htmlPage, latencyTable, liveSection, readinessBlock, windowSelector } from './report-sections.js'
 
 export interface Asset { type: string, body (): Promise<string> }
@@ -78,6 +79,9 @@ ${r.latency === undefined ? '' : `<h3>Latency</h3>\n${latencyTable(r.latency)}`}
 ${r.endpoints === undefined ? '' : `<h3>Endpoints</h3>\n${endpointsTable(r.endpoints)}`}
 <h3>Top differing fields <small>since start</small></h3>
 ${fields}
+${r.fieldTree === undefined ? '' : `<h3>Fields by JSON path <small>since start · % of compared exchanges failing, and explained as noise</small></h3>
+${fieldTreeHtml(r.fieldTree)}${(r.endpoints ?? []).filter((e) => e.fieldTree.length > 0).map((e) =>
+  `<details class="endpoint-tree"><summary>endpoint <code>${esc(e.endpoint)}</code></summary>${fieldTreeHtml(e.fieldTree)}</details>`).join('')}`}
 <h3>Signatures</h3>
 ${sigs || '<p class="empty">No non-match verdicts.</p>'}${more}
 </section>`

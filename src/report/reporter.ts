@@ -113,7 +113,7 @@ export class Reporter {
     const group = verdict === 'mismatch' || result.signature === '' ? signature : `${verdict}:${signature}`
     this.aggregates.add(route, verdict, paths, group, exchange.startedAt)
     const endpoint = this.endpoints.endpoint(route, exchange.request.method, exchange.request.path)
-    this.stats.add(route, endpoint, verdict, paths, measured(exchange), exchange.startedAt)
+    this.stats.add(route, endpoint, verdict, paths, measured(exchange), exchange.startedAt, result.noise)
     if (verdict === 'match') return
 
     const red = this.redaction.get(route) ?? NO_REDACTION

@@ -4,10 +4,12 @@
  * readiness (readiness.ts). Latency is measured only on exchanges where both sides answered
  * (no transport failure, status below 500): a fast 503 or a slow timeout is judged by the error
  * rate, not folded into the percentiles. Bounded: endpoints per route (endpoints.ts), fields
- * per endpoint (`maxFields`, then `__other__`).
+ * per endpoint (`maxFields`, then `__other__`). Differing fields also as a tree by JSON path,
+ * failing beside noise, per route and endpoint (field-tree.ts).
  */
 import type { Verdict } from '../compare/types.js'
 import { OTHER_FIELD } from './field-labels.js'
+import { FieldTree, fieldTreeReport, type FieldNodeReport } from './field-tree.js'
 import { sides, type LatencyReport } from './latency.js'
 import { assessReadiness, DEFAULT_READINESS_RULE, latencySlower, type Readiness, type ReadinessRule } from './readiness.js'
 import { WindowedCounts, type Block, type WindowName } from './windows.js'
@@ -20,6 +22,8 @@ export interface EndpointReport {
   errorRate: number
   /** Since start, whatever the window. */
   topFields: Array<{ field: string, count: number }>
+  /** Since start: differing fields by JSON path, failing and noise. */
+  fieldTree: FieldNodeReport[]
   latency: LatencyReport
 }
 
@@ -31,11 +35,14 @@ export interface RouteStatsReport {
   errorRate: number
   latency: LatencyReport
   readiness: Readiness
+  /** Since start: differing fields by JSON path, failing and noise. */
+  fieldTree: FieldNodeReport[]
   endpoints: EndpointReport[]
 }
 
-interface EndpointAgg { counts: WindowedCounts, fields: Map<string, number> }
-interface RouteAgg { counts: WindowedCounts, endpoints: Map<string, EndpointAgg> }
+/** `compared`: exchanges since start that were compared (not skipped), the tree's denominator. */
+interface EndpointAgg { counts: WindowedCounts, fields: Map<string, number>, tree: FieldTree, compared: number }
+interface RouteAgg { counts: WindowedCounts, endpoints: Map<string, EndpointAgg>, tree: FieldTree, compared: number }
 
 export interface Measured { primary: number, candidate: number }
 
@@ -49,13 +56,21 @@ export class RouteStats {
     this.topFields = limits.topFields ?? 10
   }
 
-  add (route: string, endpoint: string, verdict: Verdict, paths: readonly string[], latency: Measured | undefined, time: number): void {
+  /** `paths`: the result's differing paths; `noise`: paths a mismatch had explained as noise. */
+  add (route: string, endpoint: string, verdict: Verdict, paths: readonly string[], latency: Measured | undefined, time: number, noise: readonly string[] = []): void {
     let r = this.byRoute.get(route)
-    if (r === undefined) this.byRoute.set(route, r = { counts: new WindowedCounts(), endpoints: new Map() })
+    if (r === undefined) this.byRoute.set(route, r = { counts: new WindowedCounts(), endpoints: new Map(), tree: new FieldTree(), compared: 0 })
     let e = r.endpoints.get(endpoint)
-    if (e === undefined) r.endpoints.set(endpoint, e = { counts: new WindowedCounts(), fields: new Map() })
+    if (e === undefined) r.endpoints.set(endpoint, e = { counts: new WindowedCounts(), fields: new Map(), tree: new FieldTree(50), compared: 0 })
     r.counts.add(time, verdict, latency)
     e.counts.add(time, verdict, latency)
+    if (verdict === 'skipped') return
+    const failing = verdict === 'mismatch' ? paths : []
+    const noisy = verdict === 'noise' ? [...paths, ...noise] : verdict === 'mismatch' ? noise : []
+    for (const agg of [r, e]) {
+      agg.compared++
+      agg.tree.add(failing, noisy)
+    }
     if (verdict !== 'mismatch') return
     for (const p of paths) {
       const key = e.fields.has(p) || e.fields.size < this.maxFields ? p : OTHER_FIELD
@@ -86,13 +101,14 @@ export class RouteStats {
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .slice(0, this.topFields)
         .map(([field, count]) => ({ field, count })),
+      fieldTree: fieldTreeReport(e.tree.counts(), e.compared),
     })).filter((e) => e.total > 0)
       .sort((a, b) => b.verdicts.mismatch - a.verdicts.mismatch || b.total - a.total || a.endpoint.localeCompare(b.endpoint))
-    return { window, ...numbers, readiness, endpoints }
+    return { window, ...numbers, readiness, fieldTree: fieldTreeReport(r.tree.counts(), r.compared), endpoints }
   }
 }
 
-function counted (block: Block, rule: ReadinessRule): Omit<EndpointReport, 'endpoint' | 'topFields'> {
+function counted (block: Block, rule: ReadinessRule): Omit<EndpointReport, 'endpoint' | 'topFields' | 'fieldTree'> {
   const total = block.total
   const verdicts = block.verdictCounts()
   const lat = block.latency === undefined ? { samples: 0, primary: { p50: null, p99: null }, candidate: { p50: null, p99: null } } : sides(block.latency)
