@@ -21,7 +21,7 @@ import { redactFields, redactHeaders, redactionOf, redactJson, redactTarget, typ
 import { RouteAggregates, type RouteReport } from './aggregates.js'
 import type { SampleStore } from './samples.js'
 import { EndpointGrouper } from './endpoints.js'
-import { DEFAULT_READINESS_RULE, type ReadinessRule } from './readiness.js'
+import { DEFAULT_READINESS_RULE, type Readiness, type ReadinessRule } from './readiness.js'
 import { RouteStats, type Measured, type RouteStatsReport } from './route-stats.js'
 import type { WindowName } from './windows.js'
 
@@ -79,6 +79,13 @@ export class Reporter {
     this.labeler = new FieldLabeler(opts.fieldLimit)
     this.maxEventFields = opts.maxEventFields ?? 100
     this.now = opts.now ?? Date.now
+    this.metrics.readiness = () => this.readiness()
+  }
+
+  /** Every route's readiness over the whole run, as /api/report shows it by default. */
+  readiness (): Array<{ route: string } & Readiness> {
+    const now = this.now()
+    return this.aggregates.routes().filter((r) => this.stats.has(r)).map((route) => ({ route, ...this.stats.readiness(route, 'all', now, this.rules.get(route)) }))
   }
 
   /** Takes the live routes (redaction lists, report order); call at start and on every successful reload. */

@@ -82,18 +82,15 @@ export class RouteStats {
     return this.byRoute.has(route)
   }
 
+  /** The route's readiness alone (the metrics read it at every scrape). */
+  readiness (route: string, window: WindowName, now: number, rule: ReadinessRule = DEFAULT_READINESS_RULE): Readiness {
+    return readinessOf(counted((this.byRoute.get(route) as RouteAgg).counts.read(window, now), rule), rule)
+  }
+
   report (route: string, window: WindowName, now: number, rule: ReadinessRule = DEFAULT_READINESS_RULE): RouteStatsReport {
     const r = this.byRoute.get(route) as RouteAgg
-    const block = r.counts.read(window, now)
-    const numbers = counted(block, rule)
-    const v = numbers.verdicts
-    const readiness = assessReadiness({
-      compared: numbers.total - v.skipped,
-      mismatches: v.mismatch,
-      samples: numbers.total - v.skipped,
-      candidateErrors: v.candidate_error,
-      p99: { primary: numbers.latency.primary.p99, candidate: numbers.latency.candidate.p99 },
-    }, rule)
+    const numbers = counted(r.counts.read(window, now), rule)
+    const readiness = readinessOf(numbers, rule)
     const endpoints = [...r.endpoints.entries()].map(([endpoint, e]): EndpointReport => ({
       endpoint,
       ...counted(e.counts.read(window, now), rule),
@@ -106,6 +103,17 @@ export class RouteStats {
       .sort((a, b) => b.verdicts.mismatch - a.verdicts.mismatch || b.total - a.total || a.endpoint.localeCompare(b.endpoint))
     return { window, ...numbers, readiness, fieldTree: fieldTreeReport(r.tree.counts(), r.compared), endpoints }
   }
+}
+
+function readinessOf (numbers: ReturnType<typeof counted>, rule: ReadinessRule): Readiness {
+  const v = numbers.verdicts
+  return assessReadiness({
+    compared: numbers.total - v.skipped,
+    mismatches: v.mismatch,
+    samples: numbers.total - v.skipped,
+    candidateErrors: v.candidate_error,
+    p99: { primary: numbers.latency.primary.p99, candidate: numbers.latency.candidate.p99 },
+  }, rule)
 }
 
 function counted (block: Block, rule: ReadinessRule): Omit<EndpointReport, 'endpoint' | 'topFields' | 'fieldTree'> {
