@@ -22,7 +22,7 @@ import { RouteAggregates, type RouteReport } from './aggregates.js'
 import type { SampleStore } from './samples.js'
 import { EndpointGrouper } from './endpoints.js'
 import { DEFAULT_READINESS_RULE, type Readiness, type ReadinessRule } from './readiness.js'
-import { RouteStats, type Measured, type RouteStatsReport } from './route-stats.js'
+import { RouteStats, type Measured, type RouteStatsReport, type StatsSnapshot } from './route-stats.js'
 import type { WindowName } from './windows.js'
 
 export interface ReporterOptions {
@@ -80,6 +80,12 @@ export class Reporter {
     this.maxEventFields = opts.maxEventFields ?? 100
     this.now = opts.now ?? Date.now
     this.metrics.readiness = () => this.readiness()
+  }
+
+  /** Each route's raw window figures, for the --workers primary to merge (cluster/merge.ts). */
+  snapshots (window: WindowName = 'all'): Record<string, StatsSnapshot> {
+    const now = this.now()
+    return Object.fromEntries(this.aggregates.routes().filter((r) => this.stats.has(r)).map((r) => [r, this.stats.snapshot(r, window, now, this.rules.get(r))]))
   }
 
   /** Every route's readiness over the whole run, as /api/report shows it by default. */

@@ -9,10 +9,10 @@
  */
 import type { Verdict } from '../compare/types.js'
 import { OTHER_FIELD } from './field-labels.js'
-import { FieldTree, fieldTreeReport, type FieldNodeReport } from './field-tree.js'
+import { FieldTree, fieldTreeReport, type FieldNodeCounts, type FieldNodeReport } from './field-tree.js'
 import { sides, type LatencyReport } from './latency.js'
 import { assessReadiness, DEFAULT_READINESS_RULE, latencySlower, type Readiness, type ReadinessRule } from './readiness.js'
-import { WindowedCounts, type Block, type WindowName } from './windows.js'
+import { Block, WindowedCounts, type WindowName } from './windows.js'
 
 export interface EndpointReport {
   endpoint: string
@@ -87,22 +87,79 @@ export class RouteStats {
     return readinessOf(counted((this.byRoute.get(route) as RouteAgg).counts.read(window, now), rule), rule)
   }
 
-  report (route: string, window: WindowName, now: number, rule: ReadinessRule = DEFAULT_READINESS_RULE): RouteStatsReport {
+  /** The window's raw figures (plain data, for --workers to merge), and the route's rule. */
+  snapshot (route: string, window: WindowName, now: number, rule: ReadinessRule = DEFAULT_READINESS_RULE): StatsSnapshot {
     const r = this.byRoute.get(route) as RouteAgg
-    const numbers = counted(r.counts.read(window, now), rule)
-    const readiness = readinessOf(numbers, rule)
-    const endpoints = [...r.endpoints.entries()].map(([endpoint, e]): EndpointReport => ({
-      endpoint,
-      ...counted(e.counts.read(window, now), rule),
-      topFields: [...e.fields.entries()]
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .slice(0, this.topFields)
-        .map(([field, count]) => ({ field, count })),
-      fieldTree: fieldTreeReport(e.tree.counts(), e.compared),
-    })).filter((e) => e.total > 0)
-      .sort((a, b) => b.verdicts.mismatch - a.verdicts.mismatch || b.total - a.total || a.endpoint.localeCompare(b.endpoint))
-    return { window, ...numbers, readiness, fieldTree: fieldTreeReport(r.tree.counts(), r.compared), endpoints }
+    return {
+      counts: countsOf(r.counts.read(window, now)),
+      compared: r.compared,
+      tree: r.tree.counts(),
+      rule,
+      endpoints: [...r.endpoints.entries()].map(([endpoint, e]) => ({
+        endpoint, counts: countsOf(e.counts.read(window, now)), compared: e.compared, tree: e.tree.counts(), fields: [...e.fields.entries()],
+      })),
+    }
   }
+
+  report (route: string, window: WindowName, now: number, rule: ReadinessRule = DEFAULT_READINESS_RULE): RouteStatsReport {
+    return statsReport([this.snapshot(route, window, now, rule)], window, this.topFields)
+  }
+}
+
+/** Plain copies of a Block: verdict counts in VERDICTS order, latency buckets when measured. */
+export interface CountsSnapshot { verdicts: number[], latency?: number[] }
+export interface EndpointSnapshot { endpoint: string, counts: CountsSnapshot, compared: number, tree: FieldNodeCounts[], fields: Array<[string, number]> }
+export interface StatsSnapshot { counts: CountsSnapshot, compared: number, tree: FieldNodeCounts[], rule: ReadinessRule, endpoints: EndpointSnapshot[] }
+
+const countsOf = (b: Block): CountsSnapshot => ({ verdicts: [...b.verdicts], ...(b.latency !== undefined && { latency: [...b.latency] }) })
+
+function blockOf (parts: readonly CountsSnapshot[]): Block {
+  const out = new Block()
+  for (const p of parts) {
+    const b = new Block()
+    b.verdicts.set(p.verdicts)
+    if (p.latency !== undefined) b.latency = Uint32Array.from(p.latency)
+    out.addBlock(b)
+  }
+  return out
+}
+
+function sumTrees (trees: ReadonlyArray<readonly FieldNodeCounts[]>): FieldNodeCounts[] {
+  const out = new Map<string, FieldNodeCounts>()
+  for (const n of trees.flat()) {
+    const prev = out.get(n.path)
+    out.set(n.path, prev === undefined ? { ...n } : { path: n.path, diffs: prev.diffs + n.diffs, failing: prev.failing + n.failing, noise: prev.noise + n.noise })
+  }
+  return [...out.values()]
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0)
+
+/**
+ * The report of one route from the snapshots of everyone who saw its traffic (one for a
+ * single process, one per worker under --workers): counts, histogram buckets and field counts
+ * summed, then percentiles, rates and readiness computed once from the sums.
+ */
+export function statsReport (parts: readonly StatsSnapshot[], window: WindowName, topFields = 10): RouteStatsReport {
+  const rule = parts[0].rule
+  const numbers = counted(blockOf(parts.map((p) => p.counts)), rule)
+  const byEndpoint = new Map<string, EndpointSnapshot[]>()
+  for (const e of parts.flatMap((p) => p.endpoints)) byEndpoint.set(e.endpoint, [...(byEndpoint.get(e.endpoint) ?? []), e])
+  const endpoints = [...byEndpoint.entries()].map(([endpoint, es]): EndpointReport => {
+    const fields = new Map<string, number>()
+    for (const [f, n] of es.flatMap((e) => e.fields)) fields.set(f, (fields.get(f) ?? 0) + n)
+    return {
+      endpoint,
+      ...counted(blockOf(es.map((e) => e.counts)), rule),
+      topFields: [...fields.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, topFields)
+        .map(([field, count]) => ({ field, count })),
+      fieldTree: fieldTreeReport(sumTrees(es.map((e) => e.tree)), sum(es.map((e) => e.compared))),
+    }
+  }).filter((e) => e.total > 0)
+    .sort((a, b) => b.verdicts.mismatch - a.verdicts.mismatch || b.total - a.total || a.endpoint.localeCompare(b.endpoint))
+  return { window, ...numbers, readiness: readinessOf(numbers, rule), fieldTree: fieldTreeReport(sumTrees(parts.map((p) => p.tree)), sum(parts.map((p) => p.compared))), endpoints }
 }
 
 function readinessOf (numbers: ReturnType<typeof counted>, rule: ReadinessRule): Readiness {
