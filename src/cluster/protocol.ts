@@ -25,6 +25,8 @@ export interface WorkerOptions {
   port?: number
   logLevel?: string
   compareThreads: number
+  /** The worker's slot (0..N-1), stable across its restarts: names its sample file. */
+  slot?: number
 }
 
 export const WORKER_OPTIONS_ENV = 'SHADOWFIG_CLUSTER_WORKER'

@@ -31,6 +31,7 @@ try {
     port: opts.port,
     logLevel: opts.logLevel,
     compareThreads: opts.compareThreads,
+    sampleFileName: opts.slot === undefined ? undefined : `samples-${opts.slot}.ndjson`,
     admin: false,
     signals: false,
     watch: false, // the primary watches the file and fans the reload out, once for all

@@ -83,6 +83,7 @@ export class SampleStore {
   private readonly groups = new Map<string, Group>()
   private readonly byId = new Map<string, Entry>()
   private totalBytes = 0
+  private changeCount = 0
 
   constructor (opts: SampleStoreOptions = {}) {
     this.perGroup = Math.max(2, opts.perGroup ?? 5)
@@ -96,6 +97,8 @@ export class SampleStore {
 
   get bytes (): number { return this.totalBytes }
   get size (): number { return this.byId.size }
+  /** Moves on every stored or dropped sample (report.store writes only after a change). */
+  get changes (): number { return this.changeCount }
 
   /** New limits (config reload): groups and the store shrink to fit at once. */
   configure (opts: { perGroup: number, maxBytes: number }): void {
@@ -177,6 +180,7 @@ export class SampleStore {
   }
 
   clear (): void {
+    this.changeCount++
     this.groups.clear()
     this.byId.clear()
     this.totalBytes = 0
@@ -193,12 +197,14 @@ export class SampleStore {
   }
 
   private track (g: Group, e: Entry): void {
+    this.changeCount++
     g.bytes += e.bytes
     this.byId.set(e.sample.id, e)
     this.totalBytes += e.bytes
   }
 
   private untrack (g: Group, e: Entry): void {
+    this.changeCount++
     g.bytes -= e.bytes
     this.byId.delete(e.sample.id)
     this.totalBytes -= e.bytes
