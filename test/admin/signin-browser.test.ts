@@ -1,12 +1,12 @@
 /**
  * Sign-in off loopback in a real headless Chromium: the admin server treats every client as
  * remote (`trustLoopback: false`), so the browser meets the sign-in form, signs in with the
- * token, reads the report, opens a sample, and signs out. Screenshots go under .tap/report/.
+ * token, reads the report, opens a sample, and signs out. Screenshots go to a temporary directory.
  */
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { pino } from 'pino'
 import { chromium } from 'playwright-core'
 import { createAdminServer } from '../../src/admin/server.js'
@@ -36,13 +36,12 @@ t.test('a browser off loopback signs in, reads the report, opens a sample, signs
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
   t.teardown(() => browser.close())
   const page = await browser.newPage({ viewport: { width: 1100, height: 700 } })
-  const dir = resolve('.tap', 'report')
-  await mkdir(dir, { recursive: true })
+  const dir = mkdtempSync(join(tmpdir(), 'shadowfig-signin-'))
 
   const first = await page.goto(`${base}/report?window=1h`)
   t.equal(first?.status(), 401)
   t.equal(await page.title(), 'shadowfig: sign in')
-  await page.screenshot({ path: resolve(dir, 'signin.png') })
+  await page.screenshot({ path: join(dir, 'signin.png') })
 
   await page.fill('#token', 'wrong')
   const [wrong] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/report/signin')), page.click('button[type=submit]')])
@@ -63,5 +62,6 @@ t.test('a browser off loopback signs in, reads the report, opens a sample, signs
   await Promise.all([page.waitForURL(`${base}/report`), page.click('form.signout button')])
   t.equal(await page.title(), 'shadowfig: sign in', 'signed out: the form again')
   t.same((await page.context().cookies()).length, 0, 'cookie cleared')
+  await page.screenshot({ path: join(dir, 'signed-out.png') })
   t.comment(`screenshots: ${dir}`)
 })
