@@ -160,7 +160,11 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
       const form = new URLSearchParams(await readBody(req, maxBody))
       const next = safeNext(form.get('next'))
       if (!auth.hasToken) return send(res, 403, renderNoTokenPage(), HTML)
-      if (!auth.matches(form.get('token') ?? '')) return send(res, 401, renderSignInPage(next, true), HTML)
+      if (sessions.throttled()) return send(res, 429, renderSignInPage(next, 'throttled'), HTML, { 'retry-after': '60' })
+      if (!auth.matches(form.get('token') ?? '')) {
+        sessions.failed()
+        return send(res, 401, renderSignInPage(next, 'wrong'), HTML)
+      }
       send(res, 303, '', 'text/plain; charset=utf-8', { location: next, 'set-cookie': sessionCookie(sessions.create(), sessions.ttlMs, cameOverTls(req)) })
     },
   }, {
@@ -210,7 +214,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
     if (denied !== undefined) {
       if (denied === 'SHADOWFIG_ERR_UNAUTHORIZED') res.setHeader('www-authenticate', 'Bearer realm="shadowfig"')
       if (ep.page !== true) return fail(res, denied)
-      return send(res, ERROR_CODES[denied].status, denied === 'SHADOWFIG_ERR_FORBIDDEN' ? renderNoTokenPage() : renderSignInPage(req.url as string, false), HTML)
+      return send(res, ERROR_CODES[denied].status, denied === 'SHADOWFIG_ERR_FORBIDDEN' ? renderNoTokenPage() : renderSignInPage(req.url as string), HTML)
     }
     if (ep.method === 'POST' && isCrossOrigin(req)) {
       return fail(res, 'SHADOWFIG_ERR_FORBIDDEN', 'cross-origin requests may not change the proxy')

@@ -4,7 +4,11 @@
  * cookie scoped to `/report`. A session opens only the report pages (GET), never `/api/*`
  * or a mutation: those keep needing the Bearer header, so a stolen or CSRF-ridden cookie can
  * read the report at worst. Sessions live in memory (a restart signs everyone out), expire,
- * and are bounded in number: past `max`, signing in evicts the oldest session.
+ * and are bounded in number: past `max`, signing in evicts the oldest session. Wrong tokens
+ * are limited to `maxFailures` a minute for the whole process (not per client: behind a
+ * proxy every client has its address, and a per-address table would grow with them): past
+ * that, sign-in refuses without looking at the token until the minute has passed. Scripts
+ * with the header and loopback browsers are not affected.
  */
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
@@ -16,20 +20,38 @@ export interface SessionOptions {
   max?: number
   /** Lifetime of a session, ms (default 12 h). */
   ttlMs?: number
+  /** Wrong tokens accepted per minute before sign-in pauses (default 10). */
+  maxFailures?: number
   now?: () => number
 }
 
 export class Sessions {
   readonly max: number
   readonly ttlMs: number
+  readonly maxFailures: number
   private readonly now: () => number
+  /** Times of the recent wrong tokens, oldest first (at most maxFailures). */
+  private failures: number[] = []
   /** id → expiry; insertion order is age order, so the first key is the oldest. */
   private readonly live = new Map<string, number>()
 
   constructor (opts: SessionOptions = {}) {
     this.max = opts.max ?? 64
     this.ttlMs = opts.ttlMs ?? 12 * 3600_000
+    this.maxFailures = opts.maxFailures ?? 10
     this.now = opts.now ?? Date.now
+  }
+
+  /** True while `maxFailures` wrong tokens came within the last minute. */
+  throttled (): boolean {
+    const since = this.now() - 60_000
+    this.failures = this.failures.filter((t) => t > since)
+    return this.failures.length >= this.maxFailures
+  }
+
+  failed (): void {
+    this.failures.push(this.now())
+    if (this.failures.length > this.maxFailures) this.failures.shift()
   }
 
   get size (): number { return this.live.size }

@@ -10,9 +10,14 @@ export function safeNext (next: string | null | undefined): string {
   return next !== null && next !== undefined && /^\/report(?:[/?#]|$)/.test(next) ? next : '/report'
 }
 
-export function renderSignInPage (next: string, failed: boolean): string {
+const PROBLEMS = {
+  wrong: 'That token is not the admin token.',
+  throttled: 'Too many wrong tokens in the last minute: sign-in is paused for a minute.',
+}
+
+export function renderSignInPage (next: string, problem?: keyof typeof PROBLEMS): string {
   return htmlPage('shadowfig: sign in', '<h1>shadowfig report</h1>', `<section class="signin"><h2>Sign in</h2>
-${failed ? '<p class="error">That token is not the admin token.</p>' : ''}
+${problem === undefined ? '' : `<p class="error">${PROBLEMS[problem]}</p>`}
 <p>This report is served to loopback clients, or to whoever has the admin token (<code>admin.token</code>).</p>
 <form method="post" action="/report/signin">
 <input type="hidden" name="next" value="${esc(safeNext(next))}">

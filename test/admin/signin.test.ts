@@ -17,7 +17,7 @@ import { call } from '../report/http.js'
 
 const quiet = () => pino({ level: 'silent' }, new Writable({ write (_c, _e, cb) { cb() } }))
 
-async function start (t: Test, token: string | undefined, sessions?: { max?: number, ttlMs?: number, now?: () => number }) {
+async function start (t: Test, token: string | undefined, sessions?: { max?: number, ttlMs?: number, maxFailures?: number, now?: () => number }) {
   const metrics = new Metrics({ defaultMetrics: false })
   const samples = new SampleStore()
   const log = quiet()
@@ -124,6 +124,22 @@ t.test('sessions expire and are bounded', async (t) => {
   t.equal((await call(`${s.url}/report`, { headers: { cookie: 'shadowfig_session=forged' } })).status, 401)
 })
 
+t.test('wrong tokens pause sign-in for a minute; the header still works', async (t) => {
+  let now = 1000
+  const s = await start(t, 'tok', { maxFailures: 2, now: () => now })
+  const post = (token: string) => call(`${s.url}/report/signin`, { method: 'POST', headers: form(s.origin), body: `token=${token}` })
+  t.equal((await post('a')).status, 401)
+  now += 30_000
+  t.equal((await post('b')).status, 401)
+  const paused = await post('tok')
+  t.equal(paused.status, 429, 'even the right token waits')
+  t.equal(paused.headers['retry-after'], '60')
+  t.match(paused.body, /sign-in is paused/)
+  t.equal((await call(`${s.url}/report`, { headers: { authorization: 'Bearer tok' } })).status, 200, 'scripts unaffected')
+  now += 30_001
+  t.equal((await post('tok')).status, 303, 'the first failure has left the minute')
+})
+
 t.test('helpers', async (t) => {
   const req = (headers: Record<string, string | string[]>, encrypted = false) => ({ headers, socket: { encrypted } }) as unknown as IncomingMessage
   t.ok(cameOverTls(req({}, true)))
@@ -133,7 +149,7 @@ t.test('helpers', async (t) => {
   t.equal(sessionId(req({ cookie: 'a=b; shadowfig_session=xyz' })), 'xyz')
   t.equal(sessionId(req({})), undefined)
   const s = new Sessions()
-  t.same([s.max, s.ttlMs, s.size], [64, 12 * 3600_000, 0])
+  t.same([s.max, s.ttlMs, s.size, s.maxFailures], [64, 12 * 3600_000, 0, 10])
   s.end(req({}))
   t.same([safeNext('/report/samples/a'), safeNext('/reports'), safeNext(null), safeNext('https://x/report')], ['/report/samples/a', '/report', '/report', '/report'])
 })
