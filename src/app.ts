@@ -26,6 +26,7 @@ import { Metrics } from './metrics/registry.js'
 import { Reporter } from './report/reporter.js'
 import { registerEngineMetrics } from './metrics/engine.js'
 import { registerCaptureMetrics } from './metrics/capture.js'
+import { SampleFile } from './report/sample-file.js'
 import { SampleStore } from './report/samples.js'
 import type { Exchange } from './shadow/exchange.js'
 import { TargetStates } from './shadow/targets.js'
@@ -49,6 +50,8 @@ export interface AppOptions {
   defaultMetrics?: boolean
   /** Start the admin server (default true; cluster workers leave it to the primary). */
   admin?: boolean
+  /** File name of the sample store under `report.store` (default samples.ndjson; one per cluster worker). */
+  sampleFileName?: string
   /** Where the operational log goes instead of stdout (embedding, tests). */
   logStream?: LoggerOptions['logStream']
   /** Called when a split guard trips (cluster workers relay it to their peers). */
@@ -72,6 +75,7 @@ export class App {
   private readonly file: string
   private readonly opts: AppOptions
   private captures = new Map<string, { writer: CaptureWriter, key: string }>()
+  private sampleFile: SampleFile | undefined
   private reloading: Promise<ReloadResult> | undefined
   private watcher: { close (): void } | undefined
   private stopping: Promise<void> | undefined
@@ -117,6 +121,7 @@ export class App {
     const config = app.proxy.live.config
     try {
       await app.engine.setRoutes(compareRoutes(loaded.config), dirname(app.file))
+      await app.openSampleFile(config.report.store)
       app.proxyPort = (await app.proxy.listen(config.listen.port, config.listen.host)).port
       if (opts.admin ?? true) app.adminPort = (await app.admin.listen()).port
     } catch (err) {
@@ -183,6 +188,7 @@ export class App {
       if (cut > 0) log.warn({ event: 'shadowfig.drain.cut', requests: cut }, 'drain timeout: closed requests still in flight')
       await this.admin.close()
       await this.engine.close()
+      await this.sampleFile?.close()
       await Promise.allSettled([...this.captures.values()].map((c) => c.writer.close()))
       const rt = this.proxy.live
       await Promise.allSettled([rt.upstreams.close(), rt.shadowUpstreams.close()])
@@ -192,11 +198,21 @@ export class App {
     return this.stopping
   }
 
+  /** `report.store`: samples read back from the last run, written out while they change. */
+  private async openSampleFile (dir: string | undefined): Promise<void> {
+    if (dir === undefined) return
+    this.sampleFile = new SampleFile(this.samples, resolve(dirname(this.file), dir, this.opts.sampleFileName ?? 'samples.ndjson'), this.loggers.log)
+    const restored = await this.sampleFile.load()
+    this.sampleFile.start()
+    this.loggers.log.info({ event: 'shadowfig.samples.restored', file: this.sampleFile.file, samples: restored }, 'samples restored')
+  }
+
   private build (config: Config, hash: string, prev: Runtime | undefined): Runtime {
     this.splits.rebuild(config.routes, config.state?.dir)
     const sink = { submit: (e: Exchange) => { this.engine.submit(e) }, room: () => this.engine.room() }
     const { runtime, retired } = buildRuntime(config, hash, { metrics: this.metrics, targets: this.targets, sink, splits: this.splits }, prev)
     this.reporter.setRoutes(config.routes)
+    this.samples.configure({ perGroup: config.report.samples.perSignature, maxBytes: config.report.samples.maxBytes })
     this.rebuildCaptures(config)
     this.metrics.configInfo.reset()
     this.metrics.configInfo.labels(hash).set(1)

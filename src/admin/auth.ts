@@ -5,8 +5,9 @@
  *    a matching prefix leaks through timing);
  *  - without a token, token endpoints answer only to loopback clients (that also name a
  *    loopback Host, against DNS rebinding);
- *  - `/report` (a page opened in a browser, which cannot add the header) also opens to
- *    loopback clients when a token is configured;
+ *  - `/report` and its sample pages (opened in a browser, which cannot add the header) also
+ *    open to loopback clients when a token is configured, and to a browser holding a session
+ *    from signing in with the token (sessions.ts);
  *  - mutating endpoints refuse cross-origin browser requests (`Origin` not naming the admin
  *    host, or `Sec-Fetch-Site: cross-site`): a page elsewhere must not be able to make a
  *    loopback admin port roll back a split.
@@ -15,6 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import type { ErrorCode } from '../errors.js'
+import type { Sessions } from './sessions.js'
 
 export type AccessLevel = 'open' | 'token' | 'token-or-loopback'
 
@@ -38,11 +40,32 @@ export function isLoopbackHost (host: string | undefined): boolean {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
 
+export interface AdminAuthOptions {
+  /** Browser sessions that open `token-or-loopback` endpoints. */
+  sessions?: Sessions
+  /**
+   * Whether a loopback client (and Host) counts as trusted (default true). False treats every
+   * client as remote, which is how tests drive the off-loopback paths over 127.0.0.1.
+   */
+  trustLoopback?: boolean
+}
+
 export class AdminAuth {
   private readonly tokenDigest: Buffer | undefined
+  private readonly trustLoopback: boolean
+  private readonly sessions: Sessions | undefined
 
-  constructor (token: string | undefined) {
+  constructor (token: string | undefined, opts: AdminAuthOptions = {}) {
     this.tokenDigest = token === undefined || token === '' ? undefined : digest(token)
+    this.trustLoopback = opts.trustLoopback ?? true
+    this.sessions = opts.sessions
+  }
+
+  get hasToken (): boolean { return this.tokenDigest !== undefined }
+
+  /** Constant-time: both sides are SHA-256 digests of equal length. */
+  matches (token: string): boolean {
+    return this.tokenDigest !== undefined && timingSafeEqual(digest(token), this.tokenDigest)
   }
 
   /** Undefined when allowed; otherwise the error code to answer with. */
@@ -50,12 +73,12 @@ export class AdminAuth {
     if (level === 'open') return undefined
     // DNS rebinding: a page on evil.example re-resolved to 127.0.0.1 talks to us from
     // loopback, same-origin in the browser's eyes; only its Host header gives it away.
-    const loopback = isLoopback(req.socket.remoteAddress) && isLoopbackHost(req.headers.host)
+    const loopback = this.trustLoopback && isLoopback(req.socket.remoteAddress) && isLoopbackHost(req.headers.host)
     if (this.tokenDigest === undefined) return loopback ? undefined : 'SHADOWFIG_ERR_FORBIDDEN'
-    if (level === 'token-or-loopback' && loopback) return undefined
+    if (level === 'token-or-loopback' && (loopback || this.sessions?.valid(req) === true)) return undefined
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')
     if (m === null) return 'SHADOWFIG_ERR_UNAUTHORIZED'
-    return timingSafeEqual(digest(m[1]), this.tokenDigest) ? undefined : 'SHADOWFIG_ERR_UNAUTHORIZED'
+    return this.matches(m[1]) ? undefined : 'SHADOWFIG_ERR_UNAUTHORIZED'
   }
 }
 

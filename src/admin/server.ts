@@ -3,7 +3,8 @@
  * route table. Endpoints and their access levels:
  *   GET  /metrics, /healthz, /readyz, /assets/*      open
  *   GET  /api/report, /api/diffs/:id                  token
- *   GET  /report, /report/samples/:id                 token, or a loopback client
+ *   GET  /report, /report/samples/:id                 token, a loopback client, or a session
+ *   POST /report/signin, /report/logout               open; cross-origin browsers refused
  *   POST /api/reload, /api/routes/:name/split,
  *        /api/routes/:name/promote                    token; cross-origin browsers refused
  * Errors are JSON `{ error: { code, message } }` with SHADOWFIG_ERR_* codes. POST bodies are
@@ -16,6 +17,8 @@ import type { Logger } from 'pino'
 import { share } from '../config/schema.js'
 import { ERROR_CODES, ShadowfigError, type ErrorCode } from '../errors.js'
 import { AdminAuth, isCrossOrigin, type AccessLevel } from './auth.js'
+import { cameOverTls, sessionCookie, Sessions, type SessionOptions } from './sessions.js'
+import { renderNoTokenPage, renderSignInPage, safeNext, SIGN_OUT_FORM } from './signin-page.js'
 import type { Metrics } from '../metrics/registry.js'
 import { ASSETS, renderReportPage } from '../report/report-page.js'
 import type { Report } from '../report/reporter.js'
@@ -54,6 +57,10 @@ export interface AdminServerOptions {
   log: Logger
   /** Largest POST body accepted (default 16 KiB). */
   maxBodyBytes?: number
+  /** False: loopback clients get no free pass (see AdminAuthOptions.trustLoopback). */
+  trustLoopback?: boolean
+  /** Browser sign-in sessions: how many at once and for how long. */
+  sessions?: SessionOptions
 }
 
 export interface AdminServer {
@@ -65,10 +72,12 @@ export interface AdminServer {
 export type AdminReport = Report & { live: Record<string, unknown> }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, param: string) => Promise<void> | void
-interface Endpoint { method: 'GET' | 'POST', pattern: RegExp, access: AccessLevel, handle: Handler }
+/** `page`: a browser page, so a refusal is a page too (sign-in form, or how to get a token). */
+interface Endpoint { method: 'GET' | 'POST', pattern: RegExp, access: AccessLevel, handle: Handler, page?: boolean }
 
 export function createAdminServer (opts: AdminServerOptions): AdminServer {
-  const auth = new AdminAuth(opts.token)
+  const sessions = new Sessions(opts.sessions)
+  const auth = new AdminAuth(opts.token, { sessions, trustLoopback: opts.trustLoopback })
   const maxBody = opts.maxBodyBytes ?? 16 * 1024
   const { hooks, log } = opts
 
@@ -110,17 +119,16 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
       },
     },
     {
-      method: 'GET', pattern: /^\/report$/, access: 'token-or-loopback',
-      handle: async (req, res) => send(res, 200, renderReportPage(await report(req), opts.samples), HTML),
+      method: 'GET', pattern: /^\/report$/, access: 'token-or-loopback', page: true,
+      handle: async (req, res) => send(res, 200, renderReportPage(await report(req), opts.samples, sessions.valid(req) ? SIGN_OUT_FORM : ''), HTML),
     },
     {
       // Same access as /report, so the page's own links open for whoever can see the page.
-      method: 'GET', pattern: /^\/report\/samples\/([^/]+)$/, access: 'token-or-loopback',
+      method: 'GET', pattern: /^\/report\/samples\/([^/]+)$/, access: 'token-or-loopback', page: true,
       handle: async (_req, res, id) => {
         const sample = opts.samples.get(id) ?? await hooks.sample?.(id)
         if (sample !== undefined) return send(res, 200, renderSamplePage(sample, undefined), HTML)
-        const s = opts.samples
-        send(res, 404, renderEvictedPage(id, `Samples are kept ${s.perGroup} per signature for ${Math.round(s.ttlMs / 60_000)} min, within ${Math.round(s.maxBytes / 1048576)} MiB in all.`), HTML)
+        send(res, 404, renderEvictedPage(id, opts.samples.retention()), HTML)
       },
     },
     {
@@ -146,6 +154,27 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   ]
 
   endpoints.push({
+    // A form post (a browser cannot send JSON without script); same-origin is checked below.
+    method: 'POST', pattern: /^\/report\/signin$/, access: 'open', page: true,
+    handle: async (req, res) => {
+      const form = new URLSearchParams(await readBody(req, maxBody))
+      const next = safeNext(form.get('next'))
+      if (!auth.hasToken) return send(res, 403, renderNoTokenPage(), HTML)
+      if (sessions.throttled()) return send(res, 429, renderSignInPage(next, 'throttled'), HTML, { 'retry-after': '60' })
+      if (!auth.matches(form.get('token') ?? '')) {
+        sessions.failed()
+        return send(res, 401, renderSignInPage(next, 'wrong'), HTML)
+      }
+      send(res, 303, '', 'text/plain; charset=utf-8', { location: next, 'set-cookie': sessionCookie(sessions.create(), sessions.ttlMs, cameOverTls(req)) })
+    },
+  }, {
+    method: 'POST', pattern: /^\/report\/logout$/, access: 'open', page: true,
+    handle: async (req, res) => {
+      await readBody(req, maxBody)
+      sessions.end(req)
+      send(res, 303, '', 'text/plain; charset=utf-8', { location: '/report', 'set-cookie': sessionCookie('', 0, cameOverTls(req)) })
+    },
+  }, {
     method: 'POST', pattern: /^\/api\/routes\/([^/]+)\/promote$/, access: 'token',
     handle: async (req, res, name) => {
       if (!isJson(req)) return fail(res, 'SHADOWFIG_ERR_BAD_REQUEST', 'send a JSON body {} or {"to": "20%", "force": true} with content-type: application/json', 415)
@@ -184,7 +213,8 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
     const denied = auth.check(req, ep.access)
     if (denied !== undefined) {
       if (denied === 'SHADOWFIG_ERR_UNAUTHORIZED') res.setHeader('www-authenticate', 'Bearer realm="shadowfig"')
-      return fail(res, denied)
+      if (ep.page !== true) return fail(res, denied)
+      return send(res, ERROR_CODES[denied].status, denied === 'SHADOWFIG_ERR_FORBIDDEN' ? renderNoTokenPage() : renderSignInPage(req.url as string), HTML)
     }
     if (ep.method === 'POST' && isCrossOrigin(req)) {
       return fail(res, 'SHADOWFIG_ERR_FORBIDDEN', 'cross-origin requests may not change the proxy')
@@ -255,9 +285,12 @@ const HTML = 'text/html; charset=utf-8'
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
-  // Pages show traffic: no script may run, nothing may load from elsewhere.
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
+  // Pages show traffic: no script may run, nothing may load from elsewhere; forms (sign-in,
+  // sign-out) post only to us.
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  // Nothing leaks to other sites; `no-referrer` would also make Chromium send `Origin: null`
+  // on the sign-in form's POST, which the same-origin check rightly refuses.
+  'referrer-policy': 'same-origin',
 }
 
 function send (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {

@@ -8,9 +8,15 @@
  * trip are the same everywhere (set by fan-out, trips relayed), sample counts are summed,
  * rates are sample-weighted means, p99 is the worst worker's (an upper bound, not the p99
  * of the union), ready only when every worker is ready.
+ * The window's figures (latency, readiness, endpoints, field tree) merge exactly: each worker
+ * sends its raw counts and histogram buckets (`StatsSnapshot`), summed here, and percentiles,
+ * rates and readiness are computed once from the sums (`statsReport`, the same code as one
+ * process).
  */
 import type { RouteReport, SignatureReport } from '../report/aggregates.js'
 import type { Report } from '../report/reporter.js'
+import { statsReport, type StatsSnapshot } from '../report/route-stats.js'
+import type { WindowName } from '../report/windows.js'
 import type { SplitStatus } from '../split/registry.js'
 
 type Verdicts = RouteReport['verdicts']
@@ -23,6 +29,19 @@ export function mergeReports (reports: Report[], topFields = 20): Report {
   return {
     generatedAt: new Date().toISOString(),
     routes: [...byRoute.values()].map((parts) => mergeRoute(parts, topFields)),
+  }
+}
+
+/** Workers' reports merged, each route overlaid with its window's figures from all workers' snapshots. */
+export function mergeWorkerReports (parts: ReadonlyArray<{ report: Report, stats: Record<string, StatsSnapshot> }>, window: WindowName): Report {
+  const merged = mergeReports(parts.map((p) => p.report))
+  return {
+    ...merged,
+    window,
+    routes: merged.routes.map((r) => {
+      const snaps = parts.flatMap((p) => p.stats[r.route] ?? [])
+      return snaps.length === 0 ? r : { ...r, ...statsReport(snaps, window) }
+    }),
   }
 }
 

@@ -26,11 +26,12 @@ import type { ReloadResult } from '../app.js'
 import { createAdminServer, type AdminServer } from '../admin/server.js'
 import { CONFIG_RELOADS } from '../metrics/registry.js'
 import type { Report } from '../report/reporter.js'
+import type { WindowName } from '../report/windows.js'
 import { SampleStore } from '../report/samples.js'
 import type { SetWeightResult } from '../split/registry.js'
 import type { PromoteResult } from '../split/climb.js'
 import type { Fanout } from './fanout.js'
-import { mergeLive, mergeReports } from './merge.js'
+import { mergeLive, mergeWorkerReports } from './merge.js'
 import type { MetricJson } from './protocol.js'
 import type { Supervisor } from './supervisor.js'
 
@@ -113,11 +114,11 @@ export function createClusterAdmin (opts: ClusterAdminOptions): { server: AdminS
   }
 
   const samples = new SampleStore()
-  const report = async (): Promise<Report> => {
-    const parts = values(await all((w) => fanout.ask(w, { op: 'report' })))
+  const report = async (window: WindowName = 'all'): Promise<Report> => {
+    const parts = values(await all((w) => fanout.ask(w, { op: 'report', window })))
     samples.clear()
     for (const p of parts) for (const s of p.samples) samples.add(s)
-    return mergeReports(parts.map((p) => p.report))
+    return mergeWorkerReports(parts, window)
   }
 
   const server = createAdminServer({

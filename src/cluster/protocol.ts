@@ -13,6 +13,8 @@ import type { Registry } from 'prom-client'
 import type { ReloadResult } from '../app.js'
 import type { Report } from '../report/reporter.js'
 import type { Sample } from '../report/samples.js'
+import type { StatsSnapshot } from '../report/route-stats.js'
+import type { WindowName } from '../report/windows.js'
 import type { SetWeightResult, SplitStatus } from '../split/registry.js'
 import type { SplitTrip } from '../split/controller.js'
 import type { PromoteResult } from '../split/climb.js'
@@ -23,6 +25,8 @@ export interface WorkerOptions {
   port?: number
   logLevel?: string
   compareThreads: number
+  /** The worker's slot (0..N-1), stable across its restarts: names its sample file. */
+  slot?: number
 }
 
 export const WORKER_OPTIONS_ENV = 'SHADOWFIG_CLUSTER_WORKER'
@@ -31,7 +35,7 @@ export type Request =
   | { shadowfig: true, id: number, op: 'reload', reason: string }
   | { shadowfig: true, id: number, op: 'setSplit', route: string, weight: number }
   | { shadowfig: true, id: number, op: 'status' }
-  | { shadowfig: true, id: number, op: 'report' }
+  | { shadowfig: true, id: number, op: 'report', window?: WindowName }
   | { shadowfig: true, id: number, op: 'sample', sampleId: string }
   | { shadowfig: true, id: number, op: 'metrics' }
   | { shadowfig: true, id: number, op: 'promote', route: string, to?: number, force?: boolean }
@@ -41,8 +45,8 @@ export interface Answers {
   reload: ReloadResult
   setSplit: SetWeightResult
   status: Record<string, SplitStatus>
-  /** The worker's report and its first stored sample per signature (for the page). */
-  report: { report: Report, samples: Sample[] }
+  /** The worker's report, its first stored sample per signature (for the page), and its raw figures per route. */
+  report: { report: Report, samples: Sample[], stats: Record<string, StatsSnapshot> }
   sample: Sample | null
   /** `registry.getMetricsAsJSON()` of the worker's registry, aggregator names included. */
   metrics: MetricJson[]

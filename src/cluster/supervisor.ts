@@ -95,7 +95,7 @@ export class Supervisor {
   }
 
   private fork (slot: Slot): void {
-    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.opts.worker) })
+    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify({ ...this.opts.worker, slot: slot.index }) })
     slot.worker = worker
     slot.ready = false
     worker.on('message', (m: unknown) => { if (isOurs(m)) this.onMessage(slot, worker, m as WorkerEvent) })

@@ -31,6 +31,7 @@ try {
     port: opts.port,
     logLevel: opts.logLevel,
     compareThreads: opts.compareThreads,
+    sampleFileName: opts.slot === undefined ? undefined : `samples-${opts.slot}.ndjson`,
     admin: false,
     signals: false,
     watch: false, // the primary watches the file and fans the reload out, once for all
@@ -80,7 +81,7 @@ async function answer (req: Request): Promise<Answers[Request['op']]> {
     case 'setSplit': return app.splits.setWeight(req.route, req.weight)
     case 'status': return app.splits.statusByRoute()
     case 'report': {
-      const report = app.reporter.report()
+      const report = app.reporter.report(req.window)
       const samples: Sample[] = []
       for (const r of report.routes) {
         for (const s of r.signatures) {
@@ -88,7 +89,7 @@ async function answer (req: Request): Promise<Answers[Request['op']]> {
           if (sample !== undefined) samples.push(sample)
         }
       }
-      return { report, samples }
+      return { report, samples, stats: app.reporter.snapshots(req.window) }
     }
     case 'sample': return app.samples.get(req.sampleId) ?? null
     case 'metrics': return await app.metrics.registry.getMetricsAsJSON()

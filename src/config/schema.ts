@@ -200,6 +200,15 @@ export const configSchema = z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     diffs: z.string().optional().meta({ description: 'File for diff events (NDJSON); stdout when absent.' }),
   }).prefault({}),
+  report: z.strictObject({
+    samples: z.strictObject({
+      perSignature: z.number().int().min(2).default(5)
+        .meta({ description: 'Samples kept per signature: the first seen, the latest, and the rest drawn at random from those in between.' }),
+      maxBytes: size.default(32 * 1024 * 1024).meta({ description: 'Memory for all stored samples; when full, the signature using the most gives up a sample.' }),
+    }).prefault({}),
+    store: z.string().min(1).optional()
+      .meta({ description: 'Directory where stored samples are kept across restarts (relative to the config file); read at start.' }),
+  }).prefault({}),
   drainTimeout: duration.default(30_000),
   limits: limitsSchema.prefault({}),
   state: z.strictObject({

@@ -9,6 +9,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { DeferredMetrics } from './deferred.js'
 
+/** What the readiness gauges show per route; the Reporter provides it (one computation). */
+export interface RouteReadiness { route: string, ready: boolean, bound?: { upper: number } }
+
 /** Sub-millisecond resolution at the bottom, tens of seconds at the top (seconds). */
 export const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
@@ -47,6 +50,10 @@ export class Metrics {
   readonly configInfo: Gauge<'hash'>
   readonly upstreamErrors: Counter<'route' | 'role' | 'code'>
   readonly rejected: Counter<'reason'>
+  readonly routeReady: Gauge<'route'>
+  readonly mismatchUpperBound: Gauge<'route'>
+  /** Read at scrape time by routeReady and mismatchUpperBound; the Reporter sets it. */
+  readiness: () => readonly RouteReadiness[] = () => []
   /** Per-request updates of requests, upstreamDuration, mirror, mirrorInFlight, comparisons. */
   readonly deferred = new DeferredMetrics()
 
@@ -74,6 +81,20 @@ export class Metrics {
     this.configReloads = new Counter({ ...CONFIG_RELOADS, registers })
     this.configInfo = new Gauge({ name: 'shadowfig_config_info', help: 'Always 1; the hash label names the live config.', labelNames: ['hash'], registers, aggregator: 'max' })
     this.upstreamErrors = new Counter({ name: 'shadowfig_upstream_errors_total', help: 'Upstream failures by route, role and error code.', labelNames: ['route', 'role', 'code'], registers })
+    // Set from the readiness computation at every read, so a route gone from the report goes
+    // from the gauges too. Under --workers the primary aggregates per worker: ready only when
+    // every worker is (min), the worst bound (max).
+    const metrics = this // eslint-disable-line @typescript-eslint/no-this-alias -- collect's `this` is the gauge
+    this.routeReady = new Gauge({
+      name: 'shadowfig_route_ready', help: 'Readiness verdict per shadowed route since start (1 ready, 0 not ready or not enough data), as on /api/report.',
+      labelNames: ['route'], registers, aggregator: 'min',
+      collect () { this.reset(); for (const r of metrics.readiness()) this.set({ route: r.route }, r.ready ? 1 : 0) },
+    })
+    this.mismatchUpperBound = new Gauge({
+      name: 'shadowfig_route_mismatch_rate_upper_bound', help: 'Upper bound of the unexplained mismatch rate per route at 95% confidence (Clopper-Pearson), since start.',
+      labelNames: ['route'], registers, aggregator: 'max',
+      collect () { this.reset(); for (const r of metrics.readiness()) if (r.bound !== undefined) this.set({ route: r.route }, r.bound.upper) },
+    })
     this.rejected = new Counter({ name: 'shadowfig_rejected_total', help: 'Client requests and connections refused by a limit or as malformed (docs/limits.md).', labelNames: ['reason'], registers })
   }
 

@@ -56,4 +56,13 @@ td.slower { color: var(--bad); font-weight: 600; }
 table.diff.forgiven td.primary, table.diff.forgiven td.candidate { background: var(--infobg); }
 .jdp li.forgiven pre, .jdp li.forgiven .jsondiffpatch-property-name { background: var(--infobg); text-decoration: none; color: var(--info); }
 .forgiven-by { font-size: 11px; font-weight: normal; color: var(--info); border: 1px solid var(--line); border-radius: 8px; padding: 0 6px; }
+form.signout { display: inline; }
+form.signout button, .signin button { font: inherit; padding: .2em .8em; cursor: pointer; }
+.signin input[type=password] { font: inherit; padding: .2em; min-width: 20em; }
+.signin .error { color: #b00020; font-weight: bold; }
+.field-tree { font-size: 13px; max-width: 760px; } .field-tree details > *:not(summary) { margin-left: 18px; }
+.field-tree .row { display: inline-grid; width: calc(100% - 20px); grid-template-columns: 1fr 70px 80px 80px; gap: 8px; padding: 1px 0; vertical-align: top; }
+.field-tree .head, .field-tree .leaf { padding-left: 16px; } .field-tree .head { color: var(--muted); font-weight: 600; } .field-tree summary { cursor: pointer; }
+.field-tree .failing { color: var(--bad); font-weight: 600; } .field-tree .noisy { color: var(--muted); }
+details.endpoint-tree { margin: 6px 0; }
 `

@@ -16,6 +16,7 @@ import { VERDICTS } from './aggregates.js'
 import { REPORT_CSS } from './report-css.js'
 import type { Report, ReportRoute } from './reporter.js'
 import type { Sample, SampleStore } from './samples.js'
+import { fieldTreeHtml } from './field-tree-html.js'
 import { endpointsTable, esc, htmlPage, latencyTable, liveSection, readinessBlock, windowSelector } from './report-sections.js'
 
 export interface Asset { type: string, body (): Promise<string> }
@@ -39,14 +40,15 @@ const json = (v: unknown): string => v === undefined ? '—' : JSON.stringify(v)
 /** Signatures shown per route; the JSON API has them all. */
 const MAX_SIGNATURES = 20
 
-export function renderReportPage (report: Report & { live?: Record<string, unknown> }, samples: SampleStore): string {
+/** `headerExtra`: trusted markup for the header (the admin server's sign-out form). */
+export function renderReportPage (report: Report & { live?: Record<string, unknown> }, samples: SampleStore, headerExtra = ''): string {
   const body = report.routes.length === 0
     ? '<p class="empty">No comparisons yet. Send traffic through a route with <code>shadow:</code> configured.</p>'
     : summaryTable(report.routes) + report.routes.map((r) => routeSection(r, samples)).join('\n')
   const live = liveSection(report.live ?? {})
   const window = report.window ?? 'all'
   return htmlPage('shadowfig report', `<h1>shadowfig report</h1><p>Generated ${esc(report.generatedAt)} · ${window === 'all' ? 'counts since process start' : `last ${window}`} ·
-<a href="/api/report?window=${window}">JSON</a> · <a href="/metrics">metrics</a></p>${windowSelector(window)}`, `${live}${body}`)
+<a href="/api/report?window=${window}">JSON</a> · <a href="/metrics">metrics</a></p>${headerExtra}${windowSelector(window)}`, `${live}${body}`)
 }
 
 
@@ -76,6 +78,9 @@ ${r.latency === undefined ? '' : `<h3>Latency</h3>\n${latencyTable(r.latency)}`}
 ${r.endpoints === undefined ? '' : `<h3>Endpoints</h3>\n${endpointsTable(r.endpoints)}`}
 <h3>Top differing fields <small>since start</small></h3>
 ${fields}
+${r.fieldTree === undefined ? '' : `<h3>Fields by JSON path <small>since start · % of compared exchanges failing, and explained as noise</small></h3>
+${fieldTreeHtml(r.fieldTree)}${(r.endpoints ?? []).filter((e) => e.fieldTree.length > 0).map((e) =>
+  `<details class="endpoint-tree"><summary>endpoint <code>${esc(e.endpoint)}</code></summary>${fieldTreeHtml(e.fieldTree)}</details>`).join('')}`}
 <h3>Signatures</h3>
 ${sigs || '<p class="empty">No non-match verdicts.</p>'}${more}
 </section>`

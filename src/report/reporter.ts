@@ -25,8 +25,8 @@ import { redactFields, redactHeaders, redactionOf, redactJson, redactTarget, typ
 import { RouteAggregates, type RouteReport } from './aggregates.js'
 import type { SampleStore } from './samples.js'
 import { EndpointGrouper } from './endpoints.js'
-import { DEFAULT_READINESS_RULE, type ReadinessRule } from './readiness.js'
-import { RouteStats, type Measured, type RouteStatsReport } from './route-stats.js'
+import { DEFAULT_READINESS_RULE, type Readiness, type ReadinessRule } from './readiness.js'
+import { RouteStats, type Measured, type RouteStatsReport, type StatsSnapshot } from './route-stats.js'
 import type { WindowName } from './windows.js'
 
 export interface ReporterOptions {
@@ -83,6 +83,19 @@ export class Reporter {
     this.labeler = new FieldLabeler(opts.fieldLimit)
     this.maxEventFields = opts.maxEventFields ?? 100
     this.now = opts.now ?? Date.now
+    this.metrics.readiness = () => this.readiness()
+  }
+
+  /** Each route's raw window figures, for the --workers primary to merge (cluster/merge.ts). */
+  snapshots (window: WindowName = 'all'): Record<string, StatsSnapshot> {
+    const now = this.now()
+    return Object.fromEntries(this.aggregates.routes().filter((r) => this.stats.has(r)).map((r) => [r, this.stats.snapshot(r, window, now, this.rules.get(r))]))
+  }
+
+  /** Every route's readiness over the whole run, as /api/report shows it by default. */
+  readiness (): Array<{ route: string } & Readiness> {
+    const now = this.now()
+    return this.aggregates.routes().filter((r) => this.stats.has(r)).map((route) => ({ route, ...this.stats.readiness(route, 'all', now, this.rules.get(route)) }))
   }
 
   /** Takes the live routes (redaction lists, report order); call at start and on every successful reload. */
@@ -119,7 +132,7 @@ export class Reporter {
     const group = verdict === 'mismatch' || result.signature === '' ? signature : `${verdict}:${signature}`
     this.aggregates.add(route, verdict, paths, group, exchange.startedAt)
     const endpoint = this.endpoints.endpoint(route, exchange.request.method, exchange.request.path)
-    this.stats.add(route, endpoint, verdict, paths, measured(exchange), exchange.startedAt)
+    this.stats.add(route, endpoint, verdict, paths, measured(exchange), exchange.startedAt, result.noise)
     if (verdict === 'match') return
 
     const red = this.redaction.get(route) ?? NO_REDACTION

@@ -221,5 +221,5 @@ t.test('sample pages: open where /report opens (loopback with a token), evicted 
   t.notMatch(page.body, /top-secret|4111/)
   const gone = await call(`${s.url}/report/samples/evicted-1`)
   t.equal(gone.status, 404)
-  t.match(gone.body, /This sample is no longer stored[\s\S]*5 per signature for 30 min, within 32 MiB/)
+  t.match(gone.body, /This sample is no longer stored[\s\S]*first sample seen and the latest are kept, with 3 more drawn at random[\s\S]*32 MiB/)
 })

@@ -103,3 +103,31 @@ routes:
   await app.shutdown('test')
   t.equal(await mismatches(), 2, 'decided on close with the evidence there was, counted once')
 })
+
+t.test('report.store: a sample link still opens after a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shadowfig-store-'))
+  const file = join(dir, 'c.yaml')
+  writeFileSync(file, `listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+logging: { level: silent, diffs: ${JSON.stringify(join(dir, 'diffs.ndjson'))} }
+report: { store: kept }
+upstreams: { primary: { url: "${up.url}" }, candidate: { url: "${cand.url}" } }
+routes:
+  - { name: r, match: { pathPrefix: / }, primary: primary, shadow: { candidate: candidate } }
+`)
+  const first = await App.start({ configFile: file, signals: false, watch: false, compareThreads: 1, defaultMetrics: false })
+  await (await request(`http://127.0.0.1:${first.proxyPort}/x`)).body.text()
+  let ids: string[] = []
+  for (let i = 0; i < 200 && ids.length === 0; i++) {
+    const rep = await (await request(`http://127.0.0.1:${first.adminPort}/api/report`)).body.json() as { routes: Array<{ signatures: Array<{ sampleIds: string[] }> }> }
+    ids = rep.routes[0]?.signatures[0]?.sampleIds ?? []
+    if (ids.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.equal(ids.length, 1)
+  await first.shutdown('test')
+  const second = await App.start({ configFile: file, signals: false, watch: false, compareThreads: 1, defaultMetrics: false })
+  t.teardown(() => second.shutdown('test'))
+  const page = await request(`http://127.0.0.1:${second.adminPort}/report/samples/${ids[0]}`)
+  t.equal(page.statusCode, 200)
+  t.match(await page.body.text(), /GET \/x/)
+})

@@ -77,3 +77,33 @@ t.test('comparison threads per worker', async (t) => {
   t.equal(compareThreadsPerWorker(16, 4), 3)
   t.equal(compareThreadsPerWorker(4, 8), 1)
 })
+
+t.test('window figures merge exactly: two workers equal one process that saw all the traffic', async (t) => {
+  const { mergeWorkerReports } = await import('../../src/cluster/merge.js')
+  const { Reporter } = await import('../../src/report/reporter.js')
+  const { Metrics } = await import('../../src/metrics/registry.js')
+  const { SampleStore } = await import('../../src/report/samples.js')
+  const { pino } = await import('pino')
+  const fx = await import('../report/fixtures.js')
+  const now = 1_000_000
+  const make = () => {
+    const r = new Reporter({ metrics: new Metrics({ defaultMetrics: false }), diffs: pino({ level: 'silent' }), samples: new SampleStore(), now: () => now })
+    r.setRoutes([fx.route('orders')])
+    return r
+  }
+  const [w1, w2, single] = [make(), make(), make()]
+  for (let i = 0; i < 40; i++) {
+    const ex = fx.exchange('orders', { startedAt: now - 1000, request: { method: 'GET', path: `/orders/${i}`, headers: {} }, primary: { status: 200, headers: {}, body: new Uint8Array(), truncated: false, durationMs: 2 + i }, candidate: { status: 200, headers: {}, body: new Uint8Array(), truncated: false, durationMs: 1 + i * 3 } })
+    const res = i % 4 === 0 ? fx.result(ex, 'mismatch', [fx.changed('$.items[*].price', 1, 2)], { noise: ['$.items[*].at'] }) : fx.result(ex, 'match')
+    for (const rep of [i % 2 === 0 ? w1 : w2, single]) rep.record(res, ex)
+  }
+  const part = (r: InstanceType<typeof Reporter>) => ({ report: r.report('5m'), stats: r.snapshots('5m') })
+  const merged = mergeWorkerReports([part(w1), part(w2)], '5m')
+  const one = single.report('5m').routes[0]
+  const m = merged.routes[0]
+  t.equal(merged.window, '5m')
+  for (const k of ['window', 'total', 'verdicts', 'latency', 'readiness', 'fieldTree', 'endpoints'] as const) t.same(m[k], one[k], `${k} as one process`)
+  t.ok((m.latency?.samples ?? 0) === 40 && (m.endpoints?.length ?? 0) === 1)
+  const none = mergeWorkerReports([{ report: { generatedAt: 'x', routes: [route({ total: 1 })] }, stats: {} }], 'all')
+  t.notOk('latency' in none.routes[0], 'a worker without figures leaves the route as merged')
+})

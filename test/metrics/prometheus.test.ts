@@ -27,7 +27,7 @@ const skip = missing.length > 0 ? `${missing.join(', ')} absent (apt-get install
 
 /** Grafana variables as the dashboard would expand them for "All routes, last 5 minutes". */
 function expand (expr: string): string {
-  return expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '5m').replaceAll('$route', '.*')
+  return expr.replaceAll('$__rate_interval', '1m').replaceAll('$__interval', '1m').replaceAll('$__range', '5m').replaceAll('$route', '.*')
 }
 
 function collectExprs (node: unknown, out: string[] = []): string[] {
@@ -79,6 +79,8 @@ t.test('dashboard queries return data from a real Prometheus; promtool accepts t
       reporter.record(result(ex, tick % 4 === 0 ? 'match' : 'mismatch', fields), ex)
     }
     metrics.split.inc({ route: 'invoices', target: tick % 20 === 0 ? 'candidate' : 'primary' })
+    // A climb stepping back and forth every two seconds: the annotation query sees steps.
+    metrics.splitWeight.set({ route: 'invoices' }, tick % 40 < 20 ? 0.05 : 0.2)
     if (tick % 5 === 0) metrics.upstreamErrors.inc({ route: 'order-by-id', role: 'candidate', code: 'SHADOWFIG_ERR_UPSTREAM_TIMEOUT' })
     metrics.mirrorInFlight.set(tick % 4)
   }
@@ -141,6 +143,9 @@ t.test('dashboard queries return data from a real Prometheus; promtool accepts t
     })
     t.ok(ok, `returns data: ${expr}`, ok ? {} : { last })
   }
+  t.ok(exprs.some((e) => e.includes('shadowfig_split_weight_ratio') && e.includes('changes(')), 'split weight steps are annotated')
+  const ready = await query('shadowfig_route_ready')
+  t.same((ready.data.result as Array<{ metric: { route: string }, value: [number, string] }>).map((r) => [r.metric.route, r.value[1]]).sort(), [['invoices', '0'], ['order-by-id', '0']], 'mismatching routes are not ready')
   const labels = await (await fetch(`${base}/api/v1/label/route/values?match[]=shadowfig_comparisons_total`)).json() as { data: string[] }
   t.same(labels.data.sort(), ['invoices', 'order-by-id'], 'the $route variable query finds the routes')
 })

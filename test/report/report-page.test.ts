@@ -97,6 +97,8 @@ t.test('report page shows the differing field and both values', { skip: existsSy
   t.match(await orders.locator('.readiness').innerText(), /not ready[\s\S]*4 unexplained mismatches in 6 exchanges[\s\S]*mismatch rate below/i, 'readiness with reasons and bound')
   t.match(await orders.locator('table.latency').innerText(), /6\s+12\.\d+ ms\s+8\.\d+ ms/, 'latency of both sides')
   t.match(await orders.locator('table.endpoints').innerText(), /GET \/api\/v1\/orders\/:id\s+6\s+4/, 'endpoint inferred')
+  t.match(await orders.locator('.field-tree').first().innerText(), /\$\.total\s+4\s+66\.7%\s+0%/, 'field tree: diffs, failing, noise')
+  t.ok(await orders.locator('details.endpoint-tree').first().isVisible(), 'a field tree per endpoint')
   t.equal(await page.locator('nav.windows a.window').count(), 3, 'window selector')
   t.match(await page.locator('table.summary').innerText(), /not ready/i)
   t.match(await page.locator('table.summary').innerText(), /order-by-id\s+6\s+2\s+4/)
