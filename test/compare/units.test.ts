@@ -175,6 +175,23 @@ t.test('decoding details', async (t) => {
   t.equal(octet.ok && octet.body.kind, 'json', 'a generic type is sniffed')
 })
 
+t.test('decoders and parsed content types are reused without carrying state between bodies', async (t) => {
+  const cut = decodeBody({}, Buffer.from([0x41, 0xe2, 0x82]), 100)
+  t.equal(cut.ok && cut.body.kind, 'binary', 'a sequence cut short is not UTF-8')
+  const rest = decodeBody({}, Buffer.from([0xac, 0x41]), 100)
+  t.equal(rest.ok && rest.body.kind, 'binary', 'and does not complete the next body')
+  const sjis = { 'content-type': 'text/plain; charset=shift_jis' }
+  const a = decodeBody(sjis, Buffer.from([0x82, 0xa0]), 100)
+  const b = decodeBody(sjis, Buffer.from([0x82, 0xa0]), 100)
+  t.same([a.ok && a.body.kind === 'text' && a.body.text, b.ok && b.body.kind === 'text' && b.body.text], ['あ', 'あ'])
+  for (let i = 0; i < 70; i++) {
+    const d = decodeBody({ 'content-type': `text/plain; charset=x-unknown-${i}` }, Buffer.from('ok'), 100)
+    if (!d.ok || d.body.kind !== 'text' || d.body.text !== 'ok') t.fail(`unknown charset ${i}`)
+  }
+  const again = decodeBody(sjis, Buffer.from([0x82, 0xa0]), 100)
+  t.equal(again.ok && again.body.kind === 'text' && again.body.text, 'あ', 'after the caches were full')
+})
+
 t.test('long text differences are shown as excerpts around the first difference', async (t) => {
   const a = 'x'.repeat(200) + 'A' + 'y'.repeat(200)
   const b = 'x'.repeat(200) + 'B' + 'y'.repeat(200)
