@@ -64,6 +64,19 @@ export function originalIndex (array: readonly unknown[], i: number): number {
 }
 
 export function normalizeJson (value: unknown, plan: Plan): unknown {
+  return normalizeWalk(value, plan, false)
+}
+
+/**
+ * `normalizeJson` for a value nobody else holds (the comparison's own parse of a body): its
+ * objects are normalized in place instead of copied, which halves the work on a body of many
+ * small objects. The value must not be used as the response's value afterwards.
+ */
+export function normalizeOwned (value: unknown, plan: Plan): unknown {
+  return normalizeWalk(value, plan, true)
+}
+
+function normalizeWalk (value: unknown, plan: Plan, owned: boolean): unknown {
   const masking = plan.masks.strings.length > 0
   // Where the value is, as a state of the plan's path automaton (path-scope.ts): one
   // transition per key, not a match of every ignore path against the whole location.
@@ -85,11 +98,18 @@ export function normalizeJson (value: unknown, plan: Plan): unknown {
       if (ordered.from?.some((o, i) => o !== i)) origins.set(ordered.items, ordered.from)
       return ordered.items
     }
-    const out: Record<string, unknown> = {}
+    const obj = v as Record<string, unknown>
+    const out: Record<string, unknown> = owned ? obj : {}
     // for-in: a parsed JSON object's own keys in their order (plain objects inherit none).
-    for (const k in v) {
+    for (const k in obj) {
       const at = scope.child(k)
-      if (!at.ignored) put(out, k, walk((v as Record<string, unknown>)[k], at))
+      if (at.ignored) {
+        if (owned) delete obj[k]
+        continue
+      }
+      const x = obj[k]
+      const y = walk(x, at)
+      if (!owned || y !== x) put(out, k, y)
     }
     return out
   }
