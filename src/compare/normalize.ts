@@ -1,9 +1,10 @@
 /**
  * Normalization: turns a decoded JSON value or header map into its canonical form under a
  * route's plan. Ignored paths are dropped, numbers rounded, masks applied, keyed arrays sorted by
- * key and unordered arrays sorted by their items' canonical text. The result is a new value
- * (inputs are never mutated) and normalizing it again gives the same value (idempotent), which
- * the property tests check. `canonical()` gives the bytes whose equality means "match".
+ * key and unordered arrays sorted by their items' canonical text. `normalizeJson` returns a new
+ * value (its input is never mutated), `normalizeOwned` the same value made from the caller's own
+ * parse in place; normalizing again gives the same value (idempotent), which the property tests
+ * check. `canonical()` gives the bytes whose equality means "match".
  */
 import stringify from 'fast-json-stable-stringify'
 import type { HeaderMap } from '../http/headers.js'
