@@ -98,3 +98,10 @@ export function compileScope (ignore: readonly PathMatcher[], arrays: readonly P
   const auto = new Automaton(ignore.length, [...ignore, ...arrays])
   return auto.state(auto.paths.map((_, i) => i * auto.width))
 }
+
+/** The scope of a location given whole (the diff's path to an array), one child step per segment. */
+export function scopeAt (root: Scope, segs: readonly Segment[]): Scope {
+  let s = root
+  for (const seg of segs) s = s.child(seg)
+  return s
+}

@@ -7,7 +7,7 @@
 import t from 'tap'
 import { fingerprint, type Fingerprint } from '../../src/compare/fingerprint.js'
 import { anyMatches, compilePath, type Segment } from '../../src/compare/jsonpath.js'
-import { compileScope, type Scope } from '../../src/compare/path-scope.js'
+import { compileScope, scopeAt, type Scope } from '../../src/compare/path-scope.js'
 import { randomJson, rng } from './random-json.js'
 
 const PATHS: Array<{ ignore: string[], arrays: string[] }> = [
@@ -35,6 +35,7 @@ t.test('a scope answers what matching the whole location answers', async (t) => 
     for (let seed = 1; seed <= 300; seed++) {
       locations(randomJson(rng(seed)), [], root, (segs, scope) => {
         checked++
+        if (scopeAt(root, segs) !== scope) t.fail(`paths ${pi}, seed ${seed}: scopeAt ${JSON.stringify(segs)}`)
         if (scope.ignored !== anyMatches(ignore, segs) || scope.arrayRule !== arrays.findIndex((a) => a.matches(segs))) {
           if (wrong++ === 0) t.fail(`paths ${pi}, seed ${seed}: ${JSON.stringify(segs)}`)
         }
