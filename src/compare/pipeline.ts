@@ -187,7 +187,9 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
     const sp = secondaryPaths(p.side, ex.secondary, route, limits)
     if (sp) out.secondaryPaths = sp
   }
-  if (!route.spec.hasSecondary && (ex.request.method === 'GET' || ex.request.method === 'HEAD')) {
+  // The noise model learns from matches and mismatches only (result.ts `learn`): a skipped
+  // comparison's fingerprint would be dropped unread.
+  if (!route.spec.hasSecondary && (ex.request.method === 'GET' || ex.request.method === 'HEAD') && outcome.verdict !== 'skipped') {
     const fp = fingerprint(p.side)
     if (fp) out.fingerprint = fp
   }

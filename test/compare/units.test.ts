@@ -130,6 +130,17 @@ t.test('fingerprints cover text, binary and wide JSON', async (t) => {
   t.same(changedPaths(base, fp({ 'odd key': null, e: {}, items: [{ p: 'a', id: 1 }, { id: 2, p: 'b' }], n: 1 })), [], 'key order does not matter')
 })
 
+t.test('a skipped comparison carries no fingerprint (the noise model would not read it)', async (t) => {
+  const r = await route({ arrays: { '$.l': { key: 'id' } } })
+  const limits = { maxLcsCells: 50, maxFields: 100, comparatorTimeoutMs: 100, maxSampleBytes: 1024 }
+  const l = (base: number): unknown => ({ l: Array.from({ length: 10 }, (_, i) => ({ id: base + i })) })
+  const huge = await runComparison(exchange(resp(l(0)), resp(l(100))), r, limits)
+  t.equal(huge.verdict, 'skipped')
+  t.equal(huge.fingerprint, undefined)
+  const small = await runComparison(exchange(resp(l(0)), resp(l(0))), r, limits)
+  t.ok(small.fingerprint, 'a match carries one')
+})
+
 t.test('secondary sides that cannot be compared give no reference', async (t) => {
   const r = await route({ arrays: { '$.l': { key: 'id' } } }, true)
   const limits = { maxLcsCells: 50, maxFields: 100, comparatorTimeoutMs: 100, maxSampleBytes: 1024 }
