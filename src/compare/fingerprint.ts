@@ -19,6 +19,7 @@ import type { PreparedSide } from './comparators/context.js'
 export interface Fingerprint { paths: string, hashes: string }
 
 const HASH_WIDTH = 11 // a 53-bit number in base 36
+const fixedWidth = (digest: string): string => digest.padStart(HASH_WIDTH, '0')
 
 export const DEFAULT_FINGERPRINT_PATHS = 256
 
@@ -26,71 +27,113 @@ export const DEFAULT_FINGERPRINT_PATHS = 256
 export const DEFAULT_FINGERPRINT_BYTES = 256 * 1024
 
 /**
- * The values seen under one grouping path, hashed as they come (cyrb53's two 32-bit lanes over
- * a type tag, the length and the characters of each value): no list to keep and join, no
- * crypto object per path. The fingerprint only ever answers "did this path's values change
- * between two calls", so a 53-bit non-cryptographic hash is plenty; sha1 per path cost more
- * than the rest of the fingerprint.
+ * One grouping path, kept from one fingerprint to the next (a worker fingerprints the same few
+ * shapes over and over): its path string is built once, not per exchange, and children are found
+ * by the body's own key strings (which JSON.parse interns, so lookups hash nothing new).
+ *
+ * The values seen under the path in the current fingerprint (`seen` is its number) are hashed
+ * as they come (cyrb53's two 32-bit lanes over a type tag, the length and the characters of each
+ * value): no list to keep and join, no crypto object per path. The fingerprint only ever answers
+ * "did this path's values change between two calls", so a 53-bit non-cryptographic hash is
+ * plenty; sha1 per path cost more than the rest of the fingerprint. The last digest is kept with
+ * the lanes it came from: repeats of one request mostly hash alike, and formatting the digest
+ * was a quarter of the fingerprint's cost (the bench's 2 KiB pair).
  */
-class PathHash {
-  private h1 = 0xdeadbeef
-  private h2 = 0x41c6ce57
-  constructor (readonly path: string) {}
-
-  add (tag: number, s: string): void {
-    let h1 = Math.imul(this.h1 ^ tag, 2654435761)
-    let h2 = Math.imul(this.h2 ^ tag, 1597334677)
-    h1 = Math.imul(h1 ^ s.length, 2654435761)
-    h2 = Math.imul(h2 ^ s.length, 1597334677)
-    for (let i = 0; i < s.length; i++) {
-      const ch = s.charCodeAt(i)
-      h1 = Math.imul(h1 ^ ch, 2654435761)
-      h2 = Math.imul(h2 ^ ch, 1597334677)
-    }
-    this.h1 = h1
-    this.h2 = h2
-  }
-
-  digest (): string {
-    let h1 = Math.imul(this.h1 ^ (this.h1 >>> 16), 2246822507)
-    h1 ^= Math.imul(this.h2 ^ (this.h2 >>> 13), 3266489909)
-    let h2 = Math.imul(this.h2 ^ (this.h2 >>> 16), 2246822507)
-    h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909)
-    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
-  }
+interface PathNode {
+  readonly path: string
+  keys?: Map<string, PathNode>
+  items?: PathNode
+  seen: number
+  h1: number
+  h2: number
+  lastH1: number
+  lastH2: number
+  lastDigest: string
 }
 
-/** `.key` or `['odd key']` per object key, formatted once per worker, not once per leaf. */
-const keySegments = new Map<string, string>()
-function keySegment (k: string): string {
-  let seg = keySegments.get(k)
-  if (seg === undefined) {
-    seg = formatPath([k], true).slice(1)
-    if (keySegments.size >= 10_000) keySegments.clear() // keys from hostile bodies must not grow it forever
-    keySegments.set(k, seg)
+const newNode = (path: string): PathNode => ({ path, seen: 0, h1: 0, h2: 0, lastH1: 0, lastH2: 0, lastDigest: '' })
+
+function add (node: PathNode, tag: number, s: string): void {
+  let h1 = Math.imul(node.h1 ^ tag, 2654435761)
+  let h2 = Math.imul(node.h2 ^ tag, 1597334677)
+  h1 = Math.imul(h1 ^ s.length, 2654435761)
+  h2 = Math.imul(h2 ^ s.length, 1597334677)
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i)
+    h1 = Math.imul(h1 ^ ch, 2654435761)
+    h2 = Math.imul(h2 ^ ch, 1597334677)
   }
-  return seg
+  node.h1 = h1
+  node.h2 = h2
 }
+
+function digest (node: PathNode): string {
+  if (node.lastDigest !== '' && node.lastH1 === node.h1 && node.lastH2 === node.h2) return node.lastDigest
+  let h1 = Math.imul(node.h1 ^ (node.h1 >>> 16), 2246822507)
+  h1 ^= Math.imul(node.h2 ^ (node.h2 >>> 13), 3266489909)
+  let h2 = Math.imul(node.h2 ^ (node.h2 >>> 16), 2246822507)
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  node.lastH1 = node.h1
+  node.lastH2 = node.h2
+  node.lastDigest = fixedWidth((4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36))
+  return node.lastDigest
+}
+
+/** `.key` or `['odd key']` per object key. */
+const keySegment = (k: string): string => formatPath([k], true).slice(1)
+
+/** The paths known to this thread; dropped whole past MAX_NODES (keys from hostile bodies must not grow it forever). */
+interface Tree { status: PathNode, headers: Map<string, PathNode>, body: PathNode, json: PathNode, size: number }
+const MAX_NODES = 10_000
+const newTree = (): Tree => ({ status: newNode('status'), headers: new Map(), body: newNode('body'), json: newNode('$'), size: 0 })
+let tree = newTree()
+let epoch = 0
 
 /**
- * One grouping path of the body being fingerprinted. Children are found by the body's own key
- * strings (which JSON.parse interns, so lookups hash nothing new), never by building the full
- * path string per leaf.
+ * The packed `paths` of the last few path sequences: the same request usually yields the same
+ * nodes in the same order, and then its JSON text is reused rather than built again.
  */
-interface PathNode { path: string, hash?: PathHash, keys?: Map<string, PathNode>, items?: PathNode }
+const recentOrders: Array<{ nodes: PathNode[], json: string }> = []
+
+function pathsJson (nodes: readonly PathNode[]): string {
+  for (const r of recentOrders) {
+    if (r.nodes.length === nodes.length && r.nodes.every((n, i) => n === nodes[i])) return r.json
+  }
+  const json = JSON.stringify(nodes.map((n) => n.path))
+  if (recentOrders.length >= 8) recentOrders.pop()
+  recentOrders.unshift({ nodes: [...nodes], json })
+  return json
+}
 
 const TAG = { string: 1, number: 2, boolean: 3, null: 4, empty: 5 } as const
 
 export function fingerprint (side: PreparedSide, maxPaths = DEFAULT_FINGERPRINT_PATHS, maxBytes = DEFAULT_FINGERPRINT_BYTES): Fingerprint | undefined {
   if (side.bytes.length > maxBytes) return undefined
-  const hashes: PathHash[] = []
-  const leaf = (path: string): PathHash => {
-    const h = new PathHash(path)
-    hashes.push(h)
-    return h
+  if (tree.size > MAX_NODES) { tree = newTree(); recentOrders.length = 0 }
+  const t = tree
+  const now = ++epoch
+  const order: PathNode[] = []
+  /** The node's hash for this fingerprint, started on first use; false past `maxPaths`. */
+  const begin = (node: PathNode): void => {
+    node.seen = now
+    node.h1 = 0xdeadbeef
+    node.h2 = 0x41c6ce57
+    order.push(node)
   }
-  leaf('status').add(TAG.number, String(side.status))
-  for (const name in side.headers) leaf(`header:${name}`).add(TAG.string, side.headers[name] as string)
+  const start = (node: PathNode): boolean => {
+    if (node.seen === now) return true
+    if (order.length >= maxPaths) return false // unbounded fingerprints of wide bodies: none rather than huge
+    begin(node)
+    return true
+  }
+  begin(t.status)
+  add(t.status, TAG.number, String(side.status))
+  for (const name in side.headers) {
+    let h = t.headers.get(name)
+    if (h === undefined) { t.headers.set(name, h = newNode(`header:${name}`)); t.size++ }
+    begin(h)
+    add(h, TAG.string, side.headers[name] as string)
+  }
   if (side.body.kind === 'json') {
     const walk = (v: unknown, node: PathNode): boolean => {
       if (v !== null && typeof v === 'object') {
@@ -98,40 +141,42 @@ export function fingerprint (side: PreparedSide, maxPaths = DEFAULT_FINGERPRINT_
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             empty = false
-            if (!walk(v[i], node.items ??= { path: node.path + '[*]' })) return false
+            let items = node.items
+            if (items === undefined) { node.items = items = newNode(node.path + '[*]'); t.size++ }
+            if (!walk(v[i], items)) return false
           }
         } else {
           for (const k in v) {
             empty = false
             const keys = node.keys ??= new Map<string, PathNode>()
             let child = keys.get(k)
-            if (child === undefined) { child = { path: node.path + keySegment(k) }; keys.set(k, child) }
+            if (child === undefined) { keys.set(k, child = newNode(node.path + keySegment(k))); t.size++ }
             if (!walk((v as Record<string, unknown>)[k], child)) return false
           }
         }
         if (!empty) return true
       }
-      if (node.hash === undefined) {
-        if (hashes.length >= maxPaths) return false // unbounded fingerprints of wide bodies: none rather than huge
-        node.hash = leaf(node.path)
-      }
-      if (typeof v === 'string') node.hash.add(TAG.string, v)
-      else if (typeof v === 'number') node.hash.add(TAG.number, String(v))
-      else if (typeof v === 'boolean') node.hash.add(TAG.boolean, v ? 't' : 'f')
-      else if (v === null) node.hash.add(TAG.null, '')
-      else node.hash.add(TAG.empty, Array.isArray(v) ? '[]' : '{}')
+      if (!start(node)) return false
+      if (typeof v === 'string') add(node, TAG.string, v)
+      else if (typeof v === 'number') add(node, TAG.number, String(v))
+      else if (typeof v === 'boolean') add(node, TAG.boolean, v ? 't' : 'f')
+      else if (v === null) add(node, TAG.null, '')
+      else add(node, TAG.empty, Array.isArray(v) ? '[]' : '{}')
       return true
     }
-    if (!walk(side.json, { path: '$' })) return undefined
+    if (!walk(side.json, t.json)) return undefined
   } else if (side.body.kind !== 'unread') {
-    leaf('body').add(TAG.string, side.body.kind === 'binary' ? side.body.sha256 : side.body.text)
+    begin(t.body)
+    add(t.body, TAG.string, side.body.kind === 'binary' ? side.body.sha256 : side.body.text)
   } // an unread body (the chain compares none) cannot differ on the candidate: no reference needed
-  return pack(hashes.map((h) => h.path), hashes.map((h) => h.digest()))
+  let hashes = ''
+  for (const n of order) hashes += digest(n)
+  return { paths: pathsJson(order), hashes }
 }
 
-/** The one place that knows the packed layout (fingerprintEntries reads it back). */
+/** The packed layout from paths and digests (`fingerprint` builds the same, fingerprintEntries reads it back). */
 function pack (paths: readonly string[], digests: readonly string[]): Fingerprint {
-  return { paths: JSON.stringify(paths), hashes: digests.map((d) => d.padStart(HASH_WIDTH, '0')).join('') }
+  return { paths: JSON.stringify(paths), hashes: digests.map(fixedWidth).join('') }
 }
 
 /** A fingerprint from grouping path → digest (at most HASH_WIDTH characters). */

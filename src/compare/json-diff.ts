@@ -23,6 +23,7 @@ import { create, type Delta, type DiffContext, type DiffPatcher } from 'jsondiff
 import { formatPath, type Segment } from './jsonpath.js'
 import { changeKind, type FieldSet } from './field-set.js'
 import { originalIndex } from './normalize.js'
+import { scopeAt } from './path-scope.js'
 import type { Plan } from './plan.js'
 
 export const DEFAULT_MAX_LCS_CELLS = 1_000_000
@@ -52,7 +53,7 @@ export function diffJson (primary: unknown, candidate: unknown, plan: Plan, out:
 }
 
 function isRuled (plan: Plan, segs: readonly Segment[]): boolean {
-  return plan.arrays.some((a) => a.path.matches(segs))
+  return scopeAt(plan.scope, segs).arrayRule !== -1
 }
 
 /** Location of a diff context, from its chain of parents. */

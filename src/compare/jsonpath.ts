@@ -10,7 +10,8 @@ import { ExpressionError } from '../errors.js'
 /** A concrete location inside a JSON value: object keys and array indices. */
 export type Segment = string | number
 
-type Token =
+/** One step of a compiled path (path-scope.ts runs them as an automaton). */
+export type Token =
   | { t: 'name', v: string }
   | { t: 'index', v: number }
   | { t: 'wild' }
@@ -18,6 +19,7 @@ type Token =
 
 export interface PathMatcher {
   readonly source: string
+  readonly tokens: readonly Token[]
   /** True when `segs` is exactly a location the path names. */
   matches (segs: readonly Segment[]): boolean
 }
@@ -30,7 +32,7 @@ const NAME = /^[A-Za-z_$][\w$-]*/
  */
 export function compilePath (source: string): PathMatcher {
   const tokens = parse(source)
-  return { source, matches: (segs) => matchFrom(tokens, 0, segs, 0) }
+  return { source, tokens, matches: (segs) => matchFrom(tokens, 0, segs, 0) }
 }
 
 const SUBSET = 'supported: $.a.b, $..key, $.items[*].x, $.items[3], $.a[\'odd key\']'
@@ -92,7 +94,7 @@ function bracket (src: string, start: number, fail: () => never): { tok: Token, 
   return fail()
 }
 
-function matchFrom (tokens: Token[], ti: number, segs: readonly Segment[], si: number): boolean {
+function matchFrom (tokens: readonly Token[], ti: number, segs: readonly Segment[], si: number): boolean {
   if (ti === tokens.length) return si === segs.length
   if (si === segs.length) return false
   const tok = tokens[ti]

@@ -1,15 +1,16 @@
 /**
  * Normalization: turns a decoded JSON value or header map into its canonical form under a
  * route's plan. Ignored paths are dropped, numbers rounded, masks applied, keyed arrays sorted by
- * key and unordered arrays sorted by their items' canonical text. The result is a new value
- * (inputs are never mutated) and normalizing it again gives the same value (idempotent), which
- * the property tests check. `canonical()` gives the bytes whose equality means "match".
+ * key and unordered arrays sorted by their items' canonical text. `normalizeJson` returns a new
+ * value (its input is never mutated), `normalizeOwned` the same value made from the caller's own
+ * parse in place; normalizing again gives the same value (idempotent), which the property tests
+ * check. `canonical()` gives the bytes whose equality means "match".
  */
 import stringify from 'fast-json-stable-stringify'
 import type { HeaderMap } from '../http/headers.js'
-import { anyMatches, type Segment } from './jsonpath.js'
 import { maskNumber, maskString } from './masks.js'
-import type { Plan } from './plan.js'
+import type { Scope } from './path-scope.js'
+import type { ArrayMode, Plan } from './plan.js'
 
 export function canonical (value: unknown): string {
   return String(stringify(value))
@@ -64,33 +65,56 @@ export function originalIndex (array: readonly unknown[], i: number): number {
 }
 
 export function normalizeJson (value: unknown, plan: Plan): unknown {
-  const segs: Segment[] = []
-  const ignoring = plan.ignore.length > 0
-  const walk = (v: unknown): unknown => {
+  return normalizeWalk(value, plan, false)
+}
+
+/**
+ * `normalizeJson` for a value nobody else holds (the comparison's own parse of a body): its
+ * objects are normalized in place instead of copied, which halves the work on a body of many
+ * small objects. The value must not be used as the response's value afterwards.
+ */
+export function normalizeOwned (value: unknown, plan: Plan): unknown {
+  return normalizeWalk(value, plan, true)
+}
+
+function normalizeWalk (value: unknown, plan: Plan, owned: boolean): unknown {
+  const masking = plan.masks.strings.length > 0
+  // Where the value is, as a state of the plan's path automaton (path-scope.ts): one
+  // transition per key, not a match of every ignore path against the whole location.
+  const walk = (v: unknown, scope: Scope): unknown => {
     if (typeof v === 'number') return normalizeNumber(v, plan)
-    if (typeof v === 'string') return plan.masks.strings.length > 0 ? maskString(v, plan.masks) : v
+    if (typeof v === 'string') return masking ? maskString(v, plan.masks) : v
     if (v === null || typeof v !== 'object') return v
     if (Array.isArray(v)) {
       const out: unknown[] = []
-      const from: number[] = []
+      let from: number[] | undefined // made only once an item is dropped or the array is sorted
       for (let i = 0; i < v.length; i++) {
-        segs.push(i)
-        if (!ignoring || !anyMatches(plan.ignore, segs)) { out.push(walk(v[i])); from.push(i) }
-        segs.pop()
+        const at = scope.child(i)
+        if (at.ignored) { from ??= out.map((_, j) => j); continue }
+        out.push(walk(v[i], at))
+        from?.push(i)
       }
-      const ordered = orderArray(out, from, segs, plan)
-      if (ordered.from.some((o, i) => o !== i)) origins.set(ordered.items, ordered.from)
+      const rule = plan.arrays[scope.arrayRule]
+      const ordered = rule ? orderArray(out, from ?? out.map((_, j) => j), rule.mode) : { items: out, from }
+      if (ordered.from?.some((o, i) => o !== i)) origins.set(ordered.items, ordered.from)
       return ordered.items
     }
-    const out: Record<string, unknown> = {}
-    for (const k of Object.keys(v)) {
-      segs.push(k)
-      if (!ignoring || !anyMatches(plan.ignore, segs)) put(out, k, walk((v as Record<string, unknown>)[k]))
-      segs.pop()
+    const obj = v as Record<string, unknown>
+    const out: Record<string, unknown> = owned ? obj : {}
+    // for-in: a parsed JSON object's own keys in their order (plain objects inherit none).
+    for (const k in obj) {
+      const at = scope.child(k)
+      if (at.ignored) {
+        if (owned) delete obj[k]
+        continue
+      }
+      const x = obj[k]
+      const y = walk(x, at)
+      if (!owned || y !== x) put(out, k, y)
     }
     return out
   }
-  return walk(value)
+  return walk(value, plan.scope)
 }
 
 function normalizeNumber (n: number, plan: Plan): number | string {
@@ -101,10 +125,12 @@ function normalizeNumber (n: number, plan: Plan): number | string {
   return maskNumber(r, plan.masks)
 }
 
-function orderArray (items: unknown[], from: number[], segs: readonly Segment[], plan: Plan): { items: unknown[], from: number[] } {
-  const rule = plan.arrays.find((a) => a.path.matches(segs))
-  if (!rule) return { items, from }
-  const keyed = items.map((item, i) => ({ item, at: from[i] as number, ...sortKeyOf(item, rule.mode) }))
+/** An item of a ruled array with its sort key and its index in the response. */
+interface Keyed { item: unknown, at: number, rank: number, n: number, s: string }
+
+function orderArray (items: unknown[], from: number[], mode: ArrayMode): { items: unknown[], from: number[] } {
+  const keyed: Keyed[] = new Array<Keyed>(items.length)
+  for (let i = 0; i < items.length; i++) keyed[i] = sortKeyOf(items[i], from[i] as number, mode)
   // Equal keys (duplicates) tie-break on content, so the order the upstream sent never matters.
   keyed.sort((a, b) => a.rank - b.rank || (a.n - b.n) || cmp(a.s, b.s) || cmp(canonical(a.item), canonical(b.item)))
   return { items: keyed.map((k) => k.item), from: keyed.map((k) => k.at) }
@@ -115,13 +141,13 @@ function cmp (a: string, b: string): number {
 }
 
 /** Keyed items sort by key (numbers numerically, before strings); items without a key go last. */
-function sortKeyOf (item: unknown, mode: Plan['arrays'][number]['mode']): { rank: number, n: number, s: string } {
+function sortKeyOf (item: unknown, at: number, mode: ArrayMode): Keyed {
   if ('key' in mode && item !== null && typeof item === 'object' && !Array.isArray(item)) {
     const k = (item as Record<string, unknown>)[mode.key]
-    if (typeof k === 'number') return { rank: 0, n: k, s: '' }
-    if (typeof k === 'string') return { rank: 1, n: 0, s: k }
+    if (typeof k === 'number') return { item, at, rank: 0, n: k, s: '' }
+    if (typeof k === 'string') return { item, at, rank: 1, n: 0, s: k }
   }
-  return { rank: 2, n: 0, s: canonical(item) }
+  return { item, at, rank: 2, n: 0, s: canonical(item) }
 }
 
 /** Header map restricted to the compared headers, names lower-case, values masked. */

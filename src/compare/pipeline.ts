@@ -15,7 +15,7 @@ import { decodeBody } from './decode.js'
 import { DEFAULT_MAX_FIELDS, FieldSet } from './field-set.js'
 import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
-import { normalizeHeaders, normalizeJson } from './normalize.js'
+import { normalizeHeaders, normalizeOwned } from './normalize.js'
 import { compilePlan, type Plan } from './plan.js'
 import type { FieldDiff, ForgivenField, SkipReason } from './types.js'
 
@@ -99,7 +99,8 @@ function prepare (resp: CapturedResponse, plan: Plan, readBody = true): Prepared
   const d = decodeBody(resp.headers, resp.body, plan.maxBodySize * DECODE_FACTOR)
   if (!d.ok) return { ok: false, reason: d.reason }
   const side: PreparedSide = { status: resp.status, headers: normalizeHeaders(resp.headers, plan), body: d.body, bytes: d.bytes }
-  if (d.body.kind === 'json') side.json = normalizeJson(d.body.value, plan)
+  // The parse is this comparison's own and nothing reads it after normalization: no copy.
+  if (d.body.kind === 'json') side.json = normalizeOwned(d.body.value, plan)
   return { ok: true, side }
 }
 
@@ -186,7 +187,9 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
     const sp = secondaryPaths(p.side, ex.secondary, route, limits)
     if (sp) out.secondaryPaths = sp
   }
-  if (!route.spec.hasSecondary && (ex.request.method === 'GET' || ex.request.method === 'HEAD')) {
+  // The noise model learns from matches and mismatches only (result.ts `learn`): a skipped
+  // comparison's fingerprint would be dropped unread.
+  if (!route.spec.hasSecondary && (ex.request.method === 'GET' || ex.request.method === 'HEAD') && outcome.verdict !== 'skipped') {
     const fp = fingerprint(p.side)
     if (fp) out.fingerprint = fp
   }

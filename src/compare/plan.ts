@@ -9,6 +9,7 @@ import type { CompareConfig } from '../config/schema.js'
 import { compileRedactPaths, redactionOf, type Redaction } from '../logging/redact.js'
 import { compilePath, type PathMatcher } from './jsonpath.js'
 import { compileMasks, type MaskSet } from './masks.js'
+import { compileScope, type Scope } from './path-scope.js'
 
 export type ArrayMode = { key: string } | { unordered: true }
 
@@ -17,6 +18,8 @@ export interface Plan {
   /** JSONPaths and header names (secret ones included) whose values are never returned. */
   readonly redaction: Redaction
   readonly arrays: ReadonlyArray<{ path: PathMatcher, mode: ArrayMode }>
+  /** `ignore` and `arrays` as one automaton: per location, whether it is ignored and which array rule names it. */
+  readonly scope: Scope
   /** 10^precision, or undefined when numbers are compared exactly. */
   readonly roundFactor: number | undefined
   readonly masks: MaskSet
@@ -44,10 +47,12 @@ export function compilePlan (cfg: CompareConfig): Plan {
   compileRedactPaths(redaction.paths) // validated now, not on the first mismatch
   const arrays = Object.entries(cfg.arrays).map(([p, mode]) => ({ path: compilePath(p), mode: mode as ArrayMode }))
   const keyNames = [...new Set(arrays.flatMap((a) => 'key' in a.mode ? [a.mode.key] : []))]
+  const ignore = cfg.ignore.map(compilePath)
   return {
-    ignore: cfg.ignore.map(compilePath),
+    ignore,
     redaction,
     arrays,
+    scope: compileScope(ignore, arrays.map((a) => a.path)),
     roundFactor: cfg.numbers ? 10 ** cfg.numbers.precision : undefined,
     masks: compileMasks(cfg.masks),
     compareHeader: headerFilter(cfg.headers),

@@ -5,7 +5,7 @@
  * The seed of a failing case is in the assertion name, so it can be replayed.
  */
 import t from 'tap'
-import { canonical, jsonEqual, normalizeJson } from '../../src/compare/normalize.js'
+import { canonical, jsonEqual, normalizeJson, normalizeOwned, originalIndex } from '../../src/compare/normalize.js'
 import { runComparison } from '../../src/compare/pipeline.js'
 import { exchange, resp, route, type CompareInput } from './helpers.js'
 import { mutate, randomJson, rng } from './random-json.js'
@@ -86,4 +86,32 @@ t.test('jsonEqual(a, b) is canonical(a) === canonical(b)', async (t) => {
   t.notOk(jsonEqual({ a: 1, b: 2 }, { a: 1, c: 2 }), 'same count, other key')
   t.notOk(jsonEqual([1], { 0: 1 }), 'an array is not an object with index keys')
   t.notOk(jsonEqual(1, '1'), 'a number is not its string')
+})
+
+/** Every array's original indices, in the order a walk meets them. */
+function origins (v: unknown, out: number[] = []): number[] {
+  if (Array.isArray(v)) v.forEach((x, i) => { out.push(originalIndex(v, i)); origins(x, out) })
+  else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) origins(x, out)
+  return out
+}
+
+t.test('normalizing an owned value in place gives what normalizing a copy gives', async (t) => {
+  const rules: CompareInput[] = [...RULES, { ignore: ['$..id', '$.items[1]', '$..a[*]', '$.__proto__'], arrays: { '$..b': { key: 'name' } }, numbers: { precision: 0 } }]
+  for (const [ri, r] of rules.entries()) {
+    const plan = (await route(r)).plan
+    let wrong = 0
+    for (let seed = 1; seed <= CASES * 2; seed++) {
+      const text = JSON.stringify(randomJson(rng(seed)))
+      const copy = normalizeJson(JSON.parse(text), plan)
+      const owned = normalizeOwned(JSON.parse(text), plan)
+      if (JSON.stringify(owned) !== JSON.stringify(copy) || origins(owned).join() !== origins(copy).join()) {
+        if (wrong++ === 0) t.fail(`rules ${ri}, seed ${seed}`)
+      }
+    }
+    t.equal(wrong, 0, `rules ${ri}`)
+  }
+  const proto = normalizeOwned(JSON.parse('{"__proto__":{"x":1.4},"y":1.6}'), (await route({ numbers: { precision: 0 } })).plan)
+  t.same(Object.keys(proto as object), ['__proto__', 'y'], 'a key named __proto__ stays a plain key')
+  t.equal(Object.getPrototypeOf(proto), Object.prototype)
+  t.same((proto as Record<string, unknown>).__proto__, { x: 1 })
 })

@@ -130,6 +130,17 @@ t.test('fingerprints cover text, binary and wide JSON', async (t) => {
   t.same(changedPaths(base, fp({ 'odd key': null, e: {}, items: [{ p: 'a', id: 1 }, { id: 2, p: 'b' }], n: 1 })), [], 'key order does not matter')
 })
 
+t.test('a skipped comparison carries no fingerprint (the noise model would not read it)', async (t) => {
+  const r = await route({ arrays: { '$.l': { key: 'id' } } })
+  const limits = { maxLcsCells: 50, maxFields: 100, comparatorTimeoutMs: 100, maxSampleBytes: 1024 }
+  const l = (base: number): unknown => ({ l: Array.from({ length: 10 }, (_, i) => ({ id: base + i })) })
+  const huge = await runComparison(exchange(resp(l(0)), resp(l(100))), r, limits)
+  t.equal(huge.verdict, 'skipped')
+  t.equal(huge.fingerprint, undefined)
+  const small = await runComparison(exchange(resp(l(0)), resp(l(0))), r, limits)
+  t.ok(small.fingerprint, 'a match carries one')
+})
+
 t.test('secondary sides that cannot be compared give no reference', async (t) => {
   const r = await route({ arrays: { '$.l': { key: 'id' } } }, true)
   const limits = { maxLcsCells: 50, maxFields: 100, comparatorTimeoutMs: 100, maxSampleBytes: 1024 }
@@ -173,6 +184,23 @@ t.test('decoding details', async (t) => {
   t.equal(xml.ok && xml.body.kind, 'text')
   const octet = decodeBody({ 'content-type': 'application/octet-stream' }, Buffer.from('{"a":1}'), 100)
   t.equal(octet.ok && octet.body.kind, 'json', 'a generic type is sniffed')
+})
+
+t.test('decoders and parsed content types are reused without carrying state between bodies', async (t) => {
+  const cut = decodeBody({}, Buffer.from([0x41, 0xe2, 0x82]), 100)
+  t.equal(cut.ok && cut.body.kind, 'binary', 'a sequence cut short is not UTF-8')
+  const rest = decodeBody({}, Buffer.from([0xac, 0x41]), 100)
+  t.equal(rest.ok && rest.body.kind, 'binary', 'and does not complete the next body')
+  const sjis = { 'content-type': 'text/plain; charset=shift_jis' }
+  const a = decodeBody(sjis, Buffer.from([0x82, 0xa0]), 100)
+  const b = decodeBody(sjis, Buffer.from([0x82, 0xa0]), 100)
+  t.same([a.ok && a.body.kind === 'text' && a.body.text, b.ok && b.body.kind === 'text' && b.body.text], ['あ', 'あ'])
+  for (let i = 0; i < 70; i++) {
+    const d = decodeBody({ 'content-type': `text/plain; charset=x-unknown-${i}` }, Buffer.from('ok'), 100)
+    if (!d.ok || d.body.kind !== 'text' || d.body.text !== 'ok') t.fail(`unknown charset ${i}`)
+  }
+  const again = decodeBody(sjis, Buffer.from([0x82, 0xa0]), 100)
+  t.equal(again.ok && again.body.kind === 'text' && again.body.text, 'あ', 'after the caches were full')
 })
 
 t.test('long text differences are shown as excerpts around the first difference', async (t) => {
