@@ -87,11 +87,19 @@ ${sigs || '<p class="empty">No non-match verdicts.</p>'}${more}
 }
 
 function signatureBlock (s: SignatureReport, samples: SampleStore): string {
-  const sample = s.sampleIds.map((id) => samples.get(id)).find((x) => x !== undefined)
+  // Shown: the oldest sample still stored, which is the signature's first seen while memory
+  // allows (samples.ts keeps it longest), so the link stays good while newer samples replace
+  // the latest; the other stored samples are linked below it, newest first.
+  const stored = s.sampleIds.map((id) => samples.get(id)).filter((x): x is Sample => x !== undefined)
+  const sample = stored[stored.length - 1]
   const head = `<h4><span class="verdict ${esc(s.verdict)}">${esc(s.verdict.replace('_', ' '))}</span> ×${s.count}
 <code class="sig">${esc(s.signature.slice(0, 12))}</code> <span class="paths">${s.fields.map((f) => `<code>${esc(f)}</code>`).join(' ')}</span>
 <small>last ${esc(new Date(s.lastSeen).toISOString())}</small></h4>`
-  return `<article class="signature">${head}${sample ? sampleBlock(sample) : '<p class="empty">No stored sample (evicted or expired).</p>'}</article>`
+  const others = stored.slice(0, -1)
+  const more = others.length === 0
+    ? ''
+    : `<p class="note">Also stored: ${others.map((o) => `<a class="sample-also" href="/report/samples/${encodeURIComponent(o.id)}">${esc(o.id)}</a>`).join(' · ')}</p>`
+  return `<article class="signature">${head}${sample ? sampleBlock(sample) + more : '<p class="empty">No stored sample (evicted or expired).</p>'}</article>`
 }
 
 function sampleBlock (s: Sample): string {

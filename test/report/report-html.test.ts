@@ -138,3 +138,20 @@ t.test('climb row states: awaiting approval, top, stopped, starting weight, off 
   t.equal(climbRow({ steps: [0.5] }, undefined, 0.5, 1), '<tr class="climb"><td colspan="1">climb <b>50%</b></td></tr>', 'no file weight: the steps alone')
   t.same([45_000, 120_000, 200_000, 3_600_000, 7_500_000, -5].map(spanText), ['45 s', '2 min', '3 min 20 s', '1 h', '2 h 5 min', '0 s'])
 })
+
+t.test("a signature's sample link stays good while newer samples of it keep arriving", async (t) => {
+  const { samples, reporter, page } = setup()
+  const first = exchange('orders')
+  reporter.record(result(first, 'mismatch', [changed('$.total', 1, 2)]), first)
+  const linked = (): string[] => [...page().matchAll(/class="sample-(?:link|also)" href="\/report\/samples\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]))
+  t.equal(linked()[0], first.id)
+  for (let i = 0; i < 50; i++) {
+    const ex = exchange('orders')
+    reporter.record(result(ex, 'mismatch', [changed('$.total', 1, 2)]), ex)
+  }
+  const ids = linked()
+  t.equal(ids[0], first.id, 'the sample shown is still the first seen…')
+  t.ok(samples.get(first.id) !== undefined, '…and it is still stored')
+  t.equal(ids.length, 5, 'the other stored samples are linked too (perGroup 5)')
+  t.ok(ids.every((id) => samples.get(id) !== undefined), 'every linked sample opens')
+})
