@@ -20,7 +20,7 @@ import { cfg } from '../compare/helpers.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../compare/fixtures')
 
-async function until (cond: () => boolean, ms = 5000): Promise<boolean> {
+async function until (cond: () => boolean, ms = 20_000): Promise<boolean> {
   const end = Date.now() + ms
   while (!cond() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5))
   return cond()
