@@ -127,7 +127,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
       method: 'GET', pattern: /^\/report\/samples\/([^/]+)$/, access: 'token-or-loopback', page: true,
       handle: async (_req, res, id) => {
         const sample = opts.samples.get(id) ?? await hooks.sample?.(id)
-        if (sample !== undefined) return send(res, 200, renderSamplePage(sample, undefined), HTML)
+        if (sample !== undefined) return send(res, 200, renderSamplePage(sample), HTML)
         send(res, 404, renderEvictedPage(id, opts.samples.retention()), HTML)
       },
     },

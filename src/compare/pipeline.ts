@@ -1,12 +1,13 @@
 /**
- * One comparison, as run inside a worker: decode ► normalize ► comparator chain ► redaction,
+ * One comparison, as run inside a worker: decode ► normalize ► comparator chain ► redaction
+ * (a mismatch also carries both sides' normalized and raw bodies for its sample),
  * plus what the main-thread noise model needs (the primary-vs-secondary paths, or a primary
  * fingerprint for repeated requests). Pure apart from the chain's custom comparators; tests call
  * it directly, the worker calls it per task. Assumes `precheck` found nothing.
  */
 import type { CompareConfig } from '../config/schema.js'
 import { headerValue } from '../http/headers.js'
-import { redactFields, redactHeaders, redactJson, redactTarget } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactJson, redactTarget, secretHeaderValues } from '../logging/redact.js'
 import type { CapturedResponse } from '../http/captured.js'
 import type { Exchange } from '../shadow/exchange.js'
 import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
@@ -17,7 +18,8 @@ import { fingerprint, type Fingerprint } from './fingerprint.js'
 import { DEFAULT_MAX_LCS_CELLS } from './json-diff.js'
 import { normalizeHeaders, normalizeOwned } from './normalize.js'
 import { compilePlan, type Plan } from './plan.js'
-import type { FieldDiff, ForgivenField, SkipReason } from './types.js'
+import { rawBody, type RawRedaction } from './raw-body.js'
+import type { FieldDiff, ForgivenField, RawBody, SkipReason } from './types.js'
 
 export interface RouteSpec { name: string, compare: CompareConfig, hasSecondary: boolean }
 
@@ -74,6 +76,8 @@ export interface WorkerOutput {
   forgiven?: ForgivenField[]
   /** Redacted normalized sides, for non-match verdicts. */
   normalized?: { primary: SideSummary, candidate: SideSummary }
+  /** Redacted, capped raw bodies, beside `normalized` (raw-body.ts). */
+  raw?: { primary: RawBody, candidate: RawBody }
   /** Grouping paths where the secondary differs from the primary (when a secondary answered). */
   secondaryPaths?: string[]
   /** Primary fingerprint for the repeated-request noise check (no secondary on the route). */
@@ -122,13 +126,14 @@ function sharing (primary: PreparedSide, resp: CapturedResponse, plan: Plan): Pr
   return { ok: true, side: { ...primary, status: resp.status, headers: normalizeHeaders(resp.headers, plan) } }
 }
 
-function summary (compared: PreparedSide, resp: CapturedResponse, plan: Plan, maxBytes: number): SideSummary {
-  let side = compared
-  // A chain of status and headers did not read the bodies; the mismatch's sample still shows them.
-  if (side.body.kind === 'unread' && resp.body.length <= maxBytes) {
-    const full = prepare(resp, plan)
-    if (full.ok) side = full.side
-  }
+/** The side with its body decoded: a chain of status and headers did not read it, the mismatch's sample still shows it. */
+function readSide (compared: PreparedSide, resp: CapturedResponse, plan: Plan, maxBytes: number): PreparedSide {
+  if (compared.body.kind !== 'unread' || resp.body.length > maxBytes) return compared
+  const full = prepare(resp, plan)
+  return full.ok ? full.side : compared
+}
+
+function summary (side: PreparedSide, plan: Plan, maxBytes: number): SideSummary {
   const body = side.bytes.length > maxBytes
     ? { omitted: 'larger than the sample cap', length: side.bytes.length }
     : side.body.kind === 'json'
@@ -137,6 +142,12 @@ function summary (compared: PreparedSide, resp: CapturedResponse, plan: Plan, ma
     : side.body.kind === 'binary' ? { sha256: side.body.sha256, length: side.body.length }
     : { omitted: 'not decodable', length: side.bytes.length }
   return { status: side.status, headers: redactHeaders(side.headers, plan.redaction.headers) as Record<string, string>, body }
+}
+
+function sideRaw (side: PreparedSide, maxBytes: number, red: RawRedaction): RawBody {
+  if (side.body.kind !== 'unread') return rawBody(side.body, side.bytes, maxBytes, red)
+  // Still unread (readSide): too large to decode for a sample, or its encoding is broken.
+  return { omitted: side.bytes.length > maxBytes ? 'larger than the sample cap' : 'not decodable', length: side.bytes.length }
 }
 
 function builtinContext (primary: PreparedSide, candidate: PreparedSide, plan: Plan, limits: CompareLimits): BuiltinContext {
@@ -181,7 +192,11 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
     out.fields = redactFields(ctx.fields.list, plan.redaction)
     out.paths = [...ctx.fields.paths].sort()
     if (outcome.forgiven) out.forgiven = redactFields(outcome.forgiven, plan.redaction)
-    out.normalized = { primary: summary(p.side, ex.primary, plan, limits.maxSampleBytes), candidate: summary(c.side, ex.candidate, plan, limits.maxSampleBytes) }
+    const ps = readSide(p.side, ex.primary, plan, limits.maxSampleBytes)
+    const cs = readSide(c.side, ex.candidate, plan, limits.maxSampleBytes)
+    out.normalized = { primary: summary(ps, plan, limits.maxSampleBytes), candidate: summary(cs, plan, limits.maxSampleBytes) }
+    const red = { paths: plan.redaction.paths, secrets: secretHeaderValues([ex.request.headers, ex.primary.headers, ex.candidate.headers], plan.redaction.headers) }
+    out.raw = { primary: sideRaw(ps, limits.maxSampleBytes, red), candidate: sideRaw(cs, limits.maxSampleBytes, red) }
   }
   if (route.spec.hasSecondary && ex.secondary && !ex.secondary.failure && !ex.secondary.truncated) {
     const sp = secondaryPaths(p.side, ex.secondary, route, limits)

@@ -80,6 +80,7 @@ export function judge (ex: Exchange, out: WorkerOutput, noise: NoiseModel | unde
   if (out.decidedBy) r.decidedBy = out.decidedBy
   if (out.verdict !== 'mismatch') return r
   if (out.normalized) r.normalized = out.normalized
+  if (out.raw) r.raw = out.raw
   if (out.forgiven) r.forgiven = out.forgiven
   const here = new Set(out.secondaryPaths ?? [])
   const windowed = noise !== undefined && noise.settled(ex.route)

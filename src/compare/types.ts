@@ -56,6 +56,18 @@ export interface ComparisonResult {
   decidedBy?: string
   /** Normalized bodies for the sample store (only for non-match; redacted). */
   normalized?: { primary: unknown, candidate: unknown }
+  /** Raw bodies for the sample store (mismatches and their noise verdicts only; redacted, capped). */
+  raw?: { primary: RawBody, candidate: RawBody }
   /** This final verdict replaces the `undecided` one delivered earlier for the same exchange id. */
   revised?: true
 }
+
+/**
+ * One side's body as the service sent it, content-coding removed, before normalization:
+ * `text` (JSON re-serialized pretty-printed after redaction), cut to the raw cap with
+ * `truncated`; or why there is no text (binary, larger than the sample cap, not decodable).
+ * `length` is the decoded body's size in bytes either way.
+ */
+export type RawBody =
+  | { text: string, length: number, truncated?: true }
+  | { omitted: string, length: number }

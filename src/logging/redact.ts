@@ -7,6 +7,7 @@
  *    matched case-insensitively (after percent-decoding); the value becomes `[redacted]`.
  *  - JSON bodies: the JSONPath subset of src/compare/jsonpath.ts (`$.a.b`, `$..key`,
  *    `$.items[*].x`, `$.a[0]`, `$.a['odd key']`, `$.*`); matched values become `"[redacted]"`.
+ *  - text (raw bodies): occurrences of the secret header values become `[redacted]` (`scrubText`).
  * All return copies; the input is never mutated (the proxy may still be using it).
  * A route's `compare.redact` list mixes the kinds: entries starting with `$` are JSONPaths,
  * `query:NAME` a query parameter, the rest header names (`redactionOf`).
@@ -183,4 +184,42 @@ function redactAt (concrete: string, value: unknown, paths: readonly string[]): 
   // Under a redacted path (a prefix matches, the root included): the whole value is secret.
   for (let i = 0; i < loc.length; i++) if (anyMatches(matchers, loc.slice(0, i))) return REDACTED
   return walk(value, loc, matchers)
+}
+
+/** Shorter parts of a secret value are not looked for in text: they would blank common words. */
+const MIN_SECRET_PART = 4
+
+/**
+ * The values of the secret headers among `maps`, for `scrubText`: each whole value, and the
+ * parts an echo may show alone (the credential after an auth scheme, each cookie's value).
+ */
+export function secretHeaderValues (maps: readonly HeaderMap[], secret: ReadonlySet<string> = DEFAULT_SET): string[] {
+  const out = new Set<string>()
+  for (const headers of maps) {
+    for (const [name, value] of Object.entries(headers)) {
+      const lower = name.toLowerCase()
+      if (!secret.has(lower)) continue
+      for (const v of Array.isArray(value) ? value : [value]) {
+        // `cookie` holds pairs; `set-cookie` one pair, then attributes (`Path=/`) that are no secret.
+        const pairs = lower === 'cookie' || lower === 'set-cookie'
+          ? v.split(';').slice(0, lower === 'cookie' ? undefined : 1).filter((c) => c.includes('=')).map((c) => c.slice(c.indexOf('=') + 1))
+          : [v.slice(v.indexOf(' ') + 1)]
+        const parts = [v, ...pairs]
+        for (const p of parts) if (p.trim().length >= MIN_SECRET_PART) out.add(p.trim())
+      }
+    }
+  }
+  // Longest first: a whole value is replaced before its parts.
+  return [...out].sort((a, b) => b.length - a.length)
+}
+
+/**
+ * Text that leaves without a JSON structure to redact by path (a raw body): every occurrence of
+ * a secret header value (`secretHeaderValues`) becomes `[redacted]`, so a service that echoes
+ * the request's credentials cannot carry them out in its body.
+ */
+export function scrubText (text: string, values: readonly string[]): string {
+  let out = text
+  for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED)
+  return out
 }

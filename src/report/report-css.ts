@@ -52,6 +52,7 @@ td.slower { color: var(--bad); font-weight: 600; }
 .guard.ok { color: var(--ok); } .guard.tripped { color: var(--bad); font-weight: 600; } div.reason { font-size: 12px; color: var(--muted); }
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; } .side pre { background: var(--bg); padding: 8px; overflow-x: auto; max-height: 480px; }
 .side.primary h3 { color: var(--bad); } .side.candidate h3 { color: var(--ok); } ul.why { color: var(--fg); }
+details.view summary { cursor: pointer; color: var(--muted); margin: 4px 0; } tr:target, article:target { background: var(--warnbg); }
 .empty, .note { color: var(--muted); font-style: italic; }
 table.diff.forgiven td.primary, table.diff.forgiven td.candidate { background: var(--infobg); }
 .jdp li.forgiven pre, .jdp li.forgiven .jsondiffpatch-property-name { background: var(--infobg); text-decoration: none; color: var(--info); }

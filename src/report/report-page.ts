@@ -17,7 +17,7 @@ import { REPORT_CSS } from './report-css.js'
 import type { Report, ReportRoute } from './reporter.js'
 import type { Sample, SampleStore } from './samples.js'
 import { fieldTreeHtml } from './field-tree-html.js'
-import { endpointsTable, esc, htmlPage, latencyTable, liveSection, readinessBlock, windowSelector } from './report-sections.js'
+import { anchorId, endpointsTable, esc, htmlPage, latencyTable, liveSection, readinessBlock, windowSelector } from './report-sections.js'
 
 export interface Asset { type: string, body (): Promise<string> }
 
@@ -69,13 +69,13 @@ function routeSection (r: ReportRoute, samples: SampleStore): string {
     : `<table class="fields"><thead><tr><th>field</th><th>mismatches</th><th>rate</th></tr></thead><tbody>${
       r.topFields.map((f) => `<tr><td><code>${esc(f.field)}</code></td><td class="num">${f.count}</td><td class="num">${pct(f.rate)}</td></tr>`).join('')
     }</tbody></table>`
-  const sigs = r.signatures.slice(0, MAX_SIGNATURES).map((s) => signatureBlock(s, samples)).join('\n')
+  const sigs = r.signatures.slice(0, MAX_SIGNATURES).map((s) => signatureBlock(r.route, s, samples)).join('\n')
   const more = r.signatures.length > MAX_SIGNATURES ? `<p class="note">${r.signatures.length - MAX_SIGNATURES} more signatures in <a href="/api/report">the JSON report</a>.</p>` : ''
   return `<section class="route" id="route-${esc(r.route)}">
 <h2>${esc(r.route)} <small>${r.total} compared · ${pct(r.mismatchRate)} mismatch${(r.undecided ?? 0) > 0 ? ` · ${r.undecided} undecided (waiting for noise evidence, in no count yet)` : ''}</small></h2>
 ${r.readiness === undefined ? '' : readinessBlock(r.readiness)}
 ${r.latency === undefined ? '' : `<h3>Latency</h3>\n${latencyTable(r.latency)}`}
-${r.endpoints === undefined ? '' : `<h3>Endpoints</h3>\n${endpointsTable(r.endpoints)}`}
+${r.endpoints === undefined ? '' : `<h3>Endpoints</h3>\n${endpointsTable(r.route, r.endpoints)}`}
 <h3>Top differing fields <small>since start</small></h3>
 ${fields}
 ${r.fieldTree === undefined ? '' : `<h3>Fields by JSON path <small>since start · % of compared exchanges failing, and explained as noise</small></h3>
@@ -86,7 +86,7 @@ ${sigs || '<p class="empty">No non-match verdicts.</p>'}${more}
 </section>`
 }
 
-function signatureBlock (s: SignatureReport, samples: SampleStore): string {
+function signatureBlock (route: string, s: SignatureReport, samples: SampleStore): string {
   // Shown: the oldest sample still stored, which is the signature's first seen while memory
   // allows (samples.ts keeps it longest), so the link stays good while newer samples replace
   // the latest; the other stored samples are linked below it, newest first.
@@ -99,7 +99,7 @@ function signatureBlock (s: SignatureReport, samples: SampleStore): string {
   const more = others.length === 0
     ? ''
     : `<p class="note">Also stored: ${others.map((o) => `<a class="sample-also" href="/report/samples/${encodeURIComponent(o.id)}">${esc(o.id)}</a>`).join(' · ')}</p>`
-  return `<article class="signature">${head}${sample ? sampleBlock(sample) + more : '<p class="empty">No stored sample (evicted or expired).</p>'}</article>`
+  return `<article class="signature" id="${esc(anchorId('sig', route, s.signature))}">${head}${sample ? sampleBlock(sample) + more : '<p class="empty">No stored sample (evicted or expired).</p>'}</article>`
 }
 
 function sampleBlock (s: Sample): string {

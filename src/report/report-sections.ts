@@ -16,6 +16,15 @@ export function esc (value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ESC[c])
 }
 
+/**
+ * The id of an endpoint row or a signature block on `/report`, so a sample page can link there:
+ * the route and key percent-encoded (`%` and `.` spelt with `.`, so ids stay plain and two
+ * different pairs never share one). Valid unescaped in an id and in a URL fragment.
+ */
+export function anchorId (kind: 'endpoint' | 'sig', route: string, key: string): string {
+  return `${kind}-${encodeURIComponent(`${route}\n${key}`).replace(/[.%]/g, (c) => c === '.' ? '.2E' : '.')}`
+}
+
 /** The page shell shared by the report, the sample pages and the sign-in page (stylesheets only, no script). */
 export function htmlPage (title: string, header: string, main: string): string {
   return `<!doctype html>
@@ -64,10 +73,10 @@ export function latencyTable (l: LatencyReport): string {
   return `<table class="latency"><thead><tr><th class="num">measured</th>${LATENCY_HEAD}</tr></thead><tbody><tr><td class="num">${l.samples}</td>${latencyCells(l)}</tr></tbody></table>`
 }
 
-export function endpointsTable (endpoints: readonly EndpointReport[]): string {
+export function endpointsTable (route: string, endpoints: readonly EndpointReport[]): string {
   if (endpoints.length === 0) return '<p class="empty">No exchange in this window.</p>'
   return `<table class="endpoints"><thead><tr><th>endpoint</th><th class="num">total</th><th class="num">mismatch</th><th class="num">noise</th><th class="num">error</th><th class="num">mismatch rate</th>${LATENCY_HEAD}<th>top fields</th></tr></thead><tbody>${
-    endpoints.map((e) => `<tr><td><code>${esc(e.endpoint)}</code></td><td class="num">${e.total}</td><td class="num${e.verdicts.mismatch > 0 ? ' mismatch' : ''}">${e.verdicts.mismatch}</td><td class="num">${e.verdicts.noise}</td><td class="num${e.verdicts.candidate_error > 0 ? ' candidate_error' : ''}">${e.verdicts.candidate_error}</td><td class="num">${percent(e.mismatchRate)}</td>${latencyCells(e.latency)}<td>${
+    endpoints.map((e) => `<tr id="${esc(anchorId('endpoint', route, e.endpoint))}"><td><code>${esc(e.endpoint)}</code></td><td class="num">${e.total}</td><td class="num${e.verdicts.mismatch > 0 ? ' mismatch' : ''}">${e.verdicts.mismatch}</td><td class="num">${e.verdicts.noise}</td><td class="num${e.verdicts.candidate_error > 0 ? ' candidate_error' : ''}">${e.verdicts.candidate_error}</td><td class="num">${percent(e.mismatchRate)}</td>${latencyCells(e.latency)}<td>${
       e.topFields.map((f) => `<code>${esc(f.field)}</code>&nbsp;${f.count}`).join(', ')
     }</td></tr>`).join('')
   }</tbody></table>`

@@ -160,6 +160,7 @@ export class Reporter {
     this.samples.add({
       id: result.id,
       route,
+      endpoint,
       signature: group,
       verdict,
       ...(result.reason !== undefined && { reason: result.reason }),
@@ -180,6 +181,8 @@ export class Reporter {
           candidate: redactNormalized(result.normalized.candidate, red),
         },
       }),
+      // Redacted on the comparison thread already (raw-body.ts): text has no paths to redact here.
+      ...(result.raw !== undefined && { raw: result.raw }),
       ...(exchange.traceId !== undefined && { traceId: exchange.traceId }),
     })
   }

@@ -13,18 +13,21 @@
  *    first seen last, so a flood of one bug cannot evict the single example of a rare one;
  *  - at most `maxGroups` groups: when a new signature would exceed it, the group updated
  *    least recently is dropped (this also bounds the work of the largest-group scan);
- *  - one sample larger than `maxSampleBytes` is kept without its bodies (`bodiesOmitted`),
+ *  - one sample larger than `maxSampleBytes` is kept without its bodies, normalized and raw
+ *    (`bodiesOmitted`); the raw bodies count in a sample's bytes like everything else,
  *    so a huge response cannot push everything else out.
  * `configure` changes `perGroup` and `maxBytes` in place (config reload), trimming to fit.
  * Samples are stored already redacted; the store never sees secrets.
  */
-import type { FieldDiff, ForgivenField, Verdict } from '../compare/types.js'
+import type { FieldDiff, ForgivenField, RawBody, Verdict } from '../compare/types.js'
 import type { HeaderMap } from '../http/headers.js'
 
 export interface Sample {
   /** The exchange id (`x-shadowfig-request-id`). */
   id: string
   route: string
+  /** The route's endpoint the request falls in (method + path template, endpoints.ts). */
+  endpoint?: string
   signature: string
   verdict: Verdict
   reason?: string
@@ -39,6 +42,8 @@ export interface Sample {
   noise: string[]
   /** Normalized, redacted bodies; absent when not JSON or omitted for size. */
   bodies?: { primary: unknown, candidate: unknown }
+  /** Raw bodies as the services sent them (decoded, redacted, capped: src/compare/raw-body.ts); mismatches and noise only. */
+  raw?: { primary: RawBody, candidate: RawBody }
   bodiesOmitted?: boolean
   traceId?: string
 }
@@ -127,8 +132,8 @@ export class SampleStore {
     this.expire()
     let bytes = estimateBytes(sample)
     if (bytes === undefined) return false
-    if (bytes > this.maxSampleBytes && sample.bodies !== undefined) {
-      sample = { ...sample, bodies: undefined, bodiesOmitted: true }
+    if (bytes > this.maxSampleBytes && (sample.bodies !== undefined || sample.raw !== undefined)) {
+      sample = { ...sample, bodies: undefined, raw: undefined, bodiesOmitted: true }
       bytes = estimateBytes(sample) as number
     }
     if (bytes > this.maxBytes) return false

@@ -34,7 +34,7 @@ t.test('money.js forgives the cent; the sample marks it forgiven, not failed', a
   const sample = samples.get(ex.id)
   t.same(sample?.forgiven, r.forgiven)
 
-  const html = renderSamplePage(sample!, undefined)
+  const html = renderSamplePage(sample!)
   // the failure: struck through as jsondiffpatch does
   t.match(html, /<li class="jsondiffpatch-modified" data-key="name">/)
   // the forgiven value: its own class and a label naming the comparator

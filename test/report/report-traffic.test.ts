@@ -75,6 +75,23 @@ routes:
   await page.screenshot({ path: join(shots, 'report.png'), fullPage: true })
   await Promise.all([page.waitForURL(/\/report\/samples\//), orders.locator('article.signature').filter({ hasText: '$.total' }).first().locator('a.sample-link').click()])
   t.match(await page.locator('main').innerText(), /mismatch[\s\S]*GET \/orders\/\d+[\s\S]*\$\.total/i, 'the sample opens as a page')
+  // Raw bodies per side, as the services sent them (pretty-printed JSON), behind a closed tab.
+  const rawTab = page.locator('.side.candidate details.view.raw')
+  t.notOk(await rawTab.getAttribute('open') !== null, 'the raw view starts closed')
+  await rawTab.locator('summary').click()
+  t.match(await rawTab.locator('pre').innerText(), /"total": 99\.5/, 'the raw candidate body opens')
+  const id = page.url().split('/').pop() as string
+  const json = await (await fetch(`${admin}/api/diffs/${id}`, { headers: { authorization: 'Bearer report-token' } })).json() as { endpoint: string, raw: { candidate: { text: string } } }
+  t.equal(json.endpoint, 'GET /orders/:id')
+  t.match(json.raw.candidate.text, /"total": 99\.5/, '/api/diffs carries the raw bodies too')
   await page.screenshot({ path: join(shots, 'sample.png'), fullPage: true })
+  // The endpoint and signature links land on their row and block of /report.
+  await page.locator('a.endpoint-link').click()
+  await page.waitForURL(/\/report#endpoint-/)
+  t.match(await page.locator('tr:target').innerText(), /GET \/orders\/:id/, 'the endpoint link lands on its row')
+  await page.goBack()
+  await page.locator('a.sig-link').click()
+  await page.waitForURL(/\/report#sig-/)
+  t.match(await page.locator('article.signature:target').innerText(), /\$\.total/, 'the signature link lands on its block')
   t.comment(`screenshots: ${join(shots, 'report.png')} ${join(shots, 'sample.png')}`)
 })
