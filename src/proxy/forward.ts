@@ -55,6 +55,8 @@ export class Forward implements Retryable {
   private readonly res: ServerResponse
   private readonly route: ForwardRoute
   private readonly opts: ForwardOptions
+  /** Max response bytes kept for comparison; 0 = no capture. */
+  private readonly captureLimit: number
   private target = ''
   private hasBody = false
   private status = 0
@@ -69,12 +71,13 @@ export class Forward implements Retryable {
   private finished = false
   private retried: FailedAttempt[] | undefined
 
-  constructor (req: IncomingMessage, res: ServerResponse, upstream: Upstream, route: ForwardRoute, opts: ForwardOptions = {}) {
+  constructor (req: IncomingMessage, res: ServerResponse, upstream: Upstream, route: ForwardRoute, opts: ForwardOptions = NO_OPTIONS) {
     this.req = req
     this.res = res
     this.upstream = upstream
     this.route = route
     this.opts = opts
+    this.captureLimit = opts.captureLimit ?? 0
     this.method = req.method as string
     res.on('close', this.onClientClose)
     res.on('drain', this.onClientDrain)
@@ -131,7 +134,7 @@ export class Forward implements Retryable {
     if (statusCode < 200) { this.forwardInformational(statusCode); return }
     this.status = statusCode
     const headers = clientResponseHeaders((controller.rawHeaders ?? []) as Buffer[])
-    const captureLimit = this.opts.captureLimit ?? 0
+    const captureLimit = this.captureLimit
     if (captureLimit > 0) {
       this.responseHeaders = headers
       // A body declared longer than the comparison reads is not buffered at all (the client
@@ -149,7 +152,7 @@ export class Forward implements Retryable {
 
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.chunks !== undefined && !this.truncated) {
-      if (this.captured + chunk.length <= (this.opts.captureLimit ?? 0)) {
+      if (this.captured + chunk.length <= this.captureLimit) {
         this.chunks.push(chunk)
         this.captured += chunk.length
       } else {
@@ -237,3 +240,5 @@ export class Forward implements Retryable {
 }
 
 const NONE: readonly FailedAttempt[] = Object.freeze([])
+/** Options of an unmirrored forward: shared, so the common request allocates none. */
+const NO_OPTIONS: ForwardOptions = Object.freeze({})
