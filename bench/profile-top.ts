@@ -4,7 +4,7 @@
  * samples, the same grouped by package / source folder, and the top N by inclusive time (a
  * function and everything it called, idle left out) — enough to say what dominates the
  * proxy's hot path, and which of its entry points brings it there, without opening a flame
- * graph. Profiles of `--dist` runs name `dist/` files, of source runs `src/` files.
+ * graph. Profiles of the bench's default runs name `dist/` files, of `--src` runs `src/` files.
  */
 import { readFileSync } from 'node:fs'
 

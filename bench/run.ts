@@ -13,6 +13,7 @@ import { runScenario, runLatencyGroup, type BenchEnv } from './scenarios.js'
 import { scenarioList, latencyGroups, rtFor, withBaseline, resolveRate } from './scenario-list.js'
 import { markdownTable, measurements, floorContext, type ScenarioDef, type ScenarioResult } from './stats.js'
 import { checkBudget, lineMark, parseBudget } from './budget.js'
+import { entryFor } from './build.js'
 import { defineCommand, readCommandLine } from '../src/commands/command-line.js'
 import { faultsMain } from './faults/command.js'
 import { soakMain } from './faults/soak.js'
@@ -33,7 +34,7 @@ const BENCH = defineCommand({
     nice: { type: 'string', default: '0', value: 'N', help: 'renice every process, e.g. --nice=-5 as root on a busy shared machine' },
     rt: { type: 'boolean', default: false, help: 'chrt -f 10 for backends and the peer and generator of open-loop scenarios (root)' },
     'no-nginx': { type: 'boolean', default: false, help: 'skip the nginx scenarios even when nginx is installed' },
-    dist: { type: 'boolean', default: false, help: 'run dist/cli.js (after npm run build) instead of the sources' },
+    src: { type: 'boolean', default: false, help: 'run src/cli.ts under tsx instead of the production build (dist/cli.js, compiled first)' },
     'cpu-prof': { type: 'string', value: 'DIR', help: 'profile the proxy processes into DIR (summarize with bench/profile-top.ts)' },
     baseline: { type: 'string', value: 'DIR', help: 'a twin of every rotated shadowfig scenario runs DIR\'s build in the same seconds (A/B of two checkouts)' },
     faults: { type: 'boolean', default: false, help: 'the fault matrix instead of the scenarios: a healthy route beside each fault (--only names faults, --duration is per fault: default 20 s, 5 with --quick)' },
@@ -49,10 +50,11 @@ if (typeof line === 'number') process.exit(line)
 const a = line.values
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const cliFile = a.dist ? `${root}dist/cli.js` : `${root}src/cli.ts`
+const entry = entryFor(a.src)
+const cliFile = entry === 'dist' ? `${root}dist/cli.js` : `${root}src/cli.ts`
 const haveProxy = existsSync(cliFile)
 // Cluster mode (--workers N) lives in src/cluster/; its scenarios run once that has landed.
-const haveWorkers = haveProxy && existsSync(`${root}${a.dist ? 'dist/cluster/primary.js' : 'src/cluster/primary.ts'}`)
+const haveWorkers = haveProxy && existsSync(`${root}${entry === 'dist' ? 'dist/cluster/primary.js' : 'src/cluster/primary.ts'}`)
 const log = (line: string): void => { process.stderr.write(line + '\n') }
 
 const machine = {
@@ -68,7 +70,7 @@ if (a.faults || a.soak) {
     faults: a.only?.split(','),
     rate: Number(a.rate),
     warmupMs: a.quick ? 1000 : 2000,
-    entry: a.dist ? 'dist' as const : 'src' as const,
+    entry,
     where: { nice: Number(a.nice) },
     check: a.check,
     resultsDir: new URL('./results/', import.meta.url),
@@ -122,7 +124,7 @@ try {
     pin,
     nice,
     rt: a.rt,
-    entry: a.dist ? 'dist' : 'src',
+    entry,
     closedConnections: Number(a.connections),
     cpuProfDir: a['cpu-prof'],
     log,

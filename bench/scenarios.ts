@@ -11,6 +11,7 @@
  * With --pin the proxy gets CPU 0 (CPUs 0-1 with 2 workers) and the generator and backends
  * CPU 1, so the proxy never shares its core with its load.
  */
+import type { Entry } from './build.js'
 import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds, type Placement } from './proc.js'
 import { startShadowfig, type Target, type Upstreams } from './targets.js'
 import { startNginx } from './nginx.js'
@@ -37,7 +38,7 @@ export interface BenchEnv {
   nice: number
   /** Real-time priority for peer and generator of open-loop (latency) scenarios. */
   rt: boolean
-  entry: 'src' | 'dist'
+  entry: Entry
   /** Concurrent loops of the closed-loop (saturation) runs. */
   closedConnections: number
   cpuProfDir?: string

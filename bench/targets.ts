@@ -6,6 +6,7 @@
  *    can show that mirroring and comparing really happened on every request.
  * nginx lives in nginx.ts; both return a `Target`.
  */
+import type { Entry } from './build.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -38,7 +39,7 @@ export interface ShadowfigOptions {
   dispatch?: 'parallel' | 'after-primary'
   workers?: number
   where?: Placement
-  entry?: 'src' | 'dist'
+  entry?: Entry
   /** The checkout whose build runs (`--baseline`); this one when absent. */
   root?: string
   /** Directory for --cpu-prof output; profiling is off when absent. */

@@ -1,6 +1,6 @@
 /**
  * Where a peer's CPU goes, thread by thread: `node --import tsx bench/thread-split.ts
- * [--seconds 10] [--rate 1000] [--dist] [--peers pass-2k,mirror-2k,floor-pass-2k]`.
+ * [--seconds 10] [--rate 1000] [--src] [--peers pass-2k,mirror-2k,floor-pass-2k]`.
  * Starts the bench's backends and each listed peer (scenario names of scenario-list.ts), runs
  * the open-loop generator at the bench's load against it, and prints the CPU each of the peer's
  * threads used per 1,000 requests (schedstat, nanoseconds), grouped by thread name: the client
@@ -8,6 +8,7 @@
  * compiler). The bench's "CPU s / 1k req" is their sum.
  */
 import { parseArgs } from 'node:util'
+import { entryFor } from './build.js'
 import { benchFile, runJson, splitByName, threadTimes, userSystem } from './proc.js'
 import { scenarioList } from './scenario-list.js'
 import { startBackendProcesses } from './targets.js'
@@ -19,14 +20,14 @@ const { values: a } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     peers: { type: 'string', default: 'pass-2k,mirror-2k,mirror-status-2k,floor-pass-2k,floor-mirror-2k' },
-    dist: { type: 'boolean', default: false },
+    src: { type: 'boolean', default: false },
   },
 })
 const names = (a.peers as string).split(',')
 const defs = scenarioList({ nginx: true, workers: false }).filter((d) => names.includes(d.name))
 const backends = await startBackendProcesses()
 try {
-  const env: PeerEnv = { upstreams: backends.upstreams, nice: 0, pin: false, rt: false, entry: a.dist === true ? 'dist' : 'src' }
+  const env: PeerEnv = { upstreams: backends.upstreams, nice: 0, pin: false, rt: false, entry: entryFor(a.src) }
   for (const def of defs) {
     const peer = await startPeer(def, env)
     try {

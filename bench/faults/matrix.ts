@@ -9,6 +9,7 @@
  * ends once the proxy's mirrors in flight are back to 0 (bounded), so a fault's timeouts are
  * charged to it and not to the next phase.
  */
+import type { Entry } from '../build.js'
 import { closedPort } from '../backends.js'
 import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss, type Placement } from '../proc.js'
 import { startBackendProcess, startShadowfig, type ShadowfigTarget } from '../targets.js'
@@ -29,7 +30,7 @@ export interface FaultMatrixOptions {
   sizeBytes?: number
   /** Longest wait after a phase for the proxy's mirrors in flight to reach 0. */
   settleTimeoutMs?: number
-  entry?: 'src' | 'dist'
+  entry?: Entry
   where?: Placement
   log: (line: string) => void
 }
