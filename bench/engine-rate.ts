@@ -3,21 +3,21 @@
  * [--rate 1000] [--seconds 8] [--window 10] [--batch 32]`. Feeds the bench's 2 KiB pair
  * (backends.ts, fresh buffers per exchange, as captures are) through the real engine and its
  * comparison thread under the bench route's compare settings, on a fixed schedule, and prints
- * the CPU time each thread used per exchange (schedstat, after a warm-up): the comparison
- * thread's, to hold against `compare-2k.ts` (the same comparison in a hot loop, no hand-off),
- * and this main thread's (feeding plus the engine's hand-off and result handling). The
+ * the CPU time each thread used per exchange (schedstat, after a warm-up, grouped as
+ * thread-split.ts groups them): the comparison thread's, to hold against `compare-2k.ts` (the
+ * same comparison in a hot loop, no hand-off), and this main thread's (feeding plus the
+ * engine's hand-off and result handling). The
  * difference is what the hand-off and the thread's waking cost: at 1,000 req/s a comparison
  * thread that sleeps between batches starts each one with cold caches. Linux only.
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { createCompareEngine } from '../src/compare/engine.js'
-import { COMPARE_THREAD_NICE } from '../src/compare/thread-priority.js'
 import { compareSchema } from '../src/config/schema.js'
 import type { CapturedResponse } from '../src/http/captured.js'
 import type { Exchange } from '../src/shadow/exchange.js'
 import { KiB, makeBody } from './backends.js'
 import { mirroredRoute } from './configs.js'
+import { splitByName, threadTimes } from './proc.js'
 
 const { values: a } = parseArgs({
   options: {
@@ -53,12 +53,6 @@ const exchange = (): Exchange => ({
   candidate: side(candidateBody),
 })
 
-const runNs = (tid: string): number => Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0])
-const niceOf = (tid: string): number => {
-  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-}
-
 let verdicts = 0
 let unexpected = 0
 const submit = (): void => {
@@ -67,11 +61,7 @@ const submit = (): void => {
 for (let i = 0; i < 2000; i++) submit() // warm-up: the thread loads its modules and compiles
 while (verdicts < sent) await new Promise((resolve) => setTimeout(resolve, 20))
 
-const thread = readdirSync('/proc/self/task').find((tid) => niceOf(tid) === COMPARE_THREAD_NICE)
-if (thread === undefined) throw new Error('no comparison thread found (Linux only)')
-const main = String(process.pid)
-const thread0 = runNs(thread)
-const main0 = runNs(main)
+const before = threadTimes(process.pid)
 const sent0 = sent
 const start = performance.now()
 await new Promise<void>((resolve) => {
@@ -86,9 +76,9 @@ await new Promise<void>((resolve) => {
 })
 while (verdicts < sent) await new Promise((resolve) => setTimeout(resolve, 20))
 const n = sent - sent0
-const perExchangeUs = (ns: number): string => (ns / n / 1000).toFixed(1)
-process.stdout.write(`${n} exchanges at ${rate}/s, batches of up to ${a.batch} or ${a.window} ms: ` +
-  `comparison thread ${perExchangeUs(runNs(thread) - thread0)} µs CPU per exchange, ` +
-  `main thread ${perExchangeUs(runNs(main) - main0)} µs (feeding included)` +
-  `${unexpected > 0 ? `; ${unexpected} verdicts other than match` : ''}\n`)
+// CPU ms per 1,000 exchanges is µs per exchange.
+const split = splitByName(before, threadTimes(process.pid), n)
+process.stdout.write(`${n} exchanges at ${rate}/s, batches of up to ${a.batch} or ${a.window} ms: µs of CPU per exchange by thread` +
+  `${unexpected > 0 ? ` (${unexpected} verdicts other than match)` : ''}\n`)
+for (const [name, us] of split) if (us >= 0.5) process.stdout.write(`  ${us.toFixed(1).padStart(6)}  ${name}\n`)
 await engine.close()
