@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { readCookie } from '../routing/cohort.js'
 
 export const SESSION_COOKIE = 'shadowfig_session'
 
@@ -82,11 +83,7 @@ export class Sessions {
 }
 
 export function sessionId (req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim()
-  }
-  return undefined
+  return readCookie(req.headers.cookie ?? '', SESSION_COOKIE)
 }
 
 /** TLS to us, or a TLS-terminating proxy in front saying so: then the cookie is Secure. */

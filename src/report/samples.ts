@@ -220,7 +220,7 @@ export class SampleStore {
   private fit (): void {
     while (this.totalBytes > this.maxBytes) {
       const g = this.largestGroup()
-      this.removeEntry(g.middle[0] ?? (g.first !== undefined ? g.latest : undefined) ?? g.first as Entry)
+      this.removeEntry(g.middle[0] ?? g.latest ?? g.first as Entry)
     }
   }
 
