@@ -16,7 +16,13 @@ export type Entry = 'src' | 'dist'
 export function buildDist (): void {
   const root = fileURLToPath(new URL('..', import.meta.url))
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  try {
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  } catch (err) {
+    // tsc reports compile errors on stdout, which execFileSync's own message leaves out.
+    const out = (err as { stdout?: Buffer }).stdout?.toString() ?? ''
+    throw new Error(`npm run build failed:\n${out}`, { cause: err })
+  }
 }
 
 /** The entry a `--src` flag selects, building dist/ when that is the one. */

@@ -22,7 +22,7 @@ import { addCounts, type CountsByName } from './chain.js'
 import { NoiseModel, type NoiseOptions } from './noise.js'
 import { compileRoute, DEFAULT_COMPARE_LIMITS, type CompareLimits, type RouteSpec, type WorkerOutput } from './pipeline.js'
 import { precheck } from './precheck.js'
-import { judge, learn, simpleResult, type Pending } from './result.js'
+import { finalize, judge, simpleResult, type Pending } from './result.js'
 import { UndecidedStore, type Held, type UndecidedOptions } from './undecided.js'
 import type { ComparisonResult, SkipReason } from './types.js'
 import { Batch, watchdogPeriod, type Waiting } from './batch.js'
@@ -184,7 +184,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
     return r
   }
 
-  /** Final verdicts for held exchanges, delivered in the order they came. */
+  /** Final verdicts for held exchanges, delivered in the order they came on each route. */
   function decide (list: readonly Held[]): ComparisonResult[] {
     return list.map((h) => {
       let r: ComparisonResult
@@ -203,8 +203,7 @@ export function createCompareEngine (opts: CompareEngineOptions = {}): CompareEn
 
   const completedResult = (ex: Exchange, out: WorkerOutput): ComparisonResult => {
     try {
-      learn(ex, out, noise)
-      const r = judge(ex, out, noise, unexplained)
+      const r = finalize(ex, out, noise, unexplained)
       if (r.verdict === 'undecided') overflow.push(...held.add(ex, out))
       return r
     } catch {

@@ -113,13 +113,14 @@ export function fingerprint (side: PreparedSide, maxPaths = DEFAULT_FINGERPRINT_
   const t = tree
   const now = ++epoch
   const order: PathNode[] = []
-  /** The node's hash for this fingerprint, started on first use; false past `maxPaths`. */
+  /** Starts the node's hash for this fingerprint. */
   const begin = (node: PathNode): void => {
     node.seen = now
     node.h1 = 0xdeadbeef
     node.h2 = 0x41c6ce57
     order.push(node)
   }
+  /** `begin` on first use in this fingerprint; false past `maxPaths`. */
   const start = (node: PathNode): boolean => {
     if (node.seen === now) return true
     if (order.length >= maxPaths) return false // unbounded fingerprints of wide bodies: none rather than huge

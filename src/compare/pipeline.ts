@@ -198,13 +198,14 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
     const red = { paths: plan.redaction.paths, secrets: secretHeaderValues([ex.request.headers, ex.primary.headers, ex.candidate.headers], plan.redaction.headers) }
     out.raw = { primary: sideRaw(ps, limits.maxSampleBytes, red), candidate: sideRaw(cs, limits.maxSampleBytes, red) }
   }
-  if (route.spec.hasSecondary && ex.secondary && !ex.secondary.failure && !ex.secondary.truncated) {
+  // The references feed the noise model, which learns from matches and mismatches only
+  // (result.ts `learn`): for any other verdict they would be computed and dropped unread.
+  const learns = outcome.verdict === 'match' || outcome.verdict === 'mismatch'
+  if (learns && route.spec.hasSecondary && ex.secondary && !ex.secondary.failure && !ex.secondary.truncated) {
     const sp = secondaryPaths(p.side, ex.secondary, route, limits)
     if (sp) out.secondaryPaths = sp
   }
-  // The noise model learns from matches and mismatches only (result.ts `learn`): a skipped
-  // comparison's fingerprint would be dropped unread.
-  if (!route.spec.hasSecondary && (ex.request.method === 'GET' || ex.request.method === 'HEAD') && outcome.verdict !== 'skipped') {
+  if (learns && !route.spec.hasSecondary && (ex.request.method === 'GET' || ex.request.method === 'HEAD')) {
     const fp = fingerprint(p.side)
     if (fp) out.fingerprint = fp
   }
