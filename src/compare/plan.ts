@@ -14,7 +14,6 @@ import { compileScope, type Scope } from './path-scope.js'
 export type ArrayMode = { key: string } | { unordered: true }
 
 export interface Plan {
-  readonly ignore: readonly PathMatcher[]
   /** JSONPaths and header names (secret ones included) whose values are never returned. */
   readonly redaction: Redaction
   readonly arrays: ReadonlyArray<{ path: PathMatcher, mode: ArrayMode }>
@@ -49,7 +48,6 @@ export function compilePlan (cfg: CompareConfig): Plan {
   const keyNames = [...new Set(arrays.flatMap((a) => 'key' in a.mode ? [a.mode.key] : []))]
   const ignore = cfg.ignore.map(compilePath)
   return {
-    ignore,
     redaction,
     arrays,
     scope: compileScope(ignore, arrays.map((a) => a.path)),
