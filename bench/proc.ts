@@ -35,6 +35,15 @@ export interface SpawnOptions extends Placement {
   tsx?: boolean
 }
 
+/**
+ * Node flags that write a CPU profile into `dir` at exit; none without a directory. A 250 µs
+ * sampling interval (V8's default is 1 ms) so that profile-stalls.ts can see the client
+ * thread's busy stretches of a millisecond or two.
+ */
+export function profilingArgs (dir: string | undefined): string[] {
+  return dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250']
+}
+
 /** `cmd` prefixed with `chrt -f 10`, `nice -n N` and `taskset -c CPUS` as `p` asks. */
 export function placed (cmd: string[], p: Placement): [string, string[]] {
   const full = [...(p.rt ? ['chrt', '-f', '10'] : []), ...(p.nice ? ['nice', '-n', String(p.nice)] : []), ...(p.cpus ? ['taskset', '-c', p.cpus] : []), ...cmd]

@@ -51,7 +51,7 @@ export type PeerEnv = Pick<BenchEnv, 'upstreams' | 'nice' | 'pin' | 'rt' | 'entr
 export async function startPeer (def: ScenarioDef, env: PeerEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
-  if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', env.upstreams, where)
+  if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', env.upstreams, where, env.cpuProfDir)
   return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, root: def.root, cpuProfDir: env.cpuProfDir })
 }
 

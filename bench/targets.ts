@@ -16,7 +16,7 @@ import YAML from 'yaml'
 import { request } from 'undici'
 import { closedPort } from './backends.js'
 import type { BackendSpec } from './faults/servers.js'
-import { benchFile, spawnNode, stop, waitForLine, type Placement } from './proc.js'
+import { benchFile, profilingArgs, spawnNode, stop, waitForLine, type Placement } from './proc.js'
 import { shadowfigConfig, parseCounters, type ShadowMode, type Upstreams } from './configs.js'
 
 export type { ShadowMode, Upstreams }
@@ -126,10 +126,7 @@ export async function startShadowfig (o: ShadowfigOptions): Promise<ShadowfigTar
   const file = path.join(dir, 'shadowfig.yaml')
   writeFileSync(file, YAML.stringify((o.config ?? ((p, a, d) => shadowfigConfig(o, p, a, d)))(port, adminPort, path.join(dir, 'diffs.ndjson'))))
   const args = ['--config', file, ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [])]
-  // A 250 µs sampling interval (V8's default is 1 ms) so that profile-stalls.ts can see the
-  // client thread's busy stretches of a millisecond or two.
-  const profiling = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir, '--cpu-prof-interval', '250'] : []
-  const nodeArgs = [...profiling, ...(o.nodeArgs ?? [])]
+  const nodeArgs = [...profilingArgs(o.cpuProfDir), ...(o.nodeArgs ?? [])]
   const stdout = o.onStdout ? 'pipe' : 'ignore'
   const root = o.root ?? ROOT
   const child = o.entry === 'dist'
