@@ -3,15 +3,15 @@
  * the table shows what Node itself costs next to shadowfig and nginx.
  */
 import { closedPort } from './backends.js'
-import { benchFile, profilingArgs, spawnNode, stop, type Placement } from './proc.js'
+import { benchFile, spawnNode, stop, type Placement } from './proc.js'
 import { plainPeer, type Target } from './targets.js'
 import type { Upstreams } from './configs.js'
 
-/** `cpuProfDir`: profile the floor process there, as the bench's --cpu-prof does shadowfig. */
-export async function startFloor (shadow: 'none' | 'healthy', u: Upstreams, where: Placement = {}, cpuProfDir?: string): Promise<Target> {
+/** `nodeArgs`: extra node flags (a profiler's), as shadowfig's peer takes them. */
+export async function startFloor (shadow: 'none' | 'healthy', u: Upstreams, where: Placement = {}, nodeArgs: string[] = []): Promise<Target> {
   const port = await closedPort()
   const args = [String(port), String(u.primary), ...(shadow === 'healthy' ? [String(u.candidate)] : [])]
-  const child = spawnNode(benchFile('floor-proxy.ts'), args, { ...where, nodeArgs: profilingArgs(cpuProfDir), stdout: 'ignore' })
+  const child = spawnNode(benchFile('floor-proxy.ts'), args, { ...where, nodeArgs, stdout: 'ignore' })
   const cleanup = (): Promise<void> => stop(child, 5000)
   return plainPeer('node floor', port, child, cleanup)
 }

@@ -12,7 +12,7 @@
  * CPU 1, so the proxy never shares its core with its load.
  */
 import type { Entry } from './build.js'
-import { runJson, benchFile, cpuSeconds, peakRssBytes, resetPeakRss, threadCpuSeconds, type Placement } from './proc.js'
+import { runJson, benchFile, cpuSeconds, peakRssBytes, profilingArgs, resetPeakRss, threadCpuSeconds, type Placement } from './proc.js'
 import { startShadowfig, type Target, type Upstreams } from './targets.js'
 import { startNginx } from './nginx.js'
 import { startFloor } from './floor.js'
@@ -46,13 +46,17 @@ export interface BenchEnv {
 }
 
 /** What starting a peer needs of the run (bench/thread-split.ts starts peers the same way). */
-export type PeerEnv = Pick<BenchEnv, 'upstreams' | 'nice' | 'pin' | 'rt' | 'entry' | 'cpuProfDir'>
+export type PeerEnv = Pick<BenchEnv, 'upstreams' | 'nice' | 'pin' | 'rt' | 'entry' | 'cpuProfDir'> & {
+  /** Extra node flags of the proxy peers (shadowfig's and the floor's). */
+  nodeArgs?: string[]
+}
 
 export async function startPeer (def: ScenarioDef, env: PeerEnv): Promise<Target> {
   const where = { nice: env.nice, rt: rtFor(def, env), cpus: env.pin ? (def.workers && def.workers > 1 ? '0,1' : '0') : undefined }
   if (def.peer === 'nginx') return startNginx(def.shadow, env.upstreams, where)
-  if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', env.upstreams, where, env.cpuProfDir)
-  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, root: def.root, cpuProfDir: env.cpuProfDir })
+  const nodeArgs = [...profilingArgs(env.cpuProfDir), ...(env.nodeArgs ?? [])]
+  if (def.peer === 'floor') return startFloor(def.shadow === 'none' ? 'none' : 'healthy', env.upstreams, where, nodeArgs)
+  return startShadowfig({ shadow: def.shadow, upstreams: env.upstreams, comparators: def.comparators, dispatch: def.dispatch, workers: def.workers, where, entry: env.entry, root: def.root, nodeArgs })
 }
 
 /** Open loop: sockets for 1/4 s of traffic at the target rate (a slow candidate must never starve the schedule). */

@@ -16,7 +16,7 @@ import YAML from 'yaml'
 import { request } from 'undici'
 import { closedPort } from './backends.js'
 import type { BackendSpec } from './faults/servers.js'
-import { benchFile, profilingArgs, spawnNode, stop, waitForLine, type Placement } from './proc.js'
+import { benchFile, spawnNode, stop, waitForLine, type Placement } from './proc.js'
 import { shadowfigConfig, parseCounters, type ShadowMode, type Upstreams } from './configs.js'
 
 export type { ShadowMode, Upstreams }
@@ -42,9 +42,7 @@ export interface ShadowfigOptions {
   entry?: Entry
   /** The checkout whose build runs (`--baseline`); this one when absent. */
   root?: string
-  /** Directory for --cpu-prof output; profiling is off when absent. */
-  cpuProfDir?: string
-  /** More node flags for the proxy, e.g. --trace-gc-nvp (bench/gc-trace.ts). */
+  /** More node flags for the proxy, e.g. --trace-gc-nvp (bench/gc-trace.ts) or a profiler's (proc.ts `profilingArgs`). */
   nodeArgs?: string[]
   /** Receives the proxy's stdout (ignored when absent). */
   onStdout?: (text: string) => void
@@ -126,7 +124,7 @@ export async function startShadowfig (o: ShadowfigOptions): Promise<ShadowfigTar
   const file = path.join(dir, 'shadowfig.yaml')
   writeFileSync(file, YAML.stringify((o.config ?? ((p, a, d) => shadowfigConfig(o, p, a, d)))(port, adminPort, path.join(dir, 'diffs.ndjson'))))
   const args = ['--config', file, ...(o.workers && o.workers > 1 ? ['--workers', String(o.workers)] : [])]
-  const nodeArgs = [...profilingArgs(o.cpuProfDir), ...(o.nodeArgs ?? [])]
+  const nodeArgs = o.nodeArgs ?? []
   const stdout = o.onStdout ? 'pipe' : 'ignore'
   const root = o.root ?? ROOT
   const child = o.entry === 'dist'

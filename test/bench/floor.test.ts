@@ -2,10 +2,12 @@
 // mirror mode, sends the candidate a copy of each request.
 import t from 'tap'
 import http from 'node:http'
+import { readdirSync } from 'node:fs'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { startBackend, closedPort } from '../../bench/backends.js'
 import { startFloor } from '../../bench/floor.js'
+import { profilingArgs } from '../../bench/proc.js'
 
 // The peer runs this repo's sources under tsx: tap's coverage hook must stay out of it
 // (test/helpers/ts-loader.ts). Seen when it did not: the report's statements fell from 99.1% to
@@ -39,4 +41,17 @@ t.test('passes the primary\'s answer through byte for byte and copies each reque
   const before = seen.length
   t.equal((await (await fetch(`http://127.0.0.1:${pass.port}/json/1024`)).arrayBuffer()).byteLength, 1024)
   t.equal(seen.length, before, 'pass-through mode sends no copy')
+})
+
+t.test('takes extra node flags: the bench\'s --cpu-prof profiles the floor as it does shadowfig', async (t) => {
+  const primary = await startBackend({ variant: 'primary' })
+  t.teardown(primary.close)
+  const dir = t.testdir({})
+  const upstreams = { primary: primary.port, candidate: primary.port, slow: 0, down: await closedPort() }
+  const floor = await startFloor('none', upstreams, {}, profilingArgs(dir))
+  t.equal((await fetch(`http://127.0.0.1:${floor.port}/json/1024`)).status, 200)
+  await floor.stop()
+  // One profile per thread at exit; the main thread's is `.0.`.
+  const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))
+  t.ok(profiles.some((f) => /\.0\.\d+\.cpuprofile$/.test(f)), `a main-thread profile in ${profiles.join(', ')}`)
 })
