@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import { share } from '../config/schema.js'
 import { ERROR_CODES, ShadowfigError, type ErrorCode } from '../errors.js'
+import { redactTarget } from '../logging/redact.js'
 import { AdminAuth, isCrossOrigin, type AccessLevel } from './auth.js'
 import { cameOverTls, sessionCookie, Sessions, type SessionOptions } from './sessions.js'
 import { renderNoTokenPage, renderSignInPage, safeNext, SIGN_OUT_FORM } from './signin-page.js'
@@ -191,7 +192,7 @@ export function createAdminServer (opts: AdminServerOptions): AdminServer {
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint()
     res.on('finish', () => {
-      log.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'admin request')
+      log.debug({ method: req.method, url: redactTarget(req.url ?? ''), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'admin request')
     })
     handle(req, res).catch((err: unknown) => {
       if (err instanceof ShadowfigError) return fail(res, err.code, err.message)

@@ -141,7 +141,7 @@ function summary (side: PreparedSide, plan: Plan, maxBytes: number): SideSummary
     : side.body.kind === 'text' ? side.body.text
     : side.body.kind === 'binary' ? { sha256: side.body.sha256, length: side.body.length }
     : { omitted: 'not decodable', length: side.bytes.length }
-  return { status: side.status, headers: redactHeaders(side.headers, plan.redaction.headers) as Record<string, string>, body }
+  return { status: side.status, headers: redactHeaders(side.headers, plan.redaction.headers, plan.redaction.query) as Record<string, string>, body }
 }
 
 function sideRaw (side: PreparedSide, maxBytes: number, red: RawRedaction): RawBody {
@@ -181,7 +181,7 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
     counts,
     view: () => ({
       route: ex.route,
-      request: { method: ex.request.method, path: redactTarget(ex.request.path, plan.redaction.query), headers: redactHeaders(ex.request.headers, plan.redaction.headers) },
+      request: { method: ex.request.method, path: redactTarget(ex.request.path, plan.redaction.query), headers: redactHeaders(ex.request.headers, plan.redaction.headers, plan.redaction.query) },
       primary: publicSide(p.side),
       candidate: publicSide(c.side),
     }),

@@ -3,8 +3,9 @@
  * captures, the comparison worker's results and the view custom comparators get). Three parts:
  *  - headers: `authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`
  *    plus configured names, matched case-insensitively; the value becomes `"[redacted]"`.
- *  - query parameters of request targets: DEFAULT_REDACTED_QUERY plus configured names,
- *    matched case-insensitively (after percent-decoding); the value becomes `[redacted]`.
+ *  - query parameters of request targets, and of the URLs in URL-valued headers (`referer`,
+ *    `location`, `content-location`): DEFAULT_REDACTED_QUERY plus configured names, matched
+ *    case-insensitively (after percent-decoding); the value becomes `[redacted]`.
  *  - JSON bodies: the JSONPath subset of src/compare/jsonpath.ts (`$.a.b`, `$..key`,
  *    `$.items[*].x`, `$.a[0]`, `$.a['odd key']`, `$.*`); matched values become `"[redacted]"`.
  *  - text (raw bodies): occurrences of the secret header values become `[redacted]` (`scrubText`).
@@ -92,12 +93,36 @@ export function redactTarget (target: string, secret: ReadonlySet<string> = DEFA
   return changed ? `${target.slice(0, q + 1)}${parts.join('&')}` : target
 }
 
-/** `secret`: lower-case names, from `secretHeaderNames` or a `Redaction`. */
-export function redactHeaders (headers: HeaderMap, secret: ReadonlySet<string> = DEFAULT_SET): HeaderMap {
+/**
+ * Headers whose value is a URL (RFC 9110 §10.1.3 Referer, §10.2.2 Location, §8.7
+ * Content-Location): a credential in its query (a signed download link, a page visited with
+ * `?token=`) is as secret there as in the request target.
+ */
+const URL_HEADERS: ReadonlySet<string> = new Set(['referer', 'location', 'content-location'])
+
+/** A URL (absolute or a reference) with its secret query parameters redacted; the fragment kept. */
+export function redactUrl (url: string, secret: ReadonlySet<string> = DEFAULT_QUERY_SET): string {
+  const hash = url.indexOf('#')
+  if (hash < 0) return redactTarget(url, secret)
+  const head = url.slice(0, hash)
+  const redacted = redactTarget(head, secret)
+  return redacted === head ? url : redacted + url.slice(hash)
+}
+
+/** One header's value as it may leave the process: `name` is lower-case. */
+function redactHeaderValue<V extends string | string[]> (name: string, value: V, secret: ReadonlySet<string>, query: ReadonlySet<string>): V | typeof REDACTED {
+  if (secret.has(name)) return REDACTED
+  if (!URL_HEADERS.has(name)) return value
+  return (Array.isArray(value) ? value.map((v) => redactUrl(v, query)) : redactUrl(value, query)) as V
+}
+
+/**
+ * `secret`: lower-case header names, from `secretHeaderNames` or a `Redaction`; `query`:
+ * lower-case query parameter names, redacted in URL-valued headers.
+ */
+export function redactHeaders (headers: HeaderMap, secret: ReadonlySet<string> = DEFAULT_SET, query: ReadonlySet<string> = DEFAULT_QUERY_SET): HeaderMap {
   const out: HeaderMap = {}
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = secret.has(name.toLowerCase()) ? REDACTED : value
-  }
+  for (const [name, value] of Object.entries(headers)) out[name] = redactHeaderValue(name.toLowerCase(), value, secret, query)
   return out
 }
 
@@ -154,16 +179,18 @@ function walk (node: unknown, loc: Segment[], matchers: readonly PathMatcher[]):
 }
 
 /**
- * Field diffs with redacted values: `header:NAME` fields when NAME is a secret header, JSON
- * fields when their concrete path is, or lies under, or contains a redacted path (a value
- * that is itself an object is redacted inside). A path we cannot place is redacted whole.
+ * Field diffs with redacted values: `header:NAME` fields as `redactHeaders` treats NAME (a
+ * secret header whole, a URL-valued one in its query), JSON fields when their concrete path
+ * is, or lies under, or contains a redacted path (a value that is itself an object is
+ * redacted inside). A path we cannot place is redacted whole.
  */
-export function redactFields<F extends FieldDiff> (fields: readonly F[], { paths, headers }: Redaction): F[] {
+export function redactFields<F extends FieldDiff> (fields: readonly F[], { paths, headers, query }: Redaction): F[] {
   return fields.map((f) => {
     let redact: (v: unknown) => unknown
     if (f.path.startsWith('header:')) {
-      if (!headers.has(f.path.slice(7).toLowerCase())) return f
-      redact = () => REDACTED
+      const name = f.path.slice(7).toLowerCase()
+      if (!headers.has(name) && !URL_HEADERS.has(name)) return f
+      redact = (v) => typeof v === 'string' || Array.isArray(v) ? redactHeaderValue(name, v as string | string[], headers, query) : v
     } else if (f.concretePath.startsWith('$') && paths.length > 0) {
       redact = (v) => redactAt(f.concretePath, v, paths)
     } else {

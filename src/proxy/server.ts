@@ -18,6 +18,7 @@ import type { Counter } from 'prom-client'
 import type { Logger } from 'pino'
 import type { ErrorCode } from '../errors.js'
 import { HTTP_METHODS } from '../http/methods.js'
+import { redactTarget } from '../logging/redact.js'
 import type { Metrics } from '../metrics/registry.js'
 import { BodyLimit } from './body-limit.js'
 import { classifyClientError } from './client-errors.js'
@@ -76,7 +77,8 @@ export class ProxyServer {
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
     this.server.on('connect', (_req, socket) => this.connect(socket))
     this.server.on('clientError', (err, socket) => this.clientError(err, socket))
-    this.ws = new WebSocketBridge((err, req) => this.log.debug({ err, url: req.url }, 'websocket proxy error'))
+    // A WebSocket URL often carries its credential as a query parameter (browsers cannot set headers).
+    this.ws = new WebSocketBridge((err, req) => this.log.debug({ err, url: redactTarget(req.url ?? '') }, 'websocket proxy error'))
   }
 
   get live (): Runtime { return this.runtime }

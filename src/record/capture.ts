@@ -125,7 +125,7 @@ export class CaptureWriter {
   }
 
   #redactHeaders (headers: HeaderMap): HeaderMap {
-    return redactHeaders(headers, this.#redaction.headers)
+    return redactHeaders(headers, this.#redaction.headers, this.#redaction.query)
   }
 
   /**

@@ -168,7 +168,7 @@ export class Reporter {
       request: {
         method: exchange.request.method,
         path,
-        headers: redactHeaders(exchange.request.headers, red.headers),
+        headers: redactHeaders(exchange.request.headers, red.headers, red.query),
       },
       status: result.status,
       durationMs: result.durationMs,
@@ -211,7 +211,7 @@ export class Reporter {
 function redactNormalized (side: unknown, red: Redaction): unknown {
   if (typeof side === 'object' && side !== null && 'status' in side && 'headers' in side && 'body' in side &&
     typeof side.headers === 'object' && side.headers !== null) {
-    return { ...side, headers: redactHeaders(side.headers as HeaderMap, red.headers), body: redactJson(side.body, red.paths) }
+    return { ...side, headers: redactHeaders(side.headers as HeaderMap, red.headers, red.query), body: redactJson(side.body, red.paths) }
   }
   return redactJson(side, red.paths)
 }

@@ -91,6 +91,20 @@ t.test('redaction: field values, samples, request and response headers', async (
   t.equal(sample.primary.headers['x-api-key'], '[redacted]')
 })
 
+t.test('a credential in a URL-valued header: the field and the sample', async (t) => {
+  // A signed download link in Location: the candidate signs with another key.
+  const rules = { headers: { include: ['location'] } }
+  const p = resp({ a: 1 }, { location: '/files/7?X-Amz-Signature=sig-primary&v=2' })
+  const c = resp({ a: 2 }, { location: '/files/7?X-Amz-Signature=sig-candidate&v=2' })
+  const r = await compareDirect(exchange(p, c), rules)
+  const text = JSON.stringify(r)
+  for (const secret of ['sig-primary', 'sig-candidate']) t.notOk(text.includes(secret), `${secret} never appears`)
+  const field = r.fields.find((f) => f.path === 'header:location')
+  t.same([field?.primary, field?.candidate], ['/files/7?X-Amz-Signature=[redacted]&v=2', '/files/7?X-Amz-Signature=[redacted]&v=2'], 'the field still says which header differs')
+  const sample = r.normalized as { primary: { headers: Record<string, string> } }
+  t.equal(sample.primary.headers.location, '/files/7?X-Amz-Signature=[redacted]&v=2')
+})
+
 t.test('x-api-key is secret without being configured: fields, samples, the view plugins get', async (t) => {
   // The comparison side used to know four secret headers and logging five; x-api-key leaked here.
   const p = resp({ a: 1 }, { 'x-api-key': 'k1' })

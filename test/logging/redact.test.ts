@@ -133,3 +133,35 @@ t.test('redactTarget: well-known and configured query parameters, everything els
   t.equal(redactTarget('/a?tenant_secret=1&otp=2&token=3&page=4', red.query), `/a?tenant_secret=${REDACTED}&otp=${REDACTED}&token=${REDACTED}&page=4`)
   t.equal(redactionOf([]).query.has('token'), true, 'defaults without configuration')
 })
+
+t.test('URL-valued headers: secret query parameters of referer, location and content-location', async (t) => {
+  const { redactUrl } = await import('../../src/logging/redact.js')
+  const red = redactionOf(['query:tenant'])
+  const out = redactHeaders({
+    Referer: 'https://shop.example/cart?token=abc&page=2',
+    location: '/download/1?X-Amz-Signature=s1&X-Amz-Credential=c#part-2',
+    'Content-Location': ['/a?tenant=t1', '/b?q=1'],
+    link: '</next?token=abc>; rel="next"',
+    'x-note': 'see /x?token=abc',
+  }, red.headers, red.query)
+  t.same(out, {
+    Referer: 'https://shop.example/cart?token=[redacted]&page=2',
+    location: '/download/1?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]#part-2',
+    'Content-Location': ['/a?tenant=[redacted]', '/b?q=1'],
+    link: '</next?token=abc>; rel="next"',
+    'x-note': 'see /x?token=abc',
+  }, 'configured names too; the fragment kept; other headers are not read as URLs')
+  t.equal(redactHeaders({ location: '/x?token=abc' }).location, '/x?token=[redacted]', 'the defaults without a route')
+  t.equal(redactUrl('/x#a?token=abc'), '/x#a?token=abc', 'a ? after the # is the fragment\'s')
+  const plain = '/x?page=2#top'
+  t.equal(redactUrl(plain), plain, 'nothing secret: the same string')
+
+  const [loc, ref, etag] = redactFields([
+    { path: 'header:location', concretePath: 'header:location', kind: 'changed', primary: '/a?sig=1', candidate: '/a?sig=2&v=1' },
+    { path: 'header:Referer', concretePath: 'header:Referer', kind: 'added', candidate: ['/r?code=9'] },
+    { path: 'header:etag', concretePath: 'header:etag', kind: 'changed', primary: 'a?token=1', candidate: 'b' },
+  ], red)
+  t.same(loc, { path: 'header:location', concretePath: 'header:location', kind: 'changed', primary: '/a?sig=[redacted]', candidate: '/a?sig=[redacted]&v=1' })
+  t.same(ref.candidate, ['/r?code=[redacted]'])
+  t.equal(etag.primary, 'a?token=1', 'only URL-valued headers are read as URLs')
+})

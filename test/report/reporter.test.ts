@@ -201,7 +201,7 @@ t.test('an undecided verdict is counted nowhere until its final verdict arrives;
 t.test('secret query parameters are redacted in diff events and samples', async (t) => {
   const { samples, reporter, events } = await setup(t)
   reporter.setRoutes([route('search', ['query:tenant'])])
-  const ex = exchange('search', { request: { method: 'GET', path: '/search?q=shoes&token=top-secret&tenant=top-secret&api_key=top-secret', headers: {} } })
+  const ex = exchange('search', { request: { method: 'GET', path: '/search?q=shoes&token=top-secret&tenant=top-secret&api_key=top-secret', headers: { referer: 'https://shop.example/?tenant=top-secret&page=2' } } })
   reporter.record(result(ex, 'mismatch', [changed('$.total', 1, 2)]), ex)
   const unknownRoute = exchange('not-configured', { request: { method: 'GET', path: '/x?access_token=top-secret', headers: {} } })
   reporter.record(result(unknownRoute, 'candidate_error', [], { reason: '5xx' }), unknownRoute)
@@ -209,6 +209,7 @@ t.test('secret query parameters are redacted in diff events and samples', async 
   t.equal(lines[0].path, '/search?q=shoes&token=[redacted]&tenant=[redacted]&api_key=[redacted]')
   t.equal(lines[1].path, '/x?access_token=[redacted]', 'a route the reporter was not told about: the defaults')
   t.equal(samples.get(ex.id)?.request.path, '/search?q=shoes&token=[redacted]&tenant=[redacted]&api_key=[redacted]')
+  t.equal(samples.get(ex.id)?.request.headers.referer, 'https://shop.example/?tenant=[redacted]&page=2', 'and in URL-valued headers')
   t.notMatch(JSON.stringify(lines), /top-secret/)
   t.notMatch(JSON.stringify(reporter.report()), /top-secret/, 'nor the report')
   t.notMatch(JSON.stringify([samples.get(ex.id), samples.get(unknownRoute.id)]), /top-secret/)
