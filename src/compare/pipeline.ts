@@ -7,7 +7,7 @@
  */
 import type { CompareConfig } from '../config/schema.js'
 import { headerValue } from '../http/headers.js'
-import { redactFields, redactHeaders, redactJson, redactTarget, secretHeaderValues } from '../logging/redact.js'
+import { redactFields, redactHeaders, redactJson, redactTarget, scrubValues, secretHeaderValues } from '../logging/redact.js'
 import type { CapturedResponse } from '../http/captured.js'
 import type { Exchange } from '../shadow/exchange.js'
 import { runChain, compileChain, type CountsByName, type Step } from './chain.js'
@@ -133,7 +133,8 @@ function readSide (compared: PreparedSide, resp: CapturedResponse, plan: Plan, m
   return full.ok ? full.side : compared
 }
 
-function summary (side: PreparedSide, plan: Plan, maxBytes: number): SideSummary {
+/** `secrets`: the exchange's secret header values (`secretHeaderValues`), scrubbed out of what is left. */
+function summary (side: PreparedSide, plan: Plan, maxBytes: number, secrets: readonly string[]): SideSummary {
   const body = side.bytes.length > maxBytes
     ? { omitted: 'larger than the sample cap', length: side.bytes.length }
     : side.body.kind === 'json'
@@ -141,7 +142,8 @@ function summary (side: PreparedSide, plan: Plan, maxBytes: number): SideSummary
     : side.body.kind === 'text' ? side.body.text
     : side.body.kind === 'binary' ? { sha256: side.body.sha256, length: side.body.length }
     : { omitted: 'not decodable', length: side.bytes.length }
-  return { status: side.status, headers: redactHeaders(side.headers, plan.redaction.headers, plan.redaction.query) as Record<string, string>, body }
+  const headers = redactHeaders(side.headers, plan.redaction.headers, plan.redaction.query) as Record<string, string>
+  return { status: side.status, headers: scrubValues(headers, secrets) as Record<string, string>, body: scrubValues(body, secrets) }
 }
 
 function sideRaw (side: PreparedSide, maxBytes: number, red: RawRedaction): RawBody {
@@ -189,13 +191,15 @@ export async function runComparison (ex: Exchange, route: CompiledRoute, limits:
   const out: ComparisonOutput = { verdict: outcome.verdict, decidedBy: outcome.decidedBy, fields: [], paths: [], counts }
   if (outcome.reason) out.reason = outcome.reason
   if (outcome.verdict === 'mismatch') {
-    out.fields = redactFields(ctx.fields.list, plan.redaction)
+    // A service may echo the request's credentials anywhere: in a JSON field, another header.
+    const secrets = secretHeaderValues([ex.request.headers, ex.primary.headers, ex.candidate.headers], plan.redaction.headers)
+    out.fields = redactFields(ctx.fields.list, plan.redaction, secrets)
     out.paths = [...ctx.fields.paths].sort()
-    if (outcome.forgiven) out.forgiven = redactFields(outcome.forgiven, plan.redaction)
+    if (outcome.forgiven) out.forgiven = redactFields(outcome.forgiven, plan.redaction, secrets)
     const ps = readSide(p.side, ex.primary, plan, limits.maxSampleBytes)
     const cs = readSide(c.side, ex.candidate, plan, limits.maxSampleBytes)
-    out.normalized = { primary: summary(ps, plan, limits.maxSampleBytes), candidate: summary(cs, plan, limits.maxSampleBytes) }
-    const red = { paths: plan.redaction.paths, secrets: secretHeaderValues([ex.request.headers, ex.primary.headers, ex.candidate.headers], plan.redaction.headers) }
+    out.normalized = { primary: summary(ps, plan, limits.maxSampleBytes, secrets), candidate: summary(cs, plan, limits.maxSampleBytes, secrets) }
+    const red = { paths: plan.redaction.paths, secrets }
     out.raw = { primary: sideRaw(ps, limits.maxSampleBytes, red), candidate: sideRaw(cs, limits.maxSampleBytes, red) }
   }
   // The references feed the noise model, which learns from matches and mismatches only

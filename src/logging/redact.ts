@@ -182,9 +182,21 @@ function walk (node: unknown, loc: Segment[], matchers: readonly PathMatcher[]):
  * Field diffs with redacted values: `header:NAME` fields as `redactHeaders` treats NAME (a
  * secret header whole, a URL-valued one in its query), JSON fields when their concrete path
  * is, or lies under, or contains a redacted path (a value that is itself an object is
- * redacted inside). A path we cannot place is redacted whole.
+ * redacted inside). A path we cannot place is redacted whole. With `secrets` (from
+ * `secretHeaderValues`), any value left then has those scrubbed out (`scrubValues`).
  */
-export function redactFields<F extends FieldDiff> (fields: readonly F[], { paths, headers, query }: Redaction): F[] {
+export function redactFields<F extends FieldDiff> (fields: readonly F[], red: Redaction, secrets: readonly string[] = []): F[] {
+  const byRule = redactFieldsByRule(fields, red)
+  if (secrets.length === 0) return byRule
+  return byRule.map((f) => {
+    const out: F = { ...f }
+    if ('primary' in f) out.primary = scrubValues(f.primary, secrets)
+    if ('candidate' in f) out.candidate = scrubValues(f.candidate, secrets)
+    return out.primary === f.primary && out.candidate === f.candidate ? f : out
+  })
+}
+
+function redactFieldsByRule<F extends FieldDiff> (fields: readonly F[], { paths, headers, query }: Redaction): F[] {
   return fields.map((f) => {
     let redact: (v: unknown) => unknown
     if (f.path.startsWith('header:')) {
@@ -249,4 +261,27 @@ export function scrubText (text: string, values: readonly string[]): string {
   let out = text
   for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED)
   return out
+}
+
+/**
+ * `scrubText` on every string inside `value` (a JSON value, a header map, a field's side):
+ * a service that echoes the request's credentials into a JSON field, or a header the route
+ * does not name as secret, must not carry them out either. A copy where something changed;
+ * `value` itself when nothing did (or there is no secret to look for).
+ */
+export function scrubValues (value: unknown, values: readonly string[]): unknown {
+  if (values.length === 0) return value
+  if (typeof value === 'string') return scrubText(value, values)
+  if (!isContainer(value)) return value
+  let copy: Container | undefined
+  const keys: Array<string | number> = Array.isArray(value) ? [...value.keys()] : Object.keys(value)
+  for (const key of keys) {
+    const child = (value as Record<string | number, unknown>)[key]
+    const next = scrubValues(child, values)
+    if (next !== child) {
+      copy ??= Array.isArray(value) ? [...value] : { ...value }
+      ;(copy as Record<string | number, unknown>)[key] = next
+    }
+  }
+  return copy ?? value
 }

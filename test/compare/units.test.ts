@@ -105,6 +105,25 @@ t.test('a credential in a URL-valued header: the field and the sample', async (t
   t.equal(sample.primary.headers.location, '/files/7?X-Amz-Signature=[redacted]&v=2')
 })
 
+t.test('a credential the service echoes into a JSON field or another header: scrubbed from fields and samples', async (t) => {
+  // The request carries `authorization: Bearer secret-token-77`; the candidate echoes it back.
+  const rules = { headers: { include: ['x-debug-auth'] } }
+  const p = resp({ user: 'ann', debug: { auth: 'none' }, list: ['a'] }, { 'x-debug-auth': 'none' })
+  const c = resp({ user: 'ann', debug: { auth: 'Bearer secret-token-77' }, list: ['a', 'token secret-token-77 seen'] }, { 'x-debug-auth': 'secret-token-77' })
+  const request = { method: 'GET', path: '/x', headers: { authorization: 'Bearer secret-token-77' } }
+  const r = await compareDirect(exchange(p, c, { request }), rules)
+  t.equal(r.verdict, 'mismatch')
+  t.notMatch(JSON.stringify(r), /secret-token-77/, 'nowhere in the result: fields, normalized sides, raw bodies')
+  const byPath = Object.fromEntries(r.fields.map((f) => [f.concretePath, f]))
+  t.same(byPath['$.debug.auth'].candidate, '[redacted]', 'the whole credential, scheme included')
+  t.same(byPath['$.list[1]'].candidate, 'token [redacted] seen', 'inside a longer string')
+  t.same(byPath['header:x-debug-auth'].candidate, '[redacted]')
+  t.same(byPath['$.debug.auth'].primary, 'none', 'what is no credential stays')
+  const sample = r.normalized as { candidate: { headers: Record<string, string>, body: { debug: { auth: string } } } }
+  t.equal(sample.candidate.body.debug.auth, '[redacted]')
+  t.equal(sample.candidate.headers['x-debug-auth'], '[redacted]')
+})
+
 t.test('x-api-key is secret without being configured: fields, samples, the view plugins get', async (t) => {
   // The comparison side used to know four secret headers and logging five; x-api-key leaked here.
   const p = resp({ a: 1 }, { 'x-api-key': 'k1' })

@@ -165,3 +165,20 @@ t.test('URL-valued headers: secret query parameters of referer, location and con
   t.same(ref.candidate, ['/r?code=[redacted]'])
   t.equal(etag.primary, 'a?token=1', 'only URL-valued headers are read as URLs')
 })
+
+t.test('scrubValues: secret values inside any string of a value, copied only where found', async (t) => {
+  const { scrubValues } = await import('../../src/logging/redact.js')
+  const value = { a: 'Bearer s3cret-1', b: { c: ['x', 'has s3cret-1 inside'], d: 2 }, e: 'plain', f: null }
+  const out = scrubValues(value, ['Bearer s3cret-1', 's3cret-1']) as typeof value
+  t.same(out, { a: '[redacted]', b: { c: ['x', 'has [redacted] inside'], d: 2 }, e: 'plain', f: null })
+  t.equal(value.a, 'Bearer s3cret-1', 'input untouched')
+  const untouched = { e: 'plain', n: [1, { m: 'x' }] }
+  t.equal(scrubValues(untouched, ['s3cret-1']), untouched, 'nothing found: the same object')
+  t.equal(scrubValues(value, []), value, 'no secrets: not walked')
+  t.equal(scrubValues(7, ['7777']), 7)
+
+  const [f] = redactFields([{ path: '$.echo', concretePath: '$.echo', kind: 'changed', primary: 'none', candidate: 'Bearer s3cret-1' }], redactionOf([]), ['Bearer s3cret-1'])
+  t.same([f.primary, f.candidate], ['none', '[redacted]'], 'redactFields scrubs what the rules left')
+  const fields = [{ path: '$.x', concretePath: '$.x', kind: 'changed' as const, primary: 1, candidate: 2 }]
+  t.equal(redactFields(fields, redactionOf([]), ['s3cret-1'])[0], fields[0], 'a field with nothing to scrub is not copied')
+})
