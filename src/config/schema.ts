@@ -121,7 +121,7 @@ export const compareDefaultsSchema = z.strictObject(compareShape).partial()
 export const guardSchema = z.strictObject({
   maxErrorRate: share.default(0.01),
   maxMismatchRate: share.optional(),
-  maxLatencyRatio: z.number().positive().optional().meta({ description: 'Trip when candidate p99 > primary p99 × this.' }),
+  maxLatencyRatio: z.number().positive().optional().meta({ description: 'Trip when candidate p99 > primary p99 × this and slower by more than the route\'s compare.latency.floor.' }),
   window: duration.default(300_000),
   minSamples: z.number().int().positive().default(100),
 })

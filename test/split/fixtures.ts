@@ -7,6 +7,7 @@ import { Metrics } from '../../src/metrics/registry.js'
 import { Reporter } from '../../src/report/reporter.js'
 import { SampleStore } from '../../src/report/samples.js'
 import { SplitController } from '../../src/split/controller.js'
+import type { LatencyRule } from '../../src/report/readiness.js'
 import type { SplitRegistry } from '../../src/split/registry.js'
 
 export interface Logged { level: 'warn' | 'info', obj: Record<string, unknown>, msg: string }
@@ -34,11 +35,12 @@ export interface Harness {
 }
 
 /** A controller on route `invoices` with a manual clock starting at 1_000_000 ms. */
-export function harness (input: Record<string, unknown>, route = 'invoices'): Harness {
+/** `opts.latency`: the route's `compare.latency` rule (the default when absent). */
+export function harness (input: Record<string, unknown>, opts: { route?: string, latency?: LatencyRule } = {}): Harness {
   const metrics = new Metrics({ defaultMetrics: false })
   const { log, lines } = collector()
   const clock = { t: 1_000_000 }
-  const c = new SplitController(route, splitConfig(input), { metrics, log, now: () => clock.t })
+  const c = new SplitController(opts.route ?? 'invoices', splitConfig(input), { metrics, log, now: () => clock.t, latency: opts.latency })
   return { c, metrics, lines, clock }
 }
 

@@ -67,6 +67,16 @@ t.test('a latency ratio breach trips the guard; a ratio under the limit does not
   t.ok(fine.c.readiness().latencyRatio! < 1.5)
 })
 
+t.test('a latency ratio within the route\'s latency floor does not trip: sub-millisecond noise is no regression', async (t) => {
+  // Primary p99 ~0.5 ms, candidate ~1.2 ms: 2.4x the ratio, 0.7 ms slower, under the 2 ms floor.
+  const fast = harness({ weight: '5%', guard })
+  for (let i = 0; i < 200; i++) { fast.c.recordPrimary(0.5, 200); fast.c.recordCandidate({ status: 200, durationMs: 1.2 }) }
+  t.equal(fast.c.tripped, undefined, 'the default floor (compare.latency.floor, 2 ms)')
+  const strict = harness({ weight: '5%', guard }, { latency: { maxRatio: 1.1, floorMs: 0.5 } })
+  for (let i = 0; i < 200; i++) { strict.c.recordPrimary(0.5, 200); strict.c.recordCandidate({ status: 200, durationMs: 1.2 }) }
+  t.match(strict.c.tripped, { reason: 'latency_ratio' }, 'a route whose floor is lower trips on the same numbers')
+})
+
 t.test('a tripped guard stays tripped as time passes and good samples arrive', async (t) => {
   const { c, clock, lines } = harness({ weight: '5%', guard })
   for (let i = 0; i < 100; i++) c.recordCandidate({ status: 500, durationMs: 1 })
