@@ -11,12 +11,8 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { frameName, type CpuProfile, type ProfileNode } from './cpu-profile.js'
 
-interface ProfileNode {
-  id: number
-  callFrame: { functionName: string, url: string, lineNumber: number }
-  children?: number[]
-}
 
 export interface Stretch { startUs: number, us: number, samples: number[] }
 
@@ -37,7 +33,6 @@ export function busyStretches (samples: number[], deltas: number[], idle: Readon
   return out
 }
 
-export interface CpuProfile { nodes: ProfileNode[], samples: number[], timeDeltas: number[] }
 
 /** The report the command prints: stretch lengths, then what ran in the long ones. */
 export function stallReport (profile: CpuProfile, opts: { minMs: number, top: number, skipMs: number }): string {
@@ -45,11 +40,7 @@ export function stallReport (profile: CpuProfile, opts: { minMs: number, top: nu
   const parent = new Map<number, number>()
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id))
-  const label = (id: number): string => {
-    const { functionName, url, lineNumber } = (byId.get(id) as ProfileNode).callFrame
-    const where = url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, '').replace(/.*\/(src|bench|dist)\//, '$1/')
-    return `${functionName || '(anonymous)'}${where ? ` ${where}:${lineNumber + 1}` : ''}`
-  }
+  const label = (id: number): string => frameName(byId.get(id) as ProfileNode)
   // The outermost frame below (root) that is JavaScript: the callback that started the work.
   const entry = (id: number): string => {
     const chain: number[] = []

@@ -13,12 +13,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { frameName, whereOf, type CpuProfile, type ProfileNode } from './cpu-profile.js'
 
-interface ProfileNode {
-  id: number
-  callFrame: { functionName: string, url: string, lineNumber: number }
-  children?: number[]
-}
 
 interface Summary {
   /** Microseconds sampled, idle included. */
@@ -28,16 +24,6 @@ interface Summary {
   byFn: Map<string, number>
   byArea: Map<string, number>
   inclusive: Map<string, number>
-}
-
-/** Where a frame's code lives, shortened: `src/…`, `dist/…`, `node_modules/<pkg>/…`, `node:…`. */
-const whereOf = (node: ProfileNode): string => node.callFrame.url.replace(/^file:\/\//, '')
-  .replace(/.*\/node_modules\//, 'node_modules/').replace(/.*\/(src|bench|dist)\//, '$1/')
-
-/** One name per function: its name, file and line. */
-function keyOf (node: ProfileNode): string {
-  const where = whereOf(node)
-  return `${node.callFrame.functionName || '(anonymous)'} ${where ? `${where}:${node.callFrame.lineNumber + 1}` : ''}`.trim()
 }
 
 function areaOf (node: ProfileNode): string {
@@ -50,7 +36,7 @@ function areaOf (node: ProfileNode): string {
 const add = (m: Map<string, number>, k: string, us: number): void => { m.set(k, (m.get(k) ?? 0) + us) }
 
 function summarize (file: string): Summary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[], samples: number[], timeDeltas: number[] }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   // Self time per node: each sample's delta is charged to the node it landed in.
   const selfUs = new Map<number, number>()
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
@@ -60,7 +46,7 @@ function summarize (file: string): Summary {
     const us = selfUs.get(node.id) ?? 0
     if (!us) continue
     s.total += us
-    add(s.byFn, keyOf(node), us)
+    add(s.byFn, frameName(node), us)
     add(s.byArea, areaOf(node), us)
   }
   // Inclusive time: each sample is charged once to every distinct function on its stack (a
@@ -73,7 +59,7 @@ function summarize (file: string): Summary {
     s.busy += us
     const seen = new Set<string>()
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const k = keyOf(nodes.get(cur) as ProfileNode)
+      const k = frameName(nodes.get(cur) as ProfileNode)
       if (k === '(root)' || seen.has(k)) continue
       seen.add(k)
       add(s.inclusive, k, us)
@@ -88,6 +74,9 @@ function minus (a: Map<string, number>, b: Map<string, number>): Map<string, num
   for (const k of new Set([...a.keys(), ...b.keys()])) if (k !== '(idle)') out.set(k, (a.get(k) ?? 0) - (b.get(k) ?? 0))
   return out
 }
+
+// Piped into `head`: a closed stdout ends the listing, not in a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err })
 
 const { values: opts, positionals } = parseArgs({ options: { vs: { type: 'string' } }, allowPositionals: true })
 const [file, n = '25'] = positionals
