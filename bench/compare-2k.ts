@@ -1,10 +1,9 @@
 /**
  * The bench's own 2 KiB pair compared in process: `node --import tsx bench/compare-2k.ts
- * [--seconds 5] [--same]`. The bodies are the backends' (backends.ts `makeBody(2048, …)`: a
- * candidate that differs only where the route normalizes) and the route's compare settings are
- * the bench config's (configs.ts `mirroredRoute`), so the figures are the comparison thread's
- * work per `mirror-2k` exchange without the hand-off: the whole `runComparison` (a GET, so with
- * the primary's fingerprint), then its normalize and fingerprint steps alone. `--same` compares
+ * [--seconds 5] [--same]`. The pair and the route's compare settings are the bench's
+ * (pair-2k.ts), so the figures are the comparison thread's work per `mirror-2k` exchange
+ * without the hand-off: the whole `runComparison` (a GET, so with the primary's fingerprint),
+ * then its normalize and fingerprint steps alone. `--same` compares
  * the primary's bytes with themselves (the `same` shadow mode). Median and p99 in µs.
  */
 import { parseArgs } from 'node:util'
@@ -12,22 +11,14 @@ import { decodeBody } from '../src/compare/decode.js'
 import { fingerprint } from '../src/compare/fingerprint.js'
 import { normalizeHeaders, normalizeJson } from '../src/compare/normalize.js'
 import { compileRoute, runComparison } from '../src/compare/pipeline.js'
-import { compareSchema } from '../src/config/schema.js'
-import type { CapturedResponse } from '../src/http/captured.js'
-import type { Exchange } from '../src/shadow/exchange.js'
-import { KiB, makeBody } from './backends.js'
-import { mirroredRoute } from './configs.js'
+import { PAIR_COMPARE, pairExchange } from './pair-2k.js'
 
 const { values: a } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, same: { type: 'boolean', default: false } } })
 const SECONDS = Number(a.seconds)
 
-const response = (body: Buffer): CapturedResponse => ({ status: 200, headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body, truncated: false, durationMs: 1 })
-const primary = response(makeBody(2 * KiB, 'primary'))
-const candidate = a.same ? primary : response(makeBody(2 * KiB, 'candidate'))
-const ex: Exchange = { id: 'b', route: 'bench', startedAt: Date.now(), request: { method: 'GET', path: '/json/2048', headers: {} }, primary, candidate }
-
-const compare = compareSchema.parse((mirroredRoute('bench', '/', 'primary', 'candidate').compare))
-const route = await compileRoute({ name: 'bench', compare, hasSecondary: false }, process.cwd())
+const ex = pairExchange('b', a.same)
+const primary = ex.primary
+const route = await compileRoute({ name: 'bench', compare: PAIR_COMPARE, hasSecondary: false }, process.cwd())
 const first = await runComparison(ex, route)
 if (first.verdict !== 'match') throw new Error(`expected a match, got ${first.verdict}: ${JSON.stringify(first.fields)}`)
 

@@ -1,7 +1,7 @@
 /**
  * The comparison engine alone at a steady rate: `node --import tsx bench/engine-rate.ts
  * [--rate 1000] [--seconds 8] [--window 10] [--batch 32]`. Feeds the bench's 2 KiB pair
- * (backends.ts, fresh buffers per exchange, as captures are) through the real engine and its
+ * (pair-2k.ts, fresh buffers per exchange, as captures are) through the real engine and its
  * comparison thread under the bench route's compare settings, on a fixed schedule, and prints
  * the CPU time each thread used per exchange (schedstat, after a warm-up, grouped as
  * thread-split.ts groups them): the comparison thread's, to hold against `compare-2k.ts` (the
@@ -12,11 +12,8 @@
  */
 import { parseArgs } from 'node:util'
 import { createCompareEngine } from '../src/compare/engine.js'
-import { compareSchema } from '../src/config/schema.js'
-import type { CapturedResponse } from '../src/http/captured.js'
 import type { Exchange } from '../src/shadow/exchange.js'
-import { KiB, makeBody } from './backends.js'
-import { mirroredRoute } from './configs.js'
+import { PAIR_COMPARE, pairExchange } from './pair-2k.js'
 import { splitByName, threadTimes } from './proc.js'
 
 const { values: a } = parseArgs({
@@ -31,27 +28,10 @@ const rate = Number(a.rate)
 const seconds = Number(a.seconds)
 
 const engine = createCompareEngine({ threads: 1, maxQueue: 1_000_000, batchWindowMs: Number(a.window), maxBatch: Number(a.batch) })
-const compare = compareSchema.parse(mirroredRoute('bench', '/', 'primary', 'candidate').compare)
-await engine.setRoutes([{ name: 'bench', compare, hasSecondary: false }], process.cwd())
+await engine.setRoutes([{ name: 'bench', compare: PAIR_COMPARE, hasSecondary: false }], process.cwd())
 
-const primaryBody = makeBody(2 * KiB, 'primary')
-const candidateBody = makeBody(2 * KiB, 'candidate')
-const side = (body: Buffer): CapturedResponse => ({
-  status: 200,
-  headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
-  body: Uint8Array.from(body), // its own buffer, as a capture's (http/owned-bytes.ts)
-  truncated: false,
-  durationMs: 1,
-})
 let sent = 0
-const exchange = (): Exchange => ({
-  id: String(sent++),
-  route: 'bench',
-  startedAt: Date.now(),
-  request: { method: 'GET', path: '/json/2048', headers: { host: '127.0.0.1', accept: '*/*' } },
-  primary: side(primaryBody),
-  candidate: side(candidateBody),
-})
+const exchange = (): Exchange => pairExchange(String(sent++))
 
 let verdicts = 0
 let unexpected = 0
