@@ -79,7 +79,6 @@ t.test('shed: mirrors skipped as saturated plus comparisons skipped, beside the 
   t.match(markdownTable([r]).split('\n')[2], /\| 1000 → 1000, shed 40 \|/)
   const pass = summarize({ ...def, name: 'pass-2k', shadow: 'none' }, [rep(1, 2, { counters: {} })])
   const floor = summarize({ ...def, name: 'floor-mirror-2k', peer: 'floor' }, [rep(1, 2, { counters: {} })])
-  t.equal(shedCount(floor), 0)
   for (const row of [pass, floor]) t.notMatch(markdownTable([row]).split('\n')[2], /shed/, `${row.name}: nothing mirrored or nothing counted`)
 })
 
