@@ -3,8 +3,8 @@
  * [--seconds 5] [--same]`. The pair and the route's compare settings are the bench's
  * (pair-2k.ts), so the figures are the comparison thread's work per `mirror-2k` exchange
  * without the hand-off: the whole `runComparison` (a GET, so with the primary's fingerprint),
- * then its normalize and fingerprint steps alone. `--same` compares
- * the primary's bytes with themselves (the `same` shadow mode). Median and p99 in µs.
+ * then its normalize and fingerprint steps alone. `--same` compares the primary's bytes with
+ * themselves (the `same` shadow mode). Median and p99 in µs.
  */
 import { parseArgs } from 'node:util'
 import { decodeBody } from '../src/compare/decode.js'

@@ -6,9 +6,9 @@
  * the CPU time each thread used per exchange (schedstat, after a warm-up, grouped as
  * thread-split.ts groups them): the comparison thread's, to hold against `compare-2k.ts` (the
  * same comparison in a hot loop, no hand-off), and this main thread's (feeding plus the
- * engine's hand-off and result handling). The
- * difference is what the hand-off and the thread's waking cost: at 1,000 req/s a comparison
- * thread that sleeps between batches starts each one with cold caches. Linux only.
+ * engine's hand-off and result handling). The difference is what the hand-off and the
+ * thread's waking cost: at 1,000 req/s a comparison thread that sleeps between batches starts
+ * each one with cold caches. Linux only.
  */
 import { parseArgs } from 'node:util'
 import { createCompareEngine } from '../src/compare/engine.js'
